@@ -1,0 +1,85 @@
+"""Writes to ports: add, change, remove, link datasets, consume another product's port."""
+from django.db import transaction
+
+from apps.catalog.models import Dataset, Port, PortDataset, PortDirection
+from apps.catalog.permissions import can_edit_product
+from apps.core.errors import ActionError
+from apps.core.writes import delete_logged, require, save_logged
+
+PORT_FIELDS = {"name", "direction", "protocol", "format", "endpoint", "endpoint_details", "description", "upstream_port"}
+
+
+def _check_upstream(port: Port) -> None:
+    upstream = port.upstream_port
+    if upstream is None:
+        return
+    if port.direction != PortDirection.INPUT:
+        raise ActionError("Only an input port can consume another product's output port.", field="upstream_port", code="invalid_direction")
+    if upstream.direction != PortDirection.OUTPUT:
+        raise ActionError(f"'{upstream}' is an input port; an input port can only consume an output port.", field="upstream_port", code="not_an_output_port")
+    if upstream.product_id == port.product_id:
+        raise ActionError("A product cannot consume its own output port.", field="upstream_port", code="self_consumption")
+
+
+def create_port(actor, product, *, name: str, direction: str, datasets=None, via: str = "web", **fields) -> Port:
+    unknown = set(fields) - PORT_FIELDS
+    if unknown:
+        raise ActionError(f"Unknown port field(s): {', '.join(sorted(unknown))}", code="unknown_field")
+    require(can_edit_product(actor, product))
+    with transaction.atomic():
+        port = Port(product=product, name=name, direction=direction, **fields)
+        _check_upstream(port)
+        dataset_rows = _resolve_datasets(datasets) if datasets is not None else []
+        return save_logged(actor, port, via=via, after_save=lambda p: p.datasets.set(dataset_rows))
+
+
+def update_port(actor, port: Port, *, via: str = "web", datasets=None, **fields) -> Port:
+    unknown = set(fields) - PORT_FIELDS
+    if unknown:
+        raise ActionError(f"Unknown port field(s): {', '.join(sorted(unknown))}", code="unknown_field")
+    require(can_edit_product(actor, port.product))
+    with transaction.atomic():
+        port = Port.objects.select_for_update().select_related("product").get(pk=port.pk)
+        before = port.history_snapshot()
+        for key, value in fields.items():
+            setattr(port, key, value)
+        _check_upstream(port)
+        dataset_rows = _resolve_datasets(datasets) if datasets is not None else None
+        return save_logged(actor, port, via=via, before=before, after_save=(lambda p: p.datasets.set(dataset_rows)) if dataset_rows is not None else None)
+
+
+def set_port_datasets(actor, port: Port, datasets, *, via: str = "web") -> Port:
+    return update_port(actor, port, datasets=datasets, via=via)
+
+
+def delete_port(actor, port: Port, *, via: str = "web") -> None:
+    require(can_edit_product(actor, port.product))
+    with transaction.atomic():
+        delete_logged(actor, port, via=via)
+
+
+def _resolve_datasets(datasets) -> list[Dataset]:
+    """Accept Dataset rows, ids, or (namespace, name) pairs; refuse any that do not exist."""
+    rows, ids, pairs = [], [], []
+    for item in datasets:
+        if isinstance(item, Dataset):
+            rows.append(item)
+        elif isinstance(item, int):
+            ids.append(item)
+        else:
+            pairs.append(tuple(item))
+    if ids:
+        found = list(Dataset.objects.filter(pk__in=ids))
+        missing = set(ids) - {d.pk for d in found}
+        if missing:
+            raise ActionError(f"No dataset with id {', '.join(map(str, sorted(missing)))}.", field="datasets", code="not_found")
+        rows += found
+    for namespace, name in pairs:
+        try:
+            rows.append(Dataset.objects.get(namespace=namespace, name=name))
+        except Dataset.DoesNotExist:
+            raise ActionError(f"No dataset '{namespace}/{name}' in the catalog.", field="datasets", code="not_found") from None
+    return rows
+
+
+__all__ = ["PortDataset", "create_port", "delete_port", "set_port_datasets", "update_port"]

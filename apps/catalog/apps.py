@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class CatalogConfig(AppConfig):
+    """The mesh itself: domains, teams, ownership, data products, ports, datasets, lineage."""
+
+    name = "apps.catalog"
+    label = "catalog"

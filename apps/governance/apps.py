@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class GovernanceConfig(AppConfig):
+    """Trust signals and control: maturity, contracts, access requests, schema-change notices."""
+
+    name = "apps.governance"
+    label = "governance"

@@ -1,0 +1,18 @@
+"""Settings for the test suite: the production database (PostgreSQL) by default.
+
+``MESH_TEST_DATABASE_URL`` names the server and database whose ``test_`` twin pytest-django
+creates; ``MESH_TEST_REDIS_URL`` the Redis used by tests that need a real broker.
+"""
+import os
+
+os.environ["DATABASE_URL"] = os.environ.get(
+    "MESH_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/mesh_catalog"
+)
+os.environ.setdefault("MESH_DATA_DIR", os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "test"))
+os.environ.pop("REDIS_URL", None)  # tasks run eagerly unless a test starts a real worker
+
+from mesh_catalog.settings import *  # noqa: E402,F403
+
+TEST_REDIS_URL = os.environ.get("MESH_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast user fixtures
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

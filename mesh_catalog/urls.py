@@ -1,0 +1,16 @@
+"""Root URLs. Each app owns its own ``urls.py`` (pages) and ``api/urls.py`` (REST)."""
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from apps.catalog import views as catalog_views
+from mesh_catalog import health
+
+urlpatterns = [
+    path("", catalog_views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("", include("apps.catalog.urls")),
+]
