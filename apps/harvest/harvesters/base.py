@@ -1,0 +1,63 @@
+"""What every harvester kind provides, and the registry of kinds.
+
+A kind is one module: a config schema, a connection test, and ``extract()`` yielding
+records (``apps.harvest.records``). It never touches the ORM; the pipeline owns writes.
+Kinds register from ``HarvestConfig.ready()``; registering a kind twice is an error.
+"""
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from apps.core.registry import Registry
+from apps.harvest.records import HarvestRecord
+
+harvester_registry = Registry("harvester kinds")
+
+
+@dataclass
+class ConnectionCheck:
+    """Outcome of "test connection": ``stage`` says exactly what failed (dns, refused, auth, permission, ...)."""
+
+    ok: bool
+    message: str
+    stage: str = ""
+
+
+class ConfigError(ValueError):
+    """Invalid source configuration; ``errors`` maps a field to its problems."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        self.errors = errors
+        super().__init__("; ".join(f"{k}: {', '.join(v)}" for k, v in errors.items()))
+
+
+class TransientSourceError(Exception):
+    """The source could not be reached right now (retry later with backoff)."""
+
+
+class Harvester:
+    """Base class of a harvester kind. Subclasses set ``kind`` and implement the three hooks."""
+
+    kind: str = ""
+    secret_fields: tuple[str, ...] = ()
+
+    def __init__(self, source_name: str, config: dict, secrets: dict):
+        self.source_name = source_name
+        self.config = config
+        self.secrets = secrets
+
+    @classmethod
+    def validate_config(cls, config: dict) -> dict:
+        """Return the normalised config or raise ``ConfigError`` with field-level errors."""
+        raise NotImplementedError
+
+    def test_connection(self) -> ConnectionCheck:
+        raise NotImplementedError
+
+    def extract(self) -> Iterator[HarvestRecord]:
+        raise NotImplementedError
+
+
+def register_harvester(cls: type[Harvester]) -> type[Harvester]:
+    if not cls.kind:
+        raise ValueError(f"{cls.__name__} has no kind")
+    return harvester_registry.register(cls.kind, cls)
