@@ -1,4 +1,5 @@
 from apps.core.models.change_log import ChangeAction, ObjectChange
 from apps.core.models.features import ChangeLoggedModel, TimestampedModel
+from apps.core.models.token import PersonalAccessToken
 
-__all__ = ["ChangeAction", "ChangeLoggedModel", "ObjectChange", "TimestampedModel"]
+__all__ = ["ChangeAction", "ChangeLoggedModel", "ObjectChange", "PersonalAccessToken", "TimestampedModel"]

@@ -1,0 +1,68 @@
+"""REST API of harvest sources and runs: list and read (secrets never), trigger a harvest.
+
+Only the names of the secrets a source holds are shown (``secret_keys``), never values.
+The dbt-artifact upload and OpenLineage intake live in ``apps.harvest.api``.
+"""
+from django.db.models import OuterRef, Subquery
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from apps.harvest.models import HarvestRun, RunStatus, Source
+
+
+class HarvestRunSerializer(serializers.ModelSerializer):
+    """A harvest run's status, timings and bounded report."""
+
+    source = serializers.SlugRelatedField(slug_field="name", read_only=True)
+
+    class Meta:
+        model = HarvestRun
+        fields = ["id", "source", "status", "triggered_by", "queued_at", "started_at", "finished_at", "timings", "counts", "warnings", "errors"]
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    """A source without its secrets: ``secret_keys`` says which ones are set."""
+
+    secret_keys = serializers.ListField(child=serializers.CharField(), read_only=True)
+    last_run_status = serializers.CharField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Source
+        fields = ["id", "name", "kind", "description", "config", "secret_keys", "mapping_rules", "schedule", "enabled", "last_run_status", "created_at", "updated_at"]
+
+
+class SourceViewSet(viewsets.ReadOnlyModelViewSet):
+    """Configured sources (read-only here; the platform team edits them in the harvest pages)."""
+
+    serializer_class = SourceSerializer
+    lookup_field = "name"
+    filterset_fields = ["kind", "enabled"]
+
+    def get_queryset(self):
+        last_status = HarvestRun.objects.filter(source=OuterRef("pk")).order_by("-queued_at", "-id").values("status")[:1]
+        return Source.objects.annotate(last_run_status=Subquery(last_status)).order_by("name")
+
+    @action(detail=True, methods=["post"], serializer_class=HarvestRunSerializer)
+    def harvest(self, request, name=None):
+        """Queue a harvest of this source (platform admins); returns the run to poll."""
+        from apps.harvest.actions import trigger_harvest
+
+        run = trigger_harvest(request.user, self.get_object(), via="rest")
+        return Response(HarvestRunSerializer(run).data, status=202)
+
+
+class HarvestRunViewSet(viewsets.ReadOnlyModelViewSet):
+    """Harvest runs, newest first: poll one for its status."""
+
+    queryset = HarvestRun.objects.select_related("source").order_by("-queued_at", "-id")
+    serializer_class = HarvestRunSerializer
+    filterset_fields = ["source", "status"]
+
+
+def register(router) -> None:
+    router.register("sources", SourceViewSet, basename="source")
+    router.register("harvest-runs", HarvestRunViewSet, basename="harvest-run")
+
+
+__all__ = ["HarvestRunViewSet", "RunStatus", "SourceViewSet", "register"]

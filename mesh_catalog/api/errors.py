@@ -1,0 +1,60 @@
+"""One error body for every REST failure: ``{"errors": [{"field", "code", "message"}]}``.
+
+Action errors keep their (field, code, message); DRF's validation errors are flattened
+into the same shape with dotted field paths (``ports.0.name``).
+"""
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from apps.core.errors import ActionError, ConflictError, NotFoundError, PermissionDeniedError
+
+
+def action_error_status(exc: ActionError) -> int:
+    if isinstance(exc, PermissionDeniedError):
+        return status.HTTP_403_FORBIDDEN
+    if isinstance(exc, NotFoundError):
+        return status.HTTP_404_NOT_FOUND
+    if isinstance(exc, ConflictError):
+        return status.HTTP_409_CONFLICT
+    return status.HTTP_400_BAD_REQUEST
+
+
+def error_body(exc: ActionError) -> dict:
+    body = {"errors": exc.as_dicts()}
+    if isinstance(exc, ConflictError):
+        body["changes"] = {k: list(v) for k, v in exc.changes.items()}
+    return body
+
+
+def flatten_detail(detail, field: str | None = None) -> list[dict]:
+    """DRF's nested error detail (dicts, lists, ErrorDetail) → a flat list of error dicts."""
+    if isinstance(detail, dict):
+        out = []
+        for key, value in detail.items():
+            key = None if key in ("non_field_errors", "detail") else str(key)
+            out += flatten_detail(value, f"{field}.{key}" if field and key else (key or field))
+        return out
+    if isinstance(detail, list):
+        out = []
+        for index, value in enumerate(detail):
+            nested = isinstance(value, (dict, list))
+            out += flatten_detail(value, f"{field}.{index}" if nested and field else field)
+        return out
+    return [{"field": field, "code": getattr(detail, "code", None) or "invalid", "message": str(detail)}]
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, ActionError):
+        return Response(error_body(exc), status=action_error_status(exc))
+    if isinstance(exc, (Http404, ObjectDoesNotExist)):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    response.data = {"errors": flatten_detail(exc.detail)}
+    return response

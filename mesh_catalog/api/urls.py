@@ -1,0 +1,33 @@
+"""``/api/v1/``: one router for every app's REST views, plus the OpenAPI schema and docs.
+
+Apps expose ``register(router)``; apps with their own URL patterns (search, lineage
+intake, dbt upload) are included from their ``api/urls.py`` when present, so each app
+keeps its API next to its code.
+"""
+from importlib.util import find_spec
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from apps.catalog.api.urls import register as register_catalog
+from apps.harvest.api_sources import register as register_harvest
+
+router = DefaultRouter()
+register_catalog(router)
+register_harvest(router)
+
+# Other apps' own API URL modules (owned by their apps), included once they exist.
+APP_API_URLCONFS = ["apps.search.api.urls", "apps.harvest.api.urls", "apps.lab.api.urls", "apps.governance.api.urls"]
+
+v1_patterns = [path("", include(router.urls))]
+for module in APP_API_URLCONFS:
+    if find_spec(module.rsplit(".", 1)[0]) is not None and find_spec(module) is not None:
+        v1_patterns.append(path("", include(module)))
+
+urlpatterns = [
+    path("api/v1/", include(v1_patterns)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+]
