@@ -184,6 +184,13 @@ SPECTACULAR_SETTINGS = {
 }
 GRAPHENE = {"SCHEMA": "mesh_catalog.graphql.schema.schema"}
 
+# --- Query lab (the five-minute path) ------------------------------------------------
+MESH_LAB_STATEMENT_TIMEOUT_MS = env.int("MESH_LAB_STATEMENT_TIMEOUT_MS", default=5000)
+MESH_LAB_ROW_CAP = env.int("MESH_LAB_ROW_CAP", default=1000)
+MESH_LAB_BYTE_CAP = env.int("MESH_LAB_BYTE_CAP", default=5 * 1024 * 1024)
+MESH_LAB_RATE_LIMIT_PER_MINUTE = env.int("MESH_LAB_RATE_LIMIT_PER_MINUTE", default=30)
+MESH_LAB_GRANT_CLASSIFICATIONS = env.list("MESH_LAB_GRANT_CLASSIFICATIONS", default=["restricted", "confidential"])
+
 # --- Security (production) ----------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
