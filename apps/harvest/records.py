@@ -147,6 +147,7 @@ class HarvestWarning:
     code: str
     message: str
     subject: str = ""
+    partial: bool = False  # True when part of the source was skipped: the run ends "partial"
 
 
 HarvestRecord = (

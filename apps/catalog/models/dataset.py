@@ -36,6 +36,10 @@ class Dataset(models.Model):
     last_seen_at = models.DateTimeField(auto_now_add=True)
     removed_at = models.DateTimeField(null=True, blank=True, help_text="Set when the dataset disappeared from its source.")
     source = models.ForeignKey("harvest.Source", null=True, blank=True, on_delete=models.SET_NULL, related_name="datasets")
+    domain = models.ForeignKey(
+        "catalog.Domain", null=True, blank=True, on_delete=models.SET_NULL, related_name="datasets",
+        help_text="Domain the dataset belongs to, set by a source's mapping rules or a harvested ownership hint.",
+    )
     properties = models.JSONField(default=dict, blank=True, help_text="Source-specific facts: location, format, parameters, dbt ids, view SQL.")
     schema_hash = models.CharField(max_length=64, blank=True, help_text="Digest of the column list, to detect schema changes cheaply.")
     tags = models.ManyToManyField("catalog.Tag", blank=True, related_name="datasets")

@@ -30,7 +30,15 @@ class ConfigError(ValueError):
         super().__init__("; ".join(f"{k}: {', '.join(v)}" for k, v in errors.items()))
 
 
-class TransientSourceError(Exception):
+class SourceError(Exception):
+    """Reading the source failed; ``stage`` says where (dns, refused, auth, database, permission, query...)."""
+
+    def __init__(self, message: str, stage: str = "source"):
+        super().__init__(message)
+        self.stage = stage
+
+
+class TransientSourceError(SourceError):
     """The source could not be reached right now (retry later with backoff)."""
 
 
@@ -44,6 +52,14 @@ class Harvester:
         self.source_name = source_name
         self.config = config
         self.secrets = secrets
+        self.queries_sent = 0  # statements sent to the source, for the run report
+
+    @classmethod
+    def split_secrets(cls, config: dict) -> tuple[dict, dict]:
+        """Move secret values given inside ``config`` (``secret_fields``) out into secrets."""
+        config = dict(config)
+        secrets = {key: config.pop(key) for key in cls.secret_fields if key in config}
+        return config, secrets
 
     @classmethod
     def validate_config(cls, config: dict) -> dict:

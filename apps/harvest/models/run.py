@@ -31,6 +31,7 @@ class HarvestRun(models.Model):
     warnings = models.JSONField(default=list, blank=True)
     errors = models.JSONField(default=list, blank=True)
     celery_task_id = models.CharField(max_length=100, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="How many times a worker started this run (retries of transient errors).")
 
     class Meta:
         ordering = ["-queued_at", "-id"]
@@ -45,3 +46,10 @@ class HarvestRun(models.Model):
 
     def __str__(self):
         return f"{self.source} #{self.pk} {self.status}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+
+ACTIVE_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING)

@@ -1,5 +1,5 @@
 """A configured source of technical metadata (a PostgreSQL database, a dbt project, Glue)."""
-from django.core.validators import validate_slug
+from django.core.validators import MaxValueValidator, MinValueValidator, validate_slug
 from django.db import models
 
 from apps.core.crypto import EncryptedJSONField
@@ -22,6 +22,11 @@ class Source(TimestampedModel):
     mapping_rules = models.JSONField(default=list, blank=True)
     schedule = models.CharField(max_length=100, blank=True, help_text="Cron expression for periodic harvests; empty for none.")
     enabled = models.BooleanField(default=True)
+    max_removal_share = models.FloatField(
+        default=0.5,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="Fail-safe: a run that would soft-delete more than this share of the source's datasets fails instead.",
+    )
 
     class Meta:
         ordering = ["name"]

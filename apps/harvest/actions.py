@@ -1,0 +1,155 @@
+"""Every write to sources and harvest runs. Pages, GraphQL, REST and commands call these.
+
+Only admins (the platform team) manage sources and trigger harvests. Secrets are accepted
+here and stored encrypted; nothing returned or recorded ever contains them.
+"""
+from django.db import IntegrityError, transaction
+
+from apps.core.actors import actor_label, is_admin
+from apps.core.errors import ActionError, ConflictError
+from apps.core.history import record_change
+from apps.core.models import ChangeAction
+from apps.core.writes import require, validate
+from apps.harvest.harvesters.base import ConfigError, ConnectionCheck, harvester_registry
+from apps.harvest.models import HarvestRun, RunStatus, Source
+from apps.harvest.schedule import remove_schedule, sync_schedule
+from apps.harvest.validation import parse_schedule, validate_mapping_rules
+
+ADMINS_ONLY = "Only admins (the platform team) manage sources and harvests."
+SOURCE_FIELDS = {"name", "description", "config", "secrets", "schedule", "mapping_rules", "enabled", "max_removal_share"}
+
+
+def source_snapshot(source: Source) -> dict:
+    """The recorded state of a source: secrets appear only as the names of the keys set."""
+    return {
+        "name": source.name, "kind": source.kind, "description": source.description, "config": source.config,
+        "secret_keys": source.secret_keys, "schedule": source.schedule, "mapping_rules": source.mapping_rules,
+        "enabled": source.enabled, "max_removal_share": source.max_removal_share,
+    }
+
+
+def _harvester_class(kind: str):
+    if kind not in harvester_registry:
+        known = ", ".join(sorted(harvester_registry)) or "none"
+        raise ActionError(f"Unknown source kind '{kind}' (known: {known}).", field="kind", code="unknown_kind")
+    return harvester_registry[kind]
+
+
+def _clean(source: Source, config: dict, secrets: dict | None) -> None:
+    """Validate everything about ``source``; collect every field error before raising."""
+    cls = _harvester_class(source.kind)
+    errors = []
+    if not isinstance(config, dict):
+        raise ActionError("The configuration is a JSON object.", field="config", code="invalid")
+    config, inline_secrets = cls.split_secrets(config)
+    merged = {**(source.secrets or {}), **inline_secrets, **(secrets or {})}
+    merged = {k: v for k, v in merged.items() if v not in (None, "")}
+    unknown = set(merged) - set(cls.secret_fields)
+    if unknown:
+        errors.append(("secrets", "unknown_key", f"Unknown secret(s) {', '.join(sorted(unknown))}; '{source.kind}' takes: {', '.join(cls.secret_fields) or 'none'}."))
+    try:
+        source.config = cls.validate_config(config)
+    except ConfigError as exc:
+        errors += [(f"config.{key}", "invalid", message) for key, messages in exc.errors.items() for message in messages]
+    errors += validate_mapping_rules(source.mapping_rules)
+    try:
+        parse_schedule(source.schedule)
+    except ValueError as exc:
+        errors.append(("schedule", "invalid", str(exc)))
+    if errors:
+        raise ActionError(errors[0][2], errors=errors)
+    source.secrets = merged
+    validate(source)
+
+
+def create_source(actor, *, name: str, kind: str, config: dict, secrets: dict | None = None, schedule: str = "", mapping_rules=None, description: str = "", enabled: bool = True, max_removal_share: float = 0.5, via: str = "web") -> Source:
+    require(is_admin(actor), ADMINS_ONLY)
+    source = Source(name=name, kind=kind, description=description, schedule=schedule or "", mapping_rules=mapping_rules or [], enabled=enabled, max_removal_share=max_removal_share)
+    _clean(source, config, secrets)
+    with transaction.atomic():
+        source.save()
+        sync_schedule(source)
+        record_change(actor, source, ChangeAction.CREATE, after=source_snapshot(source), via=via)
+    return source
+
+
+def update_source(actor, source: Source, *, via: str = "web", **fields) -> Source:
+    """Change a source. ``secrets`` are merged: a key set to None or "" is removed."""
+    unknown = set(fields) - SOURCE_FIELDS
+    if unknown:
+        raise ActionError(f"Unknown source field(s): {', '.join(sorted(unknown))}", code="unknown_field")
+    require(is_admin(actor), ADMINS_ONLY)
+    with transaction.atomic():
+        source = Source.objects.select_for_update().get(pk=source.pk)
+        before = source_snapshot(source)
+        secrets = fields.pop("secrets", None)
+        config = fields.pop("config", source.config)
+        if secrets:
+            source.secrets = {k: v for k, v in {**source.secrets, **secrets}.items() if v not in (None, "")}
+            secrets = None
+        for key, value in fields.items():
+            setattr(source, key, value)
+        _clean(source, config, secrets)
+        source.save()
+        sync_schedule(source)
+        record_change(actor, source, ChangeAction.UPDATE, before=before, after=source_snapshot(source), via=via)
+    return source
+
+
+def delete_source(actor, source: Source, *, via: str = "web") -> None:
+    """Delete a source; its datasets stay in the catalog (their ``source`` becomes empty)."""
+    require(is_admin(actor), ADMINS_ONLY)
+    with transaction.atomic():
+        before = source_snapshot(source)
+        remove_schedule(source)
+        pk = source.pk
+        source.delete()
+        source.pk = pk
+        record_change(actor, source, ChangeAction.DELETE, before=before, via=via)
+
+
+def test_source_connection(actor, source: Source) -> ConnectionCheck:
+    """Try to reach the source; ``stage`` names what failed (dns, refused, auth, database, permission)."""
+    require(is_admin(actor), ADMINS_ONLY)
+    cls = _harvester_class(source.kind)
+    try:
+        config = cls.validate_config(source.config)
+    except ConfigError as exc:
+        return ConnectionCheck(ok=False, stage="config", message=str(exc))
+    from apps.harvest.runner import redact
+
+    check = cls(source.name, config, source.secrets or {}).test_connection()
+    check.message = redact(check.message, source.secrets)
+    return check
+
+
+def trigger_harvest(actor, source: Source, *, triggered_by: str = "", run_async: bool = True, allow_removals: bool = False) -> HarvestRun:
+    """Queue a harvest (a Celery task) or, with ``run_async=False``, run it here and return it finished.
+
+    A second trigger while a run of the source is queued or running is refused
+    (``ConflictError``, code ``already_running``).
+    """
+    from apps.harvest.runner import claim_run, execute_run, fail_stale_runs
+
+    require(is_admin(actor), ADMINS_ONLY)
+    if not source.enabled:
+        raise ActionError(f"Source '{source.name}' is disabled; enable it to harvest.", field="enabled", code="disabled")
+    fail_stale_runs()
+    user = actor if getattr(actor, "pk", None) and not getattr(actor, "is_system", False) else None
+    try:
+        with transaction.atomic():
+            run = HarvestRun.objects.create(source=source, triggered_by=(triggered_by or actor_label(actor))[:150], user=user)
+    except IntegrityError:
+        active = HarvestRun.objects.filter(source=source, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).first()
+        raise ConflictError(f"A harvest of '{source.name}' is already {active.status if active else 'active'} (run #{active.pk if active else '?'}); wait for it to finish.", code="already_running") from None
+    if not run_async:
+        return execute_run(claim_run(run.pk), allow_removals=allow_removals)
+
+    def enqueue():
+        from apps.harvest.tasks import run_harvest
+
+        result = run_harvest.apply_async(kwargs={"run_id": run.pk, "allow_removals": allow_removals})
+        HarvestRun.objects.filter(pk=run.pk).update(celery_task_id=result.id or "")
+
+    transaction.on_commit(enqueue)
+    return run

@@ -1,0 +1,142 @@
+"""Column diffs, schema versions and classified schema changes for the datasets a run touched."""
+import hashlib
+from dataclasses import dataclass, field
+
+import orjson
+from django.db.models import Max
+
+from apps.catalog.models import Column, SchemaChange, SchemaChangeType, SchemaVersion
+from apps.harvest.records import DatasetRecord
+
+BATCH = 2000
+COLUMN_FIELDS = ("ordinal", "data_type", "nullable", "default", "description", "is_primary_key", "is_generated", "tags")
+
+
+@dataclass
+class ColumnPlan:
+    """The columns one dataset should have, and how they differ from what the catalog holds."""
+
+    final: dict[str, dict] = field(default_factory=dict)  # name -> column fields, in ordinal order
+    old: dict[str, dict] = field(default_factory=dict)
+    upserts: list[str] = field(default_factory=list)  # names to insert or update
+    removed_ids: list[int] = field(default_factory=list)
+    schema_hash: str = ""
+
+
+def load_columns(dataset_ids) -> dict[int, dict[str, dict]]:
+    """The current columns of ``dataset_ids``: {dataset_id: {name: fields (with id)}} in one query."""
+    result: dict[int, dict[str, dict]] = {}
+    if not dataset_ids:
+        return result
+    for row in Column.objects.filter(dataset_id__in=dataset_ids).order_by("dataset_id", "ordinal", "name").values("id", "dataset_id", "name", *COLUMN_FIELDS):
+        result.setdefault(row.pop("dataset_id"), {})[row["name"]] = row
+    return result
+
+
+def plan_columns(record: DatasetRecord, old: dict[str, dict], *, shared: bool) -> ColumnPlan:
+    plan = ColumnPlan(old=old)
+    final = {} if record.complete_columns else {name: {k: v for k, v in c.items() if k != "id"} for name, c in old.items()}
+    for col in record.columns:
+        before = old.get(col.name)
+        description = col.description or (before["description"] if shared and before else "")
+        final[col.name] = {
+            "ordinal": col.ordinal,
+            "data_type": col.data_type[:200],
+            "nullable": col.nullable,
+            "default": col.default,
+            "description": description,
+            "is_primary_key": col.is_primary_key,
+            "is_generated": col.is_generated,
+            "tags": sorted(set(col.tags) | set(before["tags"] if shared and before else ())),
+        }
+    plan.final = dict(sorted(final.items(), key=lambda kv: (kv[1]["ordinal"], kv[0])))
+    for name, fields in plan.final.items():
+        before = old.get(name)
+        if before is None or any(before[k] != fields[k] for k in COLUMN_FIELDS):
+            plan.upserts.append(name)
+    plan.removed_ids = [c["id"] for name, c in old.items() if name not in plan.final]
+    plan.schema_hash = schema_hash(plan.final)
+    return plan
+
+
+def schema_hash(columns: dict[str, dict]) -> str:
+    shape = [(name, c["data_type"], c["nullable"]) for name, c in columns.items()]
+    return hashlib.sha256(orjson.dumps(shape)).hexdigest()
+
+
+def write_columns(plans: dict[int, ColumnPlan], report) -> None:
+    rows, removed = [], []
+    added = changed = 0
+    for dataset_id, plan in plans.items():
+        for name in plan.upserts:
+            rows.append(Column(dataset_id=dataset_id, name=name, **plan.final[name]))
+            if name in plan.old:
+                changed += 1
+            else:
+                added += 1
+        removed += plan.removed_ids
+        report.add("columns_unchanged", len(plan.final) - len(plan.upserts))
+    if removed:
+        Column.objects.filter(pk__in=removed).delete()
+    if rows:
+        Column.objects.bulk_create(rows, batch_size=BATCH, update_conflicts=True, unique_fields=["dataset", "name"], update_fields=list(COLUMN_FIELDS))
+    report.add("columns_added", added)
+    report.add("columns_changed", changed)
+    report.add("columns_removed", len(removed))
+
+
+def write_schema_versions(run, plans: dict[int, tuple], report, *, record_added: bool) -> None:
+    """A new version for each dataset whose shape changed; change rows only against a previous version.
+
+    ``plans`` maps dataset id → (ColumnPlan, the dataset row before this run or None).
+    """
+    changed = {pk: (plan, before) for pk, (plan, before) in plans.items() if before is None or before.schema_hash != plan.schema_hash}
+    if not changed:
+        return
+    latest = dict(SchemaVersion.objects.filter(dataset_id__in=list(changed)).values("dataset_id").annotate(v=Max("version")).values_list("dataset_id", "v"))
+    versions = [
+        SchemaVersion(
+            dataset_id=pk,
+            version=latest.get(pk, 0) + 1,
+            schema_hash=plan.schema_hash,
+            columns=[{"name": n, "type": c["data_type"], "nullable": c["nullable"], "ordinal": c["ordinal"]} for n, c in plan.final.items()],
+            harvest_run=run,
+        )
+        for pk, (plan, _) in changed.items()
+    ]
+    SchemaVersion.objects.bulk_create(versions, batch_size=BATCH)
+    changes = []
+    for version in versions:
+        plan, before = changed[version.dataset_id]
+        if version.version == 1:
+            if before is None and record_added:
+                changes.append(SchemaChange(dataset_id=version.dataset_id, schema_version=version, change_type=SchemaChangeType.DATASET_ADDED, is_breaking=False))
+            continue
+        changes += diff_columns(version, plan.old, plan.final)
+    if changes:
+        SchemaChange.objects.bulk_create(changes, batch_size=BATCH)
+    report.add("schema_versions", len(versions))
+    report.add("schema_changes", len(changes))
+    report.add("breaking_changes", sum(c.is_breaking for c in changes))
+
+
+def diff_columns(version: SchemaVersion, old: dict[str, dict], new: dict[str, dict]) -> list[SchemaChange]:
+    """Classified changes: removed, retyped, or newly nullable columns break readers; additions do not."""
+
+    def change(kind, name, before, after, breaking):
+        return SchemaChange(dataset_id=version.dataset_id, schema_version=version, change_type=kind, column_name=name, before=before, after=after, is_breaking=breaking)
+
+    out = []
+    for name, col in old.items():
+        if name not in new:
+            out.append(change(SchemaChangeType.COLUMN_REMOVED, name, {"type": col["data_type"], "nullable": col["nullable"]}, None, True))
+    for name, col in new.items():
+        before = old.get(name)
+        if before is None:
+            out.append(change(SchemaChangeType.COLUMN_ADDED, name, None, {"type": col["data_type"], "nullable": col["nullable"]}, False))
+            continue
+        if before["data_type"] != col["data_type"]:
+            out.append(change(SchemaChangeType.TYPE_CHANGED, name, {"type": before["data_type"]}, {"type": col["data_type"]}, True))
+        if before["nullable"] != col["nullable"]:
+            out.append(change(SchemaChangeType.NULLABILITY_CHANGED, name, {"nullable": before["nullable"]}, {"nullable": col["nullable"]}, col["nullable"]))
+    return out

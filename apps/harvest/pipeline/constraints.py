@@ -1,0 +1,34 @@
+"""Primary keys, unique and foreign keys of the datasets a run added or changed."""
+from apps.catalog.models import DatasetConstraint
+from apps.harvest.pipeline.refs import resolve_refs
+
+BATCH = 2000
+
+
+def reconcile_constraints(batch, outcome, report) -> None:
+    """Replace the constraints of changed datasets (constraints are part of the record digest)."""
+    if not outcome.dirty:
+        return
+    records = [batch.datasets[ref] for ref in outcome.dirty]
+    targets = resolve_refs({c.referenced for r in records for c in r.constraints if c.referenced}, outcome.ids)
+    DatasetConstraint.objects.filter(dataset_id__in=list(outcome.dirty.values())).delete()
+    rows = []
+    for record in records:
+        seen = set()
+        for c in record.constraints:
+            if c.name in seen:
+                continue
+            seen.add(c.name)
+            rows.append(
+                DatasetConstraint(
+                    dataset_id=outcome.dirty[record.ref],
+                    name=c.name[:300],
+                    kind=c.kind,
+                    columns=list(c.columns),
+                    referenced_dataset_id=targets.get(c.referenced) if c.kind == "foreign_key" and c.referenced else None,
+                    referenced_columns=list(c.referenced_columns),
+                    definition=c.definition,
+                )
+            )
+    DatasetConstraint.objects.bulk_create(rows, batch_size=BATCH)
+    report.add("constraints", len(rows))

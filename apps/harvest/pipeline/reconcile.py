@@ -1,0 +1,49 @@
+"""``reconcile()``: one run's records into the catalog, in one transaction."""
+import time
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.catalog.models import Dataset
+from apps.core.hooks import objects_changed
+from apps.harvest.pipeline.batch import collect
+from apps.harvest.pipeline.constraints import reconcile_constraints
+from apps.harvest.pipeline.datasets import reconcile_datasets
+from apps.harvest.pipeline.lineage import reconcile_lineage
+from apps.harvest.pipeline.mapping import apply_mapping
+from apps.harvest.pipeline.quality import reconcile_quality
+from apps.harvest.pipeline.report import RunReport
+
+
+def reconcile(source, records, run=None, *, allow_removals: bool = False, report: RunReport | None = None) -> RunReport:
+    """Upsert ``records`` (any iterable of ``apps.harvest.records``) for ``source``.
+
+    Everything is written in one transaction: an exception leaves the catalog as it was.
+    Listeners (search) hear once, after commit, about every dataset added, changed,
+    removed, re-linked or re-placed. ``run`` (a HarvestRun, optional) is recorded on the
+    schema versions it creates. Raises ``FailSafeError`` when too many datasets would go.
+    """
+    report = report if report is not None else RunReport()
+    now = timezone.now()
+    with report.phase("reconcile"):
+        batch = collect(records, report)
+        report.set("records_datasets", len(batch.datasets))
+        with transaction.atomic():
+            with report.phase("reconcile.datasets"):
+                outcome = reconcile_datasets(source, run, batch, report, now=now, allow_removals=allow_removals)
+            with report.phase("reconcile.constraints"):
+                reconcile_constraints(batch, outcome, report)
+            with report.phase("reconcile.lineage"):
+                touched = reconcile_lineage(source, batch, outcome, report)
+            with report.phase("reconcile.quality"):
+                touched |= reconcile_quality(source, batch, outcome, report, now)
+            with report.phase("reconcile.mapping"):
+                touched |= apply_mapping(source, batch, outcome, report)
+            changed = sorted(set(outcome.added) | set(outcome.changed) | set(outcome.removed) | touched)
+            report.changed_dataset_ids = changed
+            report.set("datasets_reindexed", len(changed))
+            objects_changed(Dataset, changed)
+            body_done = time.perf_counter()
+        # Committing runs the after-commit listeners (search indexing): the "index" phase.
+        report.timings["commit_and_index"] = round(time.perf_counter() - body_done, 4)
+    return report
