@@ -14,4 +14,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("mesh_catalog.api.urls")),
     path("", include("apps.catalog.urls")),
+    path("lab/", include("apps.lab.urls")),
+    path("access/", include("apps.governance.urls")),
 ]

@@ -1,0 +1,101 @@
+"""Connection snippets for an output port, filled from its endpoint and datasets.
+
+Never a secret: credentials come from the reader's own environment (``PGUSER`` /
+``PGPASSWORD``, ``~/.pgpass``, an AWS profile). Any user or password written into the
+port's endpoint is dropped before a snippet is built.
+"""
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+from apps.catalog.models import PortProtocol
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """One copyable block: a label, the language (for highlighting) and the text."""
+
+    key: str
+    label: str
+    language: str
+    text: str
+
+
+def postgres_target(port, first_table=None) -> dict:
+    """host, port and database of a PostgreSQL port, from endpoint_details then endpoint."""
+    details = port.endpoint_details or {}
+    parsed = urlparse(port.endpoint) if port.endpoint else None
+    host = details.get("host") or (parsed.hostname if parsed else None) or "localhost"
+    pg_port = str(details.get("port") or (parsed.port if parsed and parsed.port else None) or 5432)
+    database = details.get("database") or details.get("dbname") or ((parsed.path or "").strip("/").split("/")[0] if parsed else "")
+    if not database and first_table is not None:
+        database = first_table.database
+    return {"host": host, "port": pg_port, "database": database or "postgres"}
+
+
+def postgres_snippets(port, example_sql: str, first_table=None) -> list[Snippet]:
+    t = postgres_target(port, first_table)
+    h, p, d = t["host"], t["port"], t["database"]
+    one_line = " ".join(example_sql.split())
+    sql_literal = one_line.replace('"', '\\"')
+    return [
+        Snippet("psql", "psql", "shell", f'psql "host={h} port={p} dbname={d} user=$PGUSER" \\\n  -c "{sql_literal}"'),
+        Snippet(
+            "psycopg", "Python · psycopg", "python",
+            "import psycopg  # pip install 'psycopg[binary]'\n\n"
+            "# Credentials come from PGUSER / PGPASSWORD or ~/.pgpass, never from code.\n"
+            f'with psycopg.connect(host="{h}", port={p}, dbname="{d}") as conn:\n'
+            f"    rows = conn.execute(\"\"\"{example_sql}\"\"\").fetchall()\n",
+        ),
+        Snippet(
+            "pandas", "Python · pandas + SQLAlchemy", "python",
+            "import pandas as pd  # pip install pandas sqlalchemy 'psycopg[binary]'\n"
+            "from sqlalchemy import create_engine\n\n"
+            "# The password comes from PGPASSWORD or ~/.pgpass.\n"
+            f'engine = create_engine("postgresql+psycopg://{h}:{p}/{d}")\n'
+            f"df = pd.read_sql(\"\"\"{example_sql}\"\"\", engine)\n",
+        ),
+        Snippet("jdbc", "JDBC URL", "text", f"jdbc:postgresql://{h}:{p}/{d}\n# user / password: your own, set in your tool's connection properties"),
+    ]
+
+
+def glue_target(port, datasets) -> dict:
+    details = port.endpoint_details or {}
+    region = details.get("region", "")
+    database = details.get("database", "")
+    for d in datasets:
+        if not region and d.namespace.startswith("arn:aws:glue:"):
+            region = d.namespace.split(":")[3]
+        if not database and "/" in d.name:
+            database = d.name.split("/")[-2]
+    return {"region": region or "eu-west-1", "database": database or "default", "workgroup": details.get("workgroup", "primary")}
+
+
+def glue_snippets(port, datasets, example_sql: str) -> list[Snippet]:
+    t = glue_target(port, datasets)
+    return [
+        Snippet("athena", "Athena SQL", "sql", example_sql),
+        Snippet(
+            "boto3", "Python · boto3", "python",
+            "import boto3  # credentials from your AWS profile or role\n\n"
+            f'athena = boto3.client("athena", region_name="{t["region"]}")\n'
+            "run = athena.start_query_execution(\n"
+            f"    QueryString=\"\"\"{example_sql}\"\"\",\n"
+            f'    QueryExecutionContext={{"Database": "{t["database"]}"}},\n'
+            f'    WorkGroup="{t["workgroup"]}",\n'
+            ")\n"
+            'print(run["QueryExecutionId"])\n',
+        ),
+        Snippet(
+            "awswrangler", "Python · awswrangler", "python",
+            "import awswrangler as wr  # pip install awswrangler\n\n"
+            f"df = wr.athena.read_sql_query(\"\"\"{example_sql}\"\"\", database=\"{t['database']}\", workgroup=\"{t['workgroup']}\")\n",
+        ),
+    ]
+
+
+def port_snippets(port, datasets, example_sql: str, first_table=None) -> list[Snippet]:
+    if port.protocol == PortProtocol.POSTGRES:
+        return postgres_snippets(port, example_sql, first_table)
+    if port.protocol == PortProtocol.GLUE:
+        return glue_snippets(port, datasets, example_sql)
+    return []
