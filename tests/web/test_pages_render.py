@@ -1,0 +1,66 @@
+"""Every page renders for a reader, with what a newcomer needs to see on it."""
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def reader(client, mesh):
+    client.force_login(mesh.consumer)
+    return client
+
+
+def test_home_shows_domain_map_recent_and_most_used(reader, mesh):
+    html = reader.get("/").content.decode()
+    assert "Domain map" in html and "Sales EMEA" in html and "Orders" in html
+    assert "Most used" in html and "1 consumer" in html  # leads consumes orders
+
+
+def test_anonymous_home_invites_to_log_in(client, mesh):
+    response = client.get("/")
+    assert response.status_code == 200 and "Log in to explore" in response.content.decode()
+
+
+def test_product_page_shows_header_ports_consumers_and_history(reader, mesh):
+    html = reader.get(reverse("catalog:product_detail", args=["orders"])).content.decode()
+    for expected in ("Orders", "Sales EMEA", "Published", "Internal", "orders-table", "wh.sales.orders", "3 columns", "Leads", 'class="lab-panel"', "olivia"):
+        assert expected in html, expected
+    assert "Edit details" not in html and "Add output port" not in html
+
+
+def test_product_schema_fragment_lists_columns(reader, mesh):
+    html = reader.get(reverse("catalog:product_schema", args=["orders"]), HTTP_HX_REQUEST="true").content.decode()
+    assert "order_id" in html and "PK" in html and "pii" in html and "<html" not in html
+
+
+def test_dataset_page_shows_columns_lineage_products_and_provenance(reader, mesh):
+    html = reader.get(reverse("catalog:dataset_detail", args=[mesh.orders_ds.pk])).content.decode()
+    for expected in ("order_id", "wh.raw.orders", "wh.finance.revenue", "Orders", "orders-table", "Registered by hand", "Column lineage", "identity"):
+        assert expected in html, expected
+
+
+def test_domain_page_lists_subdomains_products_and_owners(reader, mesh):
+    html = reader.get(reverse("catalog:domain_detail", args=["sales"])).content.decode()
+    assert "Sales EMEA" in html and "Orders" in html and "dora" in html and "Product graph" in html
+
+
+def test_dataset_lineage_graph_draws_one_hop_each_side(reader, mesh):
+    html = reader.get(reverse("catalog:lineage") + f"?focus=d{mesh.orders_ds.pk}").content.decode()
+    assert html.count('class="node node-dataset') == 3 and "<svg" in html
+
+
+def test_column_lineage_is_highlighted(reader, mesh):
+    html = reader.get(reverse("catalog:lineage") + f"?focus=d{mesh.raw.pk}&column={mesh.amount_column.pk}").content.decode()
+    # raw → orders → revenue are all on the amount column's path, two hops away included.
+    assert html.count("node-dataset hl") + html.count("node-dataset focus hl") == 3
+
+
+def test_product_lineage_graph_links_producer_and_consumer(reader, mesh):
+    html = reader.get(reverse("catalog:lineage") + f"?focus=p{mesh.orders.pk}").content.decode()
+    assert "Orders" in html and "Leads" in html and 'class="edge' in html
+
+
+def test_unknown_pages_get_the_friendly_404(reader, mesh):
+    response = reader.get("/products/nope/")
+    assert response.status_code == 404 and "Nothing here" in response.content.decode()
