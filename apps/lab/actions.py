@@ -74,7 +74,7 @@ def update_sample_query(actor, query: SampleQuery, *, via: str = "web", **fields
         raise ActionError("Queries imported from dbt are edited in the dbt project.", code="read_only")
     require(can_edit_product(actor, query.port.product), "Only the product's owners edit sample queries.")
     with transaction.atomic():
-        query = SampleQuery.objects.select_for_update().select_related("port__product").get(pk=query.pk)
+        query = SampleQuery.objects.select_for_update(of=("self",)).select_related("port__product").get(pk=query.pk)
         before = query.history_snapshot()
         if "sql" in fields:
             fields["sql"] = validate_sql(query.port, fields["sql"])
