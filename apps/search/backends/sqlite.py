@@ -1,0 +1,101 @@
+"""SQLite (the embedded default): an FTS5 table kept in step with ``SearchEntry``.
+
+SQLite has none of PostgreSQL's text functions, so every connection gets Python twins of
+the SQL functions the index declarations use (``mesh_search_words``, ``mesh_last_two``,
+``string_agg``): the same declarations build the same rows on both databases.
+"""
+import json
+
+from apps.search.backends.base import SearchBackend
+from apps.search.text import ParsedQuery, last_two_parts, pick_corrections, search_words
+
+FTS_COLUMNS = ("text_a", "keys", "text_b", "text_c", "text_d")
+
+
+class _StringAgg:
+    """``string_agg(value, separator)`` as PostgreSQL defines it (NULLs skipped, NULL when empty)."""
+
+    def __init__(self):
+        self.parts, self.sep = [], ""
+
+    def step(self, value, sep):
+        if value is not None:
+            self.parts.append(str(value))
+            self.sep = sep
+
+    def finalize(self):
+        return self.sep.join(self.parts) if self.parts else None
+
+
+def install_functions(connection) -> None:
+    """Register the SQL functions on a new SQLite connection (``connection_created``)."""
+    raw = connection.connection
+    raw.create_function("mesh_search_words", 1, search_words, deterministic=True)
+    raw.create_function("mesh_last_two", 1, last_two_parts, deterministic=True)
+    raw.create_aggregate("string_agg", 2, _StringAgg)
+
+
+def _fts_string(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+class SqliteBackend(SearchBackend):
+    """Matching with FTS5 ``MATCH``; vocabulary from the ``fts5vocab`` table."""
+
+    vendor = "sqlite"
+    strpos = "instr"
+    greatest = "max"
+
+    def in_list(self, column, values):
+        return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(list(values))]
+
+    def json_values(self, expr, alias):
+        return f"json_each({expr}) AS {alias}"
+
+    def fts_query(self, query: ParsedQuery, *, names_only: bool = False) -> str:
+        groups = []
+        for i, term in enumerate(query.terms):
+            options = [_fts_string(term) + (" *" if query.is_prefix_term(i) else "")]
+            options += [_fts_string(alt) for alt in query.corrections.get(term, [])]
+            groups.append("(" + " OR ".join(options) + ")")
+        expr = (" AND " if names_only else " OR ").join(groups)
+        return "{text_a keys} : (" + expr + ")" if names_only else expr
+
+    def match(self, query, *, names_only=False):
+        return "e.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)", [self.fts_query(query, names_only=names_only)]
+
+    def correct(self, query):
+        from django.db import connection
+
+        candidates = [t for t in query.terms if len(t) > 3]
+        if not candidates:
+            return
+        # Neighbours share the first letter or the second (a swapped first pair), length ± 2.
+        clauses, params = [], []
+        for term in candidates:
+            clauses.append("(substr(term, 1, 1) IN (%s, %s) AND length(term) BETWEEN %s AND %s)")
+            params += [term[0], term[1], len(term) - 2, len(term) + 2]
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT term, doc FROM search_fts_vocab WHERE {' OR '.join(clauses)}", params)
+            rows = cursor.fetchall()
+            cursor.execute(
+                "SELECT q.value FROM json_each(%s) AS q WHERE EXISTS (SELECT 1 FROM search_fts_vocab WHERE term >= q.value AND term < q.value || char(1114111))",
+                [json.dumps(candidates)],
+            )
+            known = {r[0] for r in cursor.fetchall()}
+        for term in candidates:
+            if term not in known:
+                picked = pick_corrections(term, rows)
+                if picked:
+                    query.corrections[term] = picked
+
+    def before_delete(self, cursor, selection, params):
+        cursor.execute(f"DELETE FROM search_fts WHERE rowid IN (SELECT e.id FROM search_searchentry e WHERE {selection})", params)
+
+    def after_insert(self, cursor, min_id):
+        cols = ", ".join(FTS_COLUMNS)
+        cursor.execute(f"INSERT INTO search_fts (rowid, {cols}) SELECT id, {cols} FROM search_searchentry WHERE id > %s", [min_id])
+
+    def clear(self, cursor):
+        cursor.execute("DELETE FROM search_fts")
+        super().clear(cursor)

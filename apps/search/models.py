@@ -1,0 +1,84 @@
+"""The search index: one row per searchable thing, its facet values, its vocabulary.
+
+Rows are derived data, rebuilt at will (``manage.py reindex``); only ``SearchPopularity``
+is original (views and query runs counted over time) and survives rebuilds.
+The full-text structures are backend-specific and created by migration 0002: on
+PostgreSQL a generated, weighted ``tsvector`` column with a GIN index and trigram
+indexes; on SQLite an FTS5 table ``search_fts`` whose rowid is the entry id.
+"""
+from django.db import models
+
+
+class SearchEntry(models.Model):
+    """One searchable object: its display fields, its words by weight, its facet values.
+
+    The ``text_*`` columns hold normalised words (see ``apps.search.text``) padded with
+    spaces, so ranking can test "is this a whole word / a word prefix" portably.
+    ``keys`` holds the exact names the object answers to, as ``|orders|sales orders|``.
+    """
+
+    kind = models.CharField(max_length=12)
+    object_id = models.BigIntegerField()
+    parent_id = models.BigIntegerField(null=True, blank=True, help_text="The owning object (a column's dataset), reindexed together.")
+    name = models.CharField(max_length=500)
+    qualified_name = models.CharField(max_length=1000, blank=True)
+    url_arg = models.CharField(max_length=300, blank=True, help_text="Slug or id the URL is built from when results are served.")
+    summary = models.TextField(blank=True)
+    context = models.TextField(blank=True, help_text="Secondary labels (tags, columns, owners) shown as highlights.")
+    keys = models.TextField(blank=True)
+    text_a = models.TextField(blank=True)
+    text_b = models.TextField(blank=True)
+    text_c = models.TextField(blank=True)
+    text_d = models.TextField(blank=True)
+    domain = models.CharField(max_length=100, blank=True)
+    platform = models.CharField(max_length=30, blank=True)
+    classification = models.CharField(max_length=12, blank=True)
+    lifecycle = models.CharField(max_length=12, blank=True)
+    boost = models.FloatField(default=0, help_text="Static rank boost: kind and lifecycle.")
+    popularity = models.FloatField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="uniq_search_entry")]
+        indexes = [
+            models.Index(fields=["kind", "parent_id"], name="search_entry_parent_idx"),
+            models.Index(fields=["domain"], name="search_entry_domain_idx"),
+            models.Index(fields=["platform"], name="search_entry_platform_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind}:{self.object_id} {self.name}"
+
+
+class SearchFacet(models.Model):
+    """A value of a multi-valued facet (tag, owner) of an entry."""
+
+    entry = models.ForeignKey(SearchEntry, on_delete=models.CASCADE, related_name="facet_values", db_constraint=True)
+    facet = models.CharField(max_length=12)
+    value = models.CharField(max_length=200)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["facet", "value", "entry"], name="search_facet_value_idx"),
+            models.Index(fields=["entry"], name="search_facet_entry_idx"),
+        ]
+
+
+class SearchWord(models.Model):
+    """Every word in the index (PostgreSQL), for typo correction by trigram distance.
+
+    SQLite reads the same vocabulary from FTS5's own ``fts5vocab`` table instead.
+    """
+
+    word = models.CharField(max_length=200, primary_key=True)
+    ndoc = models.IntegerField(default=0)
+
+
+class SearchPopularity(models.Model):
+    """How often an object was viewed or queried; a capped tie-breaking rank boost."""
+
+    kind = models.CharField(max_length=12)
+    object_id = models.BigIntegerField()
+    score = models.FloatField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="uniq_search_popularity")]
