@@ -6,3 +6,15 @@ class HarvestConfig(AppConfig):
 
     name = "apps.harvest"
     label = "harvest"
+
+    def ready(self):
+        # Every module under harvesters/ is a source kind that registers itself on import:
+        # adding a kind is adding a module.
+        import importlib
+        import pkgutil
+
+        from apps.harvest import harvesters
+
+        for module in pkgutil.iter_modules(harvesters.__path__):
+            if module.name != "base":
+                importlib.import_module(f"{harvesters.__name__}.{module.name}")

@@ -1,0 +1,92 @@
+"""The set-based catalog queries: each reads one kind of fact for every relation at once.
+
+Their number does not depend on the number of tables. Relations are the ones a catalog
+shows: tables, partitioned tables (partitions are rolled into their root), views,
+materialized views and foreign tables, in the schemas passed as ``%(schemas)s`` (oids).
+"""
+
+DATABASE = "select current_database(), current_user"
+
+SCHEMAS = """
+select n.oid, n.nspname, has_schema_privilege(n.oid, 'USAGE'), d.description
+from pg_namespace n
+left join pg_description d on d.objoid = n.oid and d.classoid = 'pg_namespace'::regclass
+where n.nspname !~ '^pg_' and n.nspname <> 'information_schema'
+order by n.nspname
+"""
+
+_RELATION_FILTER = "c.relnamespace = any(%(schemas)s) and c.relkind in ('r', 'p', 'v', 'm', 'f') and not c.relispartition"
+
+RELATIONS = f"""
+select c.oid, n.nspname, c.relname, c.relkind, pg_get_userbyid(c.relowner), d.description,
+       case when c.relkind = 'p' then (select sum(greatest(p.reltuples, 0))::bigint from pg_partition_tree(c.oid) t
+                                        join pg_class p on p.oid = t.relid where t.isleaf)
+            when c.relkind in ('r', 'm') and c.reltuples >= 0 then c.reltuples::bigint end,
+       case when c.relkind = 'p' then (select sum(pg_total_relation_size(t.relid))::bigint from pg_partition_tree(c.oid) t)
+            when c.relkind in ('r', 'm') then pg_total_relation_size(c.oid) end,
+       case when c.relkind = 'p' then (select count(*) - 1 from pg_partition_tree(c.oid)) end,
+       case when c.relkind = 'p' then pg_get_partkeydef(c.oid) end,
+       case when c.relkind in ('v', 'm') then pg_get_viewdef(c.oid, true) end,
+       greatest(s.last_analyze, s.last_autoanalyze),
+       has_table_privilege(c.oid, 'SELECT'),
+       c.relpersistence,
+       fs.srvname
+from pg_class c
+join pg_namespace n on n.oid = c.relnamespace
+left join pg_description d on d.objoid = c.oid and d.classoid = 'pg_class'::regclass and d.objsubid = 0
+left join pg_stat_all_tables s on s.relid = c.oid
+left join pg_foreign_table ft on ft.ftrelid = c.oid
+left join pg_foreign_server fs on fs.oid = ft.ftserver
+where {_RELATION_FILTER}
+order by n.nspname, c.relname
+"""
+
+COLUMNS = f"""
+select a.attrelid, a.attname, a.attnum, format_type(a.atttypid, a.atttypmod), a.attnotnull,
+       pg_get_expr(ad.adbin, ad.adrelid), a.attgenerated <> '', d.description
+from pg_attribute a
+join pg_class c on c.oid = a.attrelid
+left join pg_attrdef ad on ad.adrelid = a.attrelid and ad.adnum = a.attnum
+left join pg_description d on d.objoid = a.attrelid and d.classoid = 'pg_class'::regclass and d.objsubid = a.attnum
+where {_RELATION_FILTER} and a.attnum > 0 and not a.attisdropped
+order by a.attrelid, a.attnum
+"""
+
+CONSTRAINTS = f"""
+select con.conrelid, con.conname, con.contype,
+       array(select a.attname from unnest(con.conkey) with ordinality k(num, i)
+             join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.num order by k.i),
+       rn.nspname, rc.relname,
+       array(select a.attname from unnest(con.confkey) with ordinality k(num, i)
+             join pg_attribute a on a.attrelid = con.confrelid and a.attnum = k.num order by k.i),
+       pg_get_constraintdef(con.oid)
+from pg_constraint con
+join pg_class c on c.oid = con.conrelid
+left join pg_class rc on rc.oid = coalesce(pg_partition_root(con.confrelid), nullif(con.confrelid, 0))
+left join pg_namespace rn on rn.oid = rc.relnamespace
+where {_RELATION_FILTER} and con.contype in ('p', 'u', 'f')
+order by con.conrelid, con.conname
+"""
+
+# What each view's rewrite rule depends on (pg_depend): the fallback lineage for view SQL
+# that cannot be parsed. Partitions are mapped to their root.
+VIEW_DEPENDENCIES = """
+select distinct r.ev_class, rn.nspname, rc.relname
+from pg_rewrite r
+join pg_class v on v.oid = r.ev_class
+join pg_depend dep on dep.classid = 'pg_rewrite'::regclass and dep.objid = r.oid
+                  and dep.refclassid = 'pg_class'::regclass and dep.refobjid <> r.ev_class
+join pg_class rc on rc.oid = coalesce(pg_partition_root(dep.refobjid), dep.refobjid)
+join pg_namespace rn on rn.oid = rc.relnamespace
+where v.relnamespace = any(%(schemas)s) and v.relkind in ('v', 'm') and rc.relkind in ('r', 'p', 'v', 'm', 'f')
+"""
+
+# Partitions by name, so that a view reading one partition gets lineage to its root.
+PARTITIONS = """
+select n.nspname, c.relname, rn.nspname, r.relname
+from pg_class c
+join pg_namespace n on n.oid = c.relnamespace
+join pg_class r on r.oid = pg_partition_root(c.oid)
+join pg_namespace rn on rn.oid = r.relnamespace
+where c.relispartition and c.relnamespace = any(%(schemas)s)
+"""

@@ -1,0 +1,35 @@
+"""``harvest NAME [--async]``: run a harvest here and print its report, or queue it for the workers."""
+from django.core.management.base import BaseCommand, CommandError
+
+from apps.core.actors import SystemActor
+from apps.core.errors import ActionError
+from apps.harvest.actions import trigger_harvest
+from apps.harvest.models import RunStatus, Source
+from apps.harvest.runner import run_report_lines
+
+
+class Command(BaseCommand):
+    """Triggers ``apps.harvest.actions.trigger_harvest``; exits non-zero when the run failed."""
+
+    help = "Harvest a source now (foreground, prints the report) or with --async on the Celery workers."
+
+    def add_arguments(self, parser):
+        parser.add_argument("name")
+        parser.add_argument("--async", dest="run_async", action="store_true", help="Queue the run for a worker and return at once.")
+        parser.add_argument("--allow-removals", action="store_true", help="Override the fail-safe on soft-deleting many datasets.")
+
+    def handle(self, *args, name, run_async=False, allow_removals=False, **options):
+        source = Source.objects.filter(name=name).first()
+        if source is None:
+            known = ", ".join(Source.objects.values_list("name", flat=True)) or "none"
+            raise CommandError(f"No source named '{name}' (known: {known}).")
+        try:
+            run = trigger_harvest(SystemActor("cli"), source, triggered_by="cli", run_async=run_async, allow_removals=allow_removals)
+        except ActionError as exc:
+            raise CommandError(exc.message) from None
+        if run_async:
+            self.stdout.write(f"Harvest of '{name}' queued as run #{run.pk}.")
+            return
+        self.stdout.write("\n".join(run_report_lines(run)))
+        if run.status == RunStatus.FAILED:
+            raise CommandError(f"Harvest of '{name}' failed.")
