@@ -1,0 +1,1 @@
+"""The catalog's GraphQL schema: types, queries, mutations and their loaders."""

@@ -1,0 +1,1 @@
+"""Read-only GraphQL of harvest sources (never their secrets) and runs."""

@@ -1,0 +1,22 @@
+"""The root GraphQL schema, composed from the apps' query and mutation types.
+
+Regenerate the committed ``schema.graphql`` after a change with
+``python manage.py graphql_schema --schema mesh_catalog.graphql.schema.schema --out schema.graphql``
+(a test fails while it is stale).
+"""
+import graphene
+
+from apps.catalog.graphql.mutations import CatalogMutation
+from apps.catalog.graphql.queries import CatalogQuery
+from apps.harvest.graphql.schema import HarvestQuery
+
+
+class Query(CatalogQuery, HarvestQuery, graphene.ObjectType):
+    """Everything a program can read from the catalog."""
+
+
+class Mutation(CatalogMutation, graphene.ObjectType):
+    """Every owner edit, each through an action with its permission and typed errors."""
+
+
+schema = graphene.Schema(query=Query, mutation=Mutation)
