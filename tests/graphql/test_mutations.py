@@ -5,6 +5,8 @@ from apps.catalog import actions
 from apps.catalog.models import DataProduct, Ownership, Port
 from apps.core.models import ObjectChange
 from apps.core.testing import SYSTEM
+from apps.lab.actions import create_sample_query
+from apps.lab.models import SampleQuery
 from tests.api.conftest import ROLES
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +27,9 @@ def _mutation(mesh, name):
         "deletePort": (f'mutation {{ deletePort(id: "{op}") {{ removedId errors {{ field code message }} }} }}', lambda: not Port.objects.filter(pk=op).exists()),
         "setPortDatasets": (f'mutation {{ setPortDatasets(id: "{op}", datasets: [{{namespace: "postgres://wh:5432", name: "shop.public.orders"}}]) {{ port {{ datasets {{ totalCount }} }} errors {{ field code message }} }} }}', lambda: Port.objects.get(pk=op).datasets.exists()),
         "linkInputPort": (f'mutation {{ linkInputPort(inputPort: "{mesh.orders_input.pk}", outputPort: "{mesh.leads_port.pk}") {{ port {{ upstreamPort {{ name }} }} errors {{ field code message }} }} }}', lambda: Port.objects.get(pk=mesh.orders_input.pk).upstream_port_id == mesh.leads_port.pk),
+        "createSampleQuery": (f'mutation {{ createSampleQuery(port: "{op}", title: "Recent orders", sql: "select 1 as one") {{ sampleQuery {{ title }} errors {{ field code message }} }} }}', lambda: SampleQuery.objects.filter(title="Recent orders").exists()),
+        "updateSampleQuery": (f'mutation {{ updateSampleQuery(id: "{mesh.sample.pk}", title: "Renamed") {{ sampleQuery {{ title }} errors {{ field code message }} }} }}', lambda: SampleQuery.objects.get(pk=mesh.sample.pk).title == "Renamed"),
+        "deleteSampleQuery": (f'mutation {{ deleteSampleQuery(id: "{mesh.sample.pk}") {{ deletedId errors {{ field code message }} }} }}', lambda: not SampleQuery.objects.filter(pk=mesh.sample.pk).exists()),
     }[name]
 
 
@@ -38,6 +43,9 @@ ALLOWED = {
     "deletePort": PRODUCT_EDITORS,
     "setPortDatasets": PRODUCT_EDITORS,
     "linkInputPort": PRODUCT_EDITORS,
+    "createSampleQuery": PRODUCT_EDITORS,
+    "updateSampleQuery": PRODUCT_EDITORS,
+    "deleteSampleQuery": PRODUCT_EDITORS,
 }
 
 
@@ -45,6 +53,7 @@ ALLOWED = {
 def mutation_mesh(mesh):
     actions.register_dataset(SYSTEM, namespace="postgres://wh:5432", name="shop.public.orders", platform="postgres")
     mesh.orders_input = actions.create_port(SYSTEM, mesh.orders, name="leads_in", direction="input")
+    mesh.sample = create_sample_query(SYSTEM, mesh.orders_port, title="Count", sql="select 2 as two")
     return mesh
 
 
