@@ -3,9 +3,10 @@
 A PostgreSQL source may carry a dedicated, least-privilege reader for the lab:
 ``source.config["reader_dsn"]`` (non-secret: host, port, user, database) and
 ``source.secrets["reader_password"]``. Without them the lab falls back to the source's
-harvest connection (``config["dsn"]`` and ``secrets["password"]``). Passwords are only
+harvest connection (``config["dsn"]`` with ``secrets["password"]`` or ``config["password_env"]``). Passwords are only
 ever handed to psycopg, never rendered or logged.
 """
+import os
 from dataclasses import dataclass
 
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
@@ -51,20 +52,49 @@ def port_tables(port: Port, datasets=None) -> list[PortTable]:
     return [port_table(d.name) for d in datasets if d.platform == "postgres" and d.removed_at is None]
 
 
+def _reader_from_source(source, database: str) -> Reader | None:
+    config, secrets = source.config or {}, source.secrets or {}
+    dsn = config.get("reader_dsn") or config.get("dsn")
+    if not dsn:
+        return None
+    if config.get("reader_dsn"):
+        password = secrets.get("reader_password")
+    else:  # the harvest connection: its own password (secret or environment variable)
+        password = secrets.get("password") or (os.environ.get(config["password_env"]) if config.get("password_env") else None)
+    return Reader(source_name=source.name, conninfo=dsn, database=database, password=password or None)
+
+
+def _source_target(source) -> tuple[str, str] | None:
+    """(namespace, database) a PostgreSQL source harvests, from its DSN."""
+    try:
+        params = conninfo_to_dict(source.config.get("dsn", ""))
+    except Exception:  # noqa: BLE001 - a broken DSN simply matches nothing
+        return None
+    return f"postgres://{params.get('host') or 'localhost'}:{params.get('port') or 5432}", params.get("dbname", "")
+
+
 def reader_for_port(port: Port, datasets=None) -> Reader | None:
-    """The reader of the first PostgreSQL source behind the port's datasets, if configured."""
-    datasets = list(port.datasets.select_related("source") if datasets is None else datasets)
-    tables = port_tables(port, datasets)
+    """The reader of the PostgreSQL source behind the port's datasets, if one is configured.
+
+    A dataset's ``source`` may be the dbt project that documents it; then the PostgreSQL
+    source harvesting the same database (same namespace and database name) is used.
+    """
+    from apps.harvest.models import Source
+
+    datasets = [d for d in (port.datasets.select_related("source") if datasets is None else datasets) if d.platform == "postgres" and d.removed_at is None]
     for dataset in datasets:
         source = dataset.source
-        if source is None or source.kind != "postgres" or dataset.platform != "postgres":
-            continue
-        config, secrets = source.config or {}, source.secrets or {}
-        dsn = config.get("reader_dsn") or config.get("dsn")
-        if not dsn:
-            continue
-        # The harvest password belongs to the harvest user: never send it with the reader's DSN.
-        password = (secrets.get("reader_password") if config.get("reader_dsn") else secrets.get("password")) or None
-        database = port_table(dataset.name).database or (tables[0].database if tables else "")
-        return Reader(source_name=source.name, conninfo=dsn, database=database, password=password)
+        if source is not None and source.kind == "postgres":
+            reader = _reader_from_source(source, port_table(dataset.name).database)
+            if reader is not None:
+                return reader
+    wanted = {(d.namespace, port_table(d.name).database) for d in datasets}
+    if not wanted:
+        return None
+    for source in Source.objects.filter(kind="postgres", enabled=True).order_by("name"):
+        target = _source_target(source)
+        if target in wanted:
+            reader = _reader_from_source(source, target[1])
+            if reader is not None:
+                return reader
     return None
