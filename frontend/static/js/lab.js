@@ -66,6 +66,9 @@
     if (!form) return;
     var panel = panelOf(form);
     var token = newToken();
+    // A sample query's Run also puts its SQL in the editor: what ran is what you see.
+    var area = panel && panel.querySelector(".lab-editor textarea[name=sql]");
+    if (area && !form.classList.contains("lab-editor") && ev.detail.parameters.sql) area.value = ev.detail.parameters.sql;
     ev.detail.parameters.token = token;
     if (panel) {
       panel.setAttribute("data-lab-token", token);
@@ -80,6 +83,8 @@
     var panel = panelOf(form);
     if (!panel) return;
     panel.removeAttribute("data-lab-token");
+    var results = panel.querySelector(".lab-results");
+    if (results) results.scrollIntoView({block: "nearest"});
     panel.querySelectorAll("[data-lab-cancel]").forEach(function (b) { b.hidden = true; });
     panel.querySelectorAll(".lab-spinner").forEach(function (s) { s.textContent = ""; });
   });
