@@ -25,12 +25,12 @@ PATTERNS = [
     ("timeout expired", "timeout", True, "The connection timed out: the host does not answer."),
     ("No route to host", "unreachable", True, "No network route to the host."),
     ("Network is unreachable", "unreachable", True, "The network is unreachable."),
+    ("permission denied", "permission", False, "Permission denied: the user may not connect to this database or read its catalog."),  # before "database": the message names one
     ("password authentication failed", "auth", False, "Authentication failed: wrong password for this user."),
     ("no password supplied", "auth", False, "Authentication failed: the server wants a password and none is configured (set the 'password' secret or 'password_env')."),
     ("no pg_hba.conf entry", "auth", False, "Authentication failed: the server does not accept this user from here (pg_hba.conf)."),
     ("role \"", "auth", False, "Authentication failed: the user does not exist on this server."),
     ("database \"", "database", False, "The database does not exist on this server."),
-    ("permission denied", "permission", False, "Permission denied."),
     ("server closed the connection", "connection_lost", True, "The server closed the connection unexpectedly."),
     ("terminating connection", "connection_lost", True, "The server terminated the connection."),
     ("consuming input failed", "connection_lost", True, "The connection to the server was lost."),
