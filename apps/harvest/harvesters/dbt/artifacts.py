@@ -12,6 +12,8 @@ from pathlib import Path
 
 import orjson
 
+from apps.harvest.harvesters.base import SourceError
+
 MANIFEST = "manifest.json"
 CATALOG = "catalog.json"
 RUN_RESULTS = "run_results.json"
@@ -27,13 +29,13 @@ SUPPORTED_VERSIONS = {
 _VERSION_RE = re.compile(r"/dbt/(?P<kind>[a-z-]+)/v(?P<version>\d+)\.json$")
 
 
-class ArtifactError(ValueError):
+class ArtifactError(SourceError):
     """A dbt artifact is missing, broken, or of a schema version we do not read."""
 
     def __init__(self, filename: str, problem: str):
         self.filename = filename
         self.problem = problem
-        super().__init__(f"{filename}: {problem}")
+        super().__init__(f"{filename}: {problem}", stage="artifacts")
 
 
 @dataclass

@@ -105,13 +105,11 @@ def _parse(sql: str, dialect: str) -> exp.Expression:
 
 
 def _safe_schema(schema: dict, dialect: str) -> dict:
-    """Types sqlglot cannot parse (``USER-DEFINED``, ...) must not cost us the column names."""
-    safe = {}
-    for db, schemas in schema.items():
-        for sch, tables in schemas.items():
-            for table, columns in tables.items():
-                safe.setdefault(db, {}).setdefault(sch, {})[table] = {c: _type_or_unknown(t, dialect) for c, t in columns.items()}
-    return safe
+    """Types sqlglot cannot parse (``USER-DEFINED``, ...) must not cost us the column names.
+
+    Works at any nesting depth (``{db: {table: ...}}`` for Glue, ``{db: {schema: {table: ...}}}``).
+    """
+    return {key: _safe_schema(value, dialect) if isinstance(value, dict) else _type_or_unknown(str(value), dialect) for key, value in schema.items()}
 
 
 _TYPE_CACHE: dict[tuple[str, str], str] = {}
