@@ -23,7 +23,8 @@ def action_error_status(exc: ActionError) -> int:
 
 
 def error_body(exc: ActionError) -> dict:
-    body = {"errors": exc.as_dicts()}
+    problems = getattr(exc, "problems", None)  # descriptor errors also say where: line, column
+    body = {"errors": [p.as_dict() for p in problems] if problems else exc.as_dicts()}
     if isinstance(exc, ConflictError):
         body["changes"] = {k: list(v) for k, v in exc.changes.items()}
     return body

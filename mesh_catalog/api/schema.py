@@ -11,6 +11,8 @@ ERROR_SCHEMA = {
                     "field": {"type": "string", "nullable": True},
                     "code": {"type": "string"},
                     "message": {"type": "string"},
+                    "line": {"type": "integer", "nullable": True, "description": "Descriptor errors: line in the file."},
+                    "column": {"type": "integer", "nullable": True, "description": "Descriptor errors: column in the file."},
                 },
                 "required": ["field", "code", "message"],
             },

@@ -11,6 +11,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from apps.catalog.api.urls import register as register_catalog
+from apps.catalog.api.urls import urlpatterns as catalog_urlpatterns
 from apps.harvest.api_sources import register as register_harvest
 
 router = DefaultRouter()
@@ -20,7 +21,7 @@ register_harvest(router)
 # Other apps' own API URL modules (owned by their apps), included once they exist.
 APP_API_URLCONFS = ["apps.search.api.urls", "apps.harvest.api.urls", "apps.lab.api.urls", "apps.governance.api.urls"]
 
-v1_patterns = [path("", include(router.urls))]
+v1_patterns = [*catalog_urlpatterns, path("", include(router.urls))]
 for module in APP_API_URLCONFS:
     if find_spec(module.rsplit(".", 1)[0]) is not None and find_spec(module) is not None:
         v1_patterns.append(path("", include(module)))

@@ -1,5 +1,10 @@
-"""Registers the catalog's REST views on the API's root router."""
+"""Registers the catalog's REST views on the API's root router, plus the descriptor route."""
+from django.urls import path
+
 from apps.catalog.api import views
+from apps.catalog.api.descriptors import DescriptorView
+
+urlpatterns = [path("products/<slug:slug>/descriptor", DescriptorView.as_view(), name="product-descriptor")]
 
 
 def register(router) -> None:

@@ -1,0 +1,87 @@
+"""Writing a product out as a descriptor; applying the export back changes nothing."""
+import yaml
+
+from apps.catalog.descriptors.desired import LIFECYCLE_TO_STATUS
+from apps.catalog.models import DataProduct, Ownership, Port
+
+API_VERSION = "v1.0.0"
+
+
+def export_descriptor(product: DataProduct) -> dict:
+    """The descriptor of ``product`` as plain data (ports and owners in a stable order)."""
+    ports = Port.objects.filter(product=product).select_related("upstream_port__product").prefetch_related("datasets").order_by("name")
+    samples = _curated_samples(product)
+    owners = Ownership.objects.filter(product=product).select_related("user", "team")
+    members = sorted(
+        ({"username": o.user.username, "role": str(o.role)} if o.user_id else {"team": o.team.slug, "role": str(o.role)} for o in owners),
+        key=lambda m: (m.get("username") or "", m.get("team") or "", m["role"]),
+    )
+    data = {
+        "apiVersion": API_VERSION,
+        "kind": "DataProduct",
+        "id": product.slug,
+        "name": product.name,
+        "domain": product.domain.slug,
+        "status": LIFECYCLE_TO_STATUS[str(product.lifecycle)],
+        "description": _without_empty({"purpose": product.summary, "usage": product.description}),
+        "tags": sorted(t.slug for t in product.tags.all()),
+        "team": {"members": members},
+        "inputPorts": [_port(p, samples) for p in ports if str(p.direction) == "input"],
+        "outputPorts": [_port(p, samples) for p in ports if str(p.direction) == "output"],
+        "customProperties": _without_empty(
+            {
+                "classification": str(product.classification),
+                "costPerMonth": float(product.cost_per_month) if product.cost_per_month is not None else None,
+                "costCurrency": product.cost_currency,
+            }
+        ),
+    }
+    return data
+
+
+def _curated_samples(product) -> dict:
+    from apps.lab.models import QueryOrigin, SampleQuery
+
+    out = {}
+    for q in SampleQuery.objects.filter(port__product=product, origin=QueryOrigin.CURATED).order_by("title"):
+        out.setdefault(q.port_id, []).append(_without_empty({"title": q.title, "sql": q.sql, "description": q.description}))
+    return out
+
+
+def _port(port: Port, samples: dict) -> dict:
+    data = _without_empty(
+        {
+            "name": port.name,
+            "type": str(port.protocol),
+            "description": port.description,
+            "format": port.format,
+            "endpoint": port.endpoint,
+            "endpointDetails": port.endpoint_details or None,
+            "datasets": [{"namespace": d.namespace, "name": d.name} for d in sorted(port.datasets.all(), key=lambda d: (d.namespace, d.name))],
+        }
+    )
+    if port.upstream_port_id:
+        data["consumes"] = {"product": port.upstream_port.product.slug, "port": port.upstream_port.name}
+    if port.direction == "output":
+        data["sampleQueries"] = samples.get(port.pk, [])
+    return data
+
+
+def _without_empty(data: dict) -> dict:
+    return {k: v for k, v in data.items() if v not in ("", None, [], {})}
+
+
+class _Dumper(yaml.SafeDumper):
+    """Writes multi-line text (descriptions, SQL) as readable literal blocks."""
+
+
+def _str(dumper, value):
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str)
+
+
+def dump_yaml(data: dict) -> str:
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
