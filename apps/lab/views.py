@@ -13,6 +13,7 @@ from apps.core.errors import ActionError
 from apps.lab import actions
 from apps.lab.models import SampleQuery
 from apps.lab.panel import build_panel
+from apps.lab.render import result_table
 from apps.lab.runner import cancel_run, run_query
 
 MAX_SQL_CHARS = 20_000
@@ -59,7 +60,8 @@ def run(request, port_id):
     token = request.POST.get("token") or uuid.uuid4().hex
     context = {"port": port, "sql": sql}
     try:
-        context["result"] = run_query(request.user, port, sql, token=token[:64], sample_query=sample)
+        result = run_query(request.user, port, sql, token=token[:64], sample_query=sample)
+        context.update(result=result, table=result_table(result.columns, result.rows) if result.ok else "")
     except ActionError as exc:
         context["refusal"] = exc.message
     template = "lab/results.html" if request.htmx else "lab/results_page.html"

@@ -109,3 +109,10 @@ def test_owner_adds_a_curated_query_from_the_panel_and_bad_sql_is_explained(clie
     assert bad.status_code == 422 and "Only SELECT" in bad.content.decode()
     good = client.post(url, {"title": "Big orders", "sql": "SELECT order_id, amount FROM sales.orders WHERE amount > 100 ORDER BY amount DESC LIMIT 20"}, **HTMX)
     assert good.status_code == 200 and "Big orders" in good.content.decode()
+
+
+def test_result_values_are_escaped(client, lab):
+    client.force_login(lab.consumer)
+    html = client.post(reverse("lab:run", args=[lab.port.pk]), {"sql": "SELECT '<script>alert(1)</script>' AS x, NULL AS y FROM sales.orders LIMIT 1"}, **HTMX).content.decode()
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert '<span class="muted">null</span>' in html
