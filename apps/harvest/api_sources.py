@@ -4,6 +4,7 @@ Only the names of the secrets a source holds are shown (``secret_keys``), never 
 The dbt-artifact upload and OpenLineage intake live in ``apps.harvest.api``.
 """
 from django.db.models import OuterRef, Subquery
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -43,12 +44,13 @@ class SourceViewSet(viewsets.ReadOnlyModelViewSet):
         last_status = HarvestRun.objects.filter(source=OuterRef("pk")).order_by("-queued_at", "-id").values("status")[:1]
         return Source.objects.annotate(last_run_status=Subquery(last_status)).order_by("name")
 
+    @extend_schema(request=None, responses={202: HarvestRunSerializer})
     @action(detail=True, methods=["post"], serializer_class=HarvestRunSerializer)
     def harvest(self, request, name=None):
         """Queue a harvest of this source (platform admins); returns the run to poll."""
         from apps.harvest.actions import trigger_harvest
 
-        run = trigger_harvest(request.user, self.get_object(), via="rest")
+        run = trigger_harvest(request.user, self.get_object())
         return Response(HarvestRunSerializer(run).data, status=202)
 
 

@@ -5,6 +5,7 @@ from rest_framework.test import APIClient
 from apps.catalog import actions
 from apps.core.actions import create_token
 from apps.core.testing import SYSTEM, make_mesh
+from apps.harvest.models import Source
 
 ROLES = ["anonymous", "consumer", "other_owner", "owner", "domain_owner", "admin"]
 
@@ -16,6 +17,7 @@ def mesh(db):
     mesh.orders_port = actions.create_port(SYSTEM, mesh.orders, name="orders_table", direction="output", protocol="postgres")
     mesh.leads_port = actions.create_port(SYSTEM, mesh.leads, name="leads_table", direction="output", protocol="postgres")
     mesh.owner_ownership = mesh.orders.ownerships.get(user=mesh.owner)
+    mesh.source = Source.objects.create(name="warehouse", kind="postgres", config={"host": "127.0.0.1", "port": 5432, "database": "shop"}, secrets={"password": "s3cr3t-value"})
     return mesh
 
 

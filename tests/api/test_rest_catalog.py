@@ -103,3 +103,16 @@ def test_openapi_schema_and_docs_are_served_locally(mesh):
     assert docs.status_code == 200
     html = docs.content.decode()
     assert "cdn." not in html and "unpkg" not in html and "/static/drf_spectacular_sidecar/" in html
+
+
+def test_triggered_harvest_is_queued_and_its_status_readable(mesh):
+    client = client_for(mesh, "admin")
+    response = client.post("/api/v1/sources/warehouse/harvest/")
+    assert response.status_code == 202 and response.json()["status"] == "queued"
+    run_id = response.json()["id"]
+    assert client.get(f"/api/v1/harvest-runs/{run_id}/").json()["source"] == "warehouse"
+    again = client.post("/api/v1/sources/warehouse/harvest/")
+    assert again.status_code == 409 and again.json()["errors"][0]["code"] == "already_running"
+    listed = client.get("/api/v1/sources/").json()["results"][0]
+    assert listed["last_run_status"] == "queued" and listed["secret_keys"] == ["password"]
+    assert "s3cr3t" not in client.get("/api/v1/sources/warehouse/").content.decode()
