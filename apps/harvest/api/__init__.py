@@ -1,0 +1,1 @@
+"""REST endpoints of harvesting that push data in: dbt artifact upload, OpenLineage intake."""

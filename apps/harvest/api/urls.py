@@ -1,0 +1,8 @@
+"""Harvest push endpoints under ``/api/v1/`` (included by ``mesh_catalog.api.urls``)."""
+from django.urls import path
+
+from apps.harvest.api.dbt_upload import DbtArtifactsUploadView
+
+urlpatterns = [
+    path("sources/<slug:name>/dbt-artifacts", DbtArtifactsUploadView.as_view(), name="dbt-artifacts-upload"),
+]
