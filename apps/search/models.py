@@ -52,7 +52,9 @@ class SearchEntry(models.Model):
 class SearchFacet(models.Model):
     """A value of a multi-valued facet (tag, owner) of an entry."""
 
-    entry = models.ForeignKey(SearchEntry, on_delete=models.CASCADE, related_name="facet_values", db_constraint=True)
+    # No database constraint: facets are derived rows deleted with their entry by the indexer,
+    # and a deferred constraint trigger would forbid TRUNCATE in a full rebuild.
+    entry = models.ForeignKey(SearchEntry, on_delete=models.DO_NOTHING, related_name="facet_values", db_constraint=False)
     facet = models.CharField(max_length=12)
     value = models.CharField(max_length=200)
 
