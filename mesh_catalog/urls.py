@@ -13,7 +13,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("", include("mesh_catalog.api.urls")),
-    path("", include("mesh_catalog.graphql.urls")),
     path("", include("apps.catalog.urls")),
     path("lab/", include("apps.lab.urls")),
     path("access/", include("apps.governance.urls")),

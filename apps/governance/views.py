@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from apps.catalog.models import DataProduct, Port, PortDirection
+from apps.catalog.models import Port, PortDirection
 from apps.catalog.permissions import can_edit_product
 from apps.core.errors import ActionError
 from apps.governance import actions
@@ -25,11 +25,9 @@ def _date_end(value: str):
     return timezone.make_aware(datetime.combine(day, time(23, 59, 59)))
 
 
-def _pending_context(product, user) -> dict:
-    pending = list(
-        AccessRequest.objects.filter(port__product=product, status=AccessStatus.PENDING).select_related("requester", "port").order_by("created_at")
-    )
-    return {"product": product, "pending": pending, "can_decide": can_edit_product(user, product)}
+def _pending_context(port, user) -> dict:
+    pending = list(AccessRequest.objects.filter(port=port, status=AccessStatus.PENDING).select_related("requester").order_by("created_at"))
+    return {"port": port, "product": port.product, "pending": pending}
 
 
 @require_POST
@@ -49,20 +47,22 @@ def request_access(request, port_id):
 
 
 @require_GET
-def product_pending(request, slug):
-    """Pending requests of a product; the decision forms only for its owners."""
-    product = get_object_or_404(DataProduct, slug=slug)
+def port_pending(request, port_id):
+    """Pending requests on one output port, with the decision forms — for the product's owners only.
+
+    Loaded by the port card on the product page; everyone else gets an empty answer.
+    """
     if not request.user.is_authenticated:
         return HttpResponse("")
-    context = _pending_context(product, request.user)
-    if not context["can_decide"]:
+    port = get_object_or_404(Port.objects.select_related("product__domain"), pk=port_id, direction=PortDirection.OUTPUT)
+    if not can_edit_product(request.user, port.product):
         return HttpResponse("")
-    return render(request, "governance/pending_requests.html", context)
+    return render(request, "governance/pending_requests.html", _pending_context(port, request.user))
 
 
 @require_POST
 def decide(request, request_id, decision):
-    req = get_object_or_404(AccessRequest.objects.select_related("port__product"), pk=request_id)
+    req = get_object_or_404(AccessRequest.objects.select_related("port__product__domain"), pk=request_id)
     product = req.port.product
     errors = []
     try:
@@ -76,8 +76,8 @@ def decide(request, request_id, decision):
         errors = exc.as_dicts()
     if not request.htmx:
         return redirect(product.get_absolute_url())
-    context = _pending_context(product, request.user)
-    context.update(errors=errors, error_request_id=req.pk)
+    context = _pending_context(req.port, request.user)
+    context.update(errors=errors, error_request_id=req.pk, decided="" if errors else f"{req.requester.get_username()}: {'approved' if decision == 'approve' else 'denied'}.")
     return render(request, "governance/pending_requests.html", context, status=422 if errors else 200)
 
 

@@ -7,14 +7,12 @@ a ``statement_timeout``, through a server-side cursor from which at most ``cap +
 are fetched. The connection is closed after every run, so no session state survives.
 """
 import time
-from datetime import timedelta
 import uuid
 from dataclasses import dataclass, field
 
 import psycopg
 from django.conf import settings
 from django.core.cache import cache
-from django.utils import timezone
 
 from apps.catalog.models import Port
 from apps.core.errors import ActionError, PermissionDeniedError
@@ -235,8 +233,3 @@ def cancel_run(user, token: str) -> bool:
         ).fetchone()
     return bool(row and row[0])
 
-
-def mark_stale_runs(older_than_seconds: int = 3600) -> int:
-    """Runs still 'running' long after any timeout died with their process; close them."""
-    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
-    return QueryRun.objects.filter(status=RunStatus.RUNNING, created_at__lt=cutoff).update(status=RunStatus.FAILED, error="The run did not finish.")

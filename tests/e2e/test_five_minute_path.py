@@ -116,3 +116,33 @@ def test_newcomer_goes_from_home_to_rows_in_five_clicks_within_a_minute(live_ser
     assert rows > 0 and headers == ["month", "orders", "revenue"]
     assert path.clicks <= MAX_CLICKS
     assert elapsed <= MAX_SECONDS
+
+
+def test_page_stays_responsive_while_a_slow_query_runs_and_cancel_stops_it(live_server, demo_with_warehouse, browser_page):
+    from apps.lab.models import QueryRun, RunStatus
+
+    page = browser_page
+    page.goto(f"{live_server.url}/login/?next=/products/orders/")
+    page.get_by_label("Username").fill("casey")
+    page.get_by_label("Password").fill("mesh-demo-consumer")
+    page.get_by_label("Password").press("Enter")
+    page.wait_for_url("**/products/orders/")
+    page.get_by_text("Query orders-tables").click()
+    editor = page.get_by_label("SQL", exact=True)
+    editor.fill("SELECT pg_sleep(20), order_id FROM sales.orders LIMIT 1")
+    started = time.monotonic()
+    page.get_by_role("button", name="Run query").click()
+    cancel = page.get_by_role("button", name="Cancel")
+    expect(cancel).to_be_visible()
+    expect(page.get_by_text("Running…")).to_be_visible()
+    # The page still answers while the query runs: open another section, copy a snippet.
+    page.get_by_role("button", name="Copy the psql snippet").click()
+    expect(page.get_by_role("button", name="Copy the psql snippet")).to_have_text("Copied")
+    time.sleep(0.5)
+    cancel.click()
+    expect(page.locator(".lab-result")).to_contain_text("Cancelled.", timeout=8000)
+    assert time.monotonic() - started < 8
+    expect(cancel).to_be_hidden()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "five_minute_path_cancelled.png"))
+    assert QueryRun.objects.filter(status=RunStatus.CANCELLED, sql__contains="pg_sleep(20)").count() == 1

@@ -75,11 +75,11 @@ def test_confidential_port_takes_a_request_an_approval_and_then_runs(client, lab
     assert sent.status_code == 200 and "Request sent" in sent.content.decode()
 
     client.force_login(lab.owner)
-    pending = client.get(reverse("governance:product_pending", args=[lab.orders.slug])).content.decode()
+    pending = client.get(reverse("governance:port_pending", args=[lab.port.pk])).content.decode()
     assert "Forecasting demand for Q3." in pending and "Approve" in pending
     request_id = lab.consumer.access_requests.get().pk
     decided = client.post(reverse("governance:approve", args=[request_id]), {"comment": "Enjoy"}, **HTMX).content.decode()
-    assert "No pending access request" in decided
+    assert "casey: approved." in decided and "Forecasting" not in decided
 
     client.force_login(lab.consumer)
     mine = client.get(reverse("governance:my_requests")).content.decode()
@@ -90,7 +90,7 @@ def test_confidential_port_takes_a_request_an_approval_and_then_runs(client, lab
 
 def test_pending_requests_are_hidden_from_non_owners(client, lab):
     client.force_login(lab.other_owner)
-    assert client.get(reverse("governance:product_pending", args=[lab.orders.slug])).content == b""
+    assert client.get(reverse("governance:port_pending", args=[lab.port.pk])).content == b""
 
 
 def test_query_on_a_dropped_column_is_flagged_on_the_panel(client, lab):
