@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "apps.core",
     "apps.catalog",
     "apps.harvest",
+    "apps.harvest.openlineage",
     "apps.search",
     "apps.lab",
     "apps.governance",

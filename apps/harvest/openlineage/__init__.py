@@ -1,0 +1,1 @@
+"""OpenLineage intake: RunEvents posted to ``/api/v1/lineage`` become datasets and lineage."""
