@@ -70,21 +70,18 @@ class SqliteBackend(SearchBackend):
         candidates = [t for t in query.terms if len(t) > 3]
         if not candidates:
             return
-        # Neighbours share the first letter or the second (a swapped first pair), length ± 2.
+        # Neighbours share the first letter or the second (a swapped first pair), length ± 2;
+        # words the term starts (it is being typed, not misspelt) come back in the same query.
         clauses, params = [], []
         for term in candidates:
             clauses.append("(substr(term, 1, 1) IN (%s, %s) AND length(term) BETWEEN %s AND %s)")
-            params += [term[0], term[1], len(term) - 2, len(term) + 2]
+            clauses.append("(term >= %s AND term < %s || char(1114111))")
+            params += [term[0], term[1], len(term) - 2, len(term) + 2, term, term]
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT term, doc FROM search_fts_vocab WHERE {' OR '.join(clauses)}", params)
             rows = cursor.fetchall()
-            cursor.execute(
-                "SELECT q.value FROM json_each(%s) AS q WHERE EXISTS (SELECT 1 FROM search_fts_vocab WHERE term >= q.value AND term < q.value || char(1114111))",
-                [json.dumps(candidates)],
-            )
-            known = {r[0] for r in cursor.fetchall()}
         for term in candidates:
-            if term not in known:
+            if not any(word.startswith(term) for word, _ in rows):
                 picked = pick_corrections(term, rows)
                 if picked:
                     query.corrections[term] = picked
