@@ -165,7 +165,9 @@ def _execute(reader: Reader, tables, sql: str, run: QueryRun, result: RunResult,
                 " set_config('idle_in_transaction_session_timeout', %s, true), set_config('search_path', %s, true)",
                 (str(timeout), str(timeout), str(timeout * 2), search_path + ", pg_catalog"),
             )
-            cur.execute((CURSOR_PREFIX + sql.rstrip().rstrip(";")).encode())
+            # binary=True makes psycopg use the extended protocol, which refuses a second
+            # statement even if one ever slipped past the parser.
+            cur.execute((CURSOR_PREFIX + sql.rstrip().rstrip(";")).encode(), binary=True)
             cur.execute(f"FETCH FORWARD {int(row_cap) + 1} FROM mesh_lab_cursor")
             result.columns = [d.name for d in cur.description or []]
             rows = cur.fetchall()

@@ -111,3 +111,27 @@ def test_connection_is_closed_after_every_run(lab):
     with psycopg.connect(warehouse.admin_conninfo("postgres")) as conn:
         left = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE usename = %s", (role,)).fetchone()[0]
     assert left == 0
+
+
+@pytest.mark.parametrize(
+    "sql, message",
+    [
+        ("SELECT 1; DELETE FROM sales.orders", "cannot insert multiple commands"),
+        ("SELECT 1; COMMIT; DELETE FROM sales.orders", "cannot insert multiple commands"),
+        ("WITH gone AS (DELETE FROM sales.orders RETURNING *) SELECT count(*) FROM gone", "DECLARE CURSOR must not contain data-modifying"),
+        ("SELECT sales.sneaky()", "read-only transaction"),
+        ("SELECT * FROM sales.orders FOR UPDATE", "read-only transaction"),
+    ],
+)
+def test_database_layer_alone_refuses_what_the_parser_would_have_caught(lab, before, sql, message):
+    """Second lock on its own: execute without the sqlglot check (as if the parser were fooled)."""
+    import psycopg
+
+    from apps.lab.readers import port_tables, reader_for_port
+
+    run = runner._log(lab.consumer, lab.port, sql, token=f"direct-{abs(hash(sql))}")
+    result = runner.RunResult(run=run)
+    with pytest.raises(psycopg.Error) as err:
+        runner._execute(reader_for_port(lab.port), port_tables(lab.port), sql, run, result, 10)
+    assert message in str(err.value)
+    assert_unchanged(before)
