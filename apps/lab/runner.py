@@ -86,6 +86,8 @@ def _refused(user, port, sql, token, sample_query, exc: ActionError) -> RunResul
 
 def prepare(user, port: Port) -> tuple[Reader, list]:
     """Permission, rate limit and reader for ``port``; raises an ActionError when refused."""
+    if getattr(user, "is_authenticated", False):
+        _check_rate(user)  # first, so that even refused attempts are bounded (each is logged)
     access = query_access(user, port)
     if not access.allowed:
         raise PermissionDeniedError(access.reason)
@@ -96,7 +98,6 @@ def prepare(user, port: Port) -> tuple[Reader, list]:
     reader = reader_for_port(port, datasets)
     if reader is None:
         raise ReaderNotConfigured(CONFIGURE_HINT)
-    _check_rate(user)
     return reader, tables
 
 

@@ -37,6 +37,9 @@ def lab(db, lab_warehouse):
     from apps.catalog.models import DatasetConstraint
     from apps.harvest.models import Source
 
+    from django.core.cache import cache
+
+    cache.clear()  # rate-limit counters are per user and minute; start every test fresh
     mesh = make_mesh()
     source = Source.objects.create(
         name="lab-warehouse", kind="postgres",
