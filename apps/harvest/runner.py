@@ -5,8 +5,10 @@ with a heartbeat that stops; ``fail_stale_runs`` (called before every trigger an
 periodic task) marks such rows failed. The catalog itself is safe either way: reconcile
 writes in one transaction, which the database rolls back when the worker's connection dies.
 """
+import gc
 import logging
 import threading
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
@@ -104,6 +106,24 @@ class Heartbeat:
 
 # --- running ---------------------------------------------------------------------------
 
+@contextmanager
+def paused_gc():
+    """Pause the cyclic garbage collector while a run builds its records.
+
+    A run allocates hundreds of thousands of small acyclic objects (rows, records); the
+    collector's full passes over them cost more than the harvest itself. Reference counting
+    still frees everything; one collection runs at the end.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+        gc.collect()
+
+
 def execute_run(run: HarvestRun, *, allow_removals: bool = False, final_attempt: bool = True) -> HarvestRun:
     """Run a claimed (running) harvest to its end and record the outcome on its row.
 
@@ -117,10 +137,11 @@ def execute_run(run: HarvestRun, *, allow_removals: bool = False, final_attempt:
     with Heartbeat(run.pk):
         try:
             harvester = build_harvester(source)
-            with report.phase("extract"):
-                records = list(harvester.extract())
-            report.set("source_queries", harvester.queries_sent)
-            reconcile(source, records, run, allow_removals=allow_removals, report=report)
+            with paused_gc():
+                with report.phase("extract"):
+                    records = list(harvester.extract())
+                report.set("source_queries", harvester.queries_sent)
+                reconcile(source, records, run, allow_removals=allow_removals, report=report)
             partial = any(getattr(r, "partial", False) for r in records if type(r).__name__ == "HarvestWarning")
             status = RunStatus.PARTIAL if partial or report.errors else RunStatus.SUCCEEDED
         except TransientSourceError as exc:

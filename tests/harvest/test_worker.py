@@ -87,9 +87,9 @@ def test_real_worker_runs_a_harvest_end_to_end(worker, worker_env):
 def test_killed_worker_leaves_catalog_unchanged_and_its_run_is_failed(worker, worker_env, settings):
     with source_database() as (dsn, dbname, _):
         source = actions.create_source(SYSTEM, name="shop", kind="postgres", config={"dsn": dsn})
-        # Hold a lock that the size query waits on, so the run is caught in the middle.
+        # Hold a lock on a catalog table the harvester reads, so the run is caught in the middle.
         with psycopg.connect(SERVER_URL.rsplit("/", 1)[0] + f"/{dbname}") as blocker:
-            blocker.execute("lock table sales.customers in access exclusive mode")
+            blocker.execute("lock table pg_catalog.pg_description in access exclusive mode")
             queue_harvest(worker_env, "shop")
             run = wait_for(lambda: HarvestRun.objects.filter(source=source, status=RunStatus.RUNNING).first(), proc=worker)
             os.killpg(worker.pid, signal.SIGKILL)  # the worker dies mid-run: no cleanup code runs

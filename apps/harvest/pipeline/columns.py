@@ -6,6 +6,7 @@ import orjson
 from django.db.models import Max
 
 from apps.catalog.models import Column, SchemaChange, SchemaChangeType, SchemaVersion
+from apps.harvest.pipeline.bulk import dumps, upsert
 from apps.harvest.records import DatasetRecord
 
 BATCH = 2000
@@ -69,7 +70,8 @@ def write_columns(plans: dict[int, ColumnPlan], report) -> None:
     added = changed = 0
     for dataset_id, plan in plans.items():
         for name in plan.upserts:
-            rows.append(Column(dataset_id=dataset_id, name=name, **plan.final[name]))
+            c = plan.final[name]
+            rows.append((dataset_id, name, c["ordinal"], c["data_type"], c["nullable"], c["default"], c["description"], c["is_primary_key"], c["is_generated"], dumps(c["tags"])))
             if name in plan.old:
                 changed += 1
             else:
@@ -78,14 +80,13 @@ def write_columns(plans: dict[int, ColumnPlan], report) -> None:
         report.add("columns_unchanged", len(plan.final) - len(plan.upserts))
     if removed:
         Column.objects.filter(pk__in=removed).delete()
-    if rows:
-        Column.objects.bulk_create(rows, batch_size=BATCH, update_conflicts=True, unique_fields=["dataset", "name"], update_fields=list(COLUMN_FIELDS))
+    upsert(Column, ["dataset_id", "name", *COLUMN_FIELDS], rows, conflict=["dataset_id", "name"], update=list(COLUMN_FIELDS))
     report.add("columns_added", added)
     report.add("columns_changed", changed)
     report.add("columns_removed", len(removed))
 
 
-def write_schema_versions(run, plans: dict[int, tuple], report, *, record_added: bool) -> None:
+def write_schema_versions(run, plans: dict[int, tuple], report, *, record_added: bool, now) -> None:
     """A new version for each dataset whose shape changed; change rows only against a previous version.
 
     ``plans`` maps dataset id → (ColumnPlan, the dataset row before this run or None).
@@ -94,37 +95,31 @@ def write_schema_versions(run, plans: dict[int, tuple], report, *, record_added:
     if not changed:
         return
     latest = dict(SchemaVersion.objects.filter(dataset_id__in=list(changed)).values("dataset_id").annotate(v=Max("version")).values_list("dataset_id", "v"))
-    versions = [
-        SchemaVersion(
-            dataset_id=pk,
-            version=latest.get(pk, 0) + 1,
-            schema_hash=plan.schema_hash,
-            columns=[{"name": n, "type": c["data_type"], "nullable": c["nullable"], "ordinal": c["ordinal"]} for n, c in plan.final.items()],
-            harvest_run=run,
-        )
+    numbers = {pk: latest.get(pk, 0) + 1 for pk in changed}
+    rows = [
+        (pk, numbers[pk], plan.schema_hash, dumps([{"name": n, "type": c["data_type"], "nullable": c["nullable"], "ordinal": c["ordinal"]} for n, c in plan.final.items()]), run.pk if run else None, now)
         for pk, (plan, _) in changed.items()
     ]
-    SchemaVersion.objects.bulk_create(versions, batch_size=BATCH)
+    version_ids = dict((ds, vid) for vid, ds in upsert(SchemaVersion, ["dataset_id", "version", "schema_hash", "columns", "harvest_run_id", "created_at"], rows, returning=["id", "dataset_id"]))
     changes = []
-    for version in versions:
-        plan, before = changed[version.dataset_id]
-        if version.version == 1:
+    for pk, (plan, before) in changed.items():
+        if numbers[pk] == 1:
             if before is None and record_added:
-                changes.append(SchemaChange(dataset_id=version.dataset_id, schema_version=version, change_type=SchemaChangeType.DATASET_ADDED, is_breaking=False))
+                changes.append(SchemaChange(dataset_id=pk, schema_version_id=version_ids[pk], change_type=SchemaChangeType.DATASET_ADDED, is_breaking=False))
             continue
-        changes += diff_columns(version, plan.old, plan.final)
+        changes += diff_columns(pk, version_ids[pk], plan.old, plan.final)
     if changes:
         SchemaChange.objects.bulk_create(changes, batch_size=BATCH)
-    report.add("schema_versions", len(versions))
+    report.add("schema_versions", len(rows))
     report.add("schema_changes", len(changes))
     report.add("breaking_changes", sum(c.is_breaking for c in changes))
 
 
-def diff_columns(version: SchemaVersion, old: dict[str, dict], new: dict[str, dict]) -> list[SchemaChange]:
+def diff_columns(dataset_id: int, version_id: int, old: dict[str, dict], new: dict[str, dict]) -> list[SchemaChange]:
     """Classified changes: removed, retyped, or newly nullable columns break readers; additions do not."""
 
     def change(kind, name, before, after, breaking):
-        return SchemaChange(dataset_id=version.dataset_id, schema_version=version, change_type=kind, column_name=name, before=before, after=after, is_breaking=breaking)
+        return SchemaChange(dataset_id=dataset_id, schema_version_id=version_id, change_type=kind, column_name=name, before=before, after=after, is_breaking=breaking)
 
     out = []
     for name, col in old.items():

@@ -1,8 +1,8 @@
 """Primary keys, unique and foreign keys of the datasets a run added or changed."""
 from apps.catalog.models import DatasetConstraint
+from apps.harvest.pipeline.bulk import dumps, upsert
 from apps.harvest.pipeline.refs import resolve_refs
 
-BATCH = 2000
 
 
 def reconcile_constraints(batch, outcome, report) -> None:
@@ -19,16 +19,7 @@ def reconcile_constraints(batch, outcome, report) -> None:
             if c.name in seen:
                 continue
             seen.add(c.name)
-            rows.append(
-                DatasetConstraint(
-                    dataset_id=outcome.dirty[record.ref],
-                    name=c.name[:300],
-                    kind=c.kind,
-                    columns=list(c.columns),
-                    referenced_dataset_id=targets.get(c.referenced) if c.kind == "foreign_key" and c.referenced else None,
-                    referenced_columns=list(c.referenced_columns),
-                    definition=c.definition,
-                )
-            )
-    DatasetConstraint.objects.bulk_create(rows, batch_size=BATCH)
+            referenced = targets.get(c.referenced) if c.kind == "foreign_key" and c.referenced else None
+            rows.append((outcome.dirty[record.ref], c.name[:300], c.kind, dumps(list(c.columns)), referenced, dumps(list(c.referenced_columns)), c.definition))
+    upsert(DatasetConstraint, ["dataset_id", "name", "kind", "columns", "referenced_dataset_id", "referenced_columns", "definition"], rows)
     report.add("constraints", len(rows))

@@ -12,12 +12,14 @@ import orjson
 from apps.catalog.models import Dataset, SchemaChange, SchemaChangeType
 from apps.harvest.models import SourceDataset
 from apps.harvest.pipeline.batch import RecordBatch
+from apps.harvest.pipeline.bulk import dumps, upsert
 from apps.harvest.pipeline.columns import ColumnPlan, load_columns, plan_columns, write_columns, write_schema_versions
 from apps.harvest.pipeline.report import RunReport
 from apps.harvest.records import DatasetRecord, DatasetRef
 
 BATCH = 2000
-UPDATE_FIELDS = ["platform", "kind", "short_name", "description", "owner", "row_estimate", "size_bytes", "last_modified_at", "last_seen_at", "removed_at", "properties", "schema_hash", "source"]
+DATASET_COLUMNS = ["namespace", "name", "short_name", "platform", "kind", "description", "owner", "row_estimate", "size_bytes", "last_modified_at", "first_seen_at", "last_seen_at", "removed_at", "properties", "schema_hash", "source_id"]
+UPDATE_COLUMNS = [c for c in DATASET_COLUMNS if c not in ("namespace", "name", "first_seen_at")]
 
 
 class FailSafeError(Exception):
@@ -104,19 +106,20 @@ def _upsert_dirty(source, run, batch, extras, digests, dirty_refs, links, outcom
         plans[ref] = plan
         rows.append(_desired_row(source, record, current, extras.get(ref), plan, is_shared, now))
 
-    Dataset.objects.bulk_create(rows, batch_size=BATCH, update_conflicts=True, unique_fields=["namespace", "name"], update_fields=UPDATE_FIELDS)
-    for ref, row in zip(dirty_refs, rows):
-        outcome.ids[ref] = outcome.dirty[ref] = row.pk
+    returned = upsert(Dataset, DATASET_COLUMNS, rows, conflict=["namespace", "name"], update=UPDATE_COLUMNS, returning=["id", "namespace", "name"])
+    ids = {DatasetRef(ns, name): pk for pk, ns, name in returned}
+    for ref in dirty_refs:
+        outcome.ids[ref] = outcome.dirty[ref] = ids[ref]
         current = existing.get(ref)
-        (outcome.added if current is None or current.removed_at is not None else outcome.changed).append(row.pk)
+        (outcome.added if current is None or current.removed_at is not None else outcome.changed).append(ids[ref])
 
-    write_columns({outcome.ids[ref]: plan for ref, plan in plans.items()}, report)
-    first_harvest = not links
-    write_schema_versions(run, {outcome.ids[ref]: (plan, existing.get(ref)) for ref, plan in plans.items()}, report, record_added=not first_harvest)
+    write_columns({ids[ref]: plan for ref, plan in plans.items()}, report)
+    write_schema_versions(run, {ids[ref]: (plan, existing.get(ref)) for ref, plan in plans.items()}, report, record_added=bool(links), now=now)
     _write_tags(batch, dirty_refs, outcome)
-    SourceDataset.objects.bulk_create(
-        [SourceDataset(source=source, dataset_id=outcome.ids[ref], digest=digests[ref], last_changed_run=run) for ref in dirty_refs],
-        batch_size=BATCH, update_conflicts=True, unique_fields=["source", "dataset"], update_fields=["digest", "last_changed_run"],
+    upsert(
+        SourceDataset, ["source_id", "dataset_id", "digest", "last_changed_run_id"],
+        [(source.pk, ids[ref], digests[ref], run.pk if run else None) for ref in dirty_refs],
+        conflict=["source_id", "dataset_id"], update=["digest", "last_changed_run_id"],
     )
 
 
@@ -131,8 +134,9 @@ def _load_existing(refs) -> dict[DatasetRef, Dataset]:
     return {ref: d for ref, d in found.items() if ref in wanted}
 
 
-def _desired_row(source, record: DatasetRecord, current: Dataset | None, extras: dict | None, plan: ColumnPlan, shared: bool, now) -> Dataset:
-    """The dataset as it should be. A dataset other sources also describe keeps their values where this record is silent."""
+def _desired_row(source, record: DatasetRecord, current: Dataset | None, extras: dict | None, plan: ColumnPlan, shared: bool, now) -> tuple:
+    """The dataset row as it should be (``DATASET_COLUMNS`` order). A dataset other sources
+    also describe keeps their values where this record is silent."""
     properties = {**record.properties, **(extras or {})}
     description, owner, rows, size, modified = record.description, record.owner, record.row_estimate, record.size_bytes, record.last_modified_at
     if shared:
@@ -142,22 +146,10 @@ def _desired_row(source, record: DatasetRecord, current: Dataset | None, extras:
         rows = current.row_estimate if rows is None else rows
         size = current.size_bytes if size is None else size
         modified = modified or current.last_modified_at
-    return Dataset(
-        namespace=record.ref.namespace,
-        name=record.ref.name,
-        short_name=short_name(record.ref.name)[:200],
-        platform=record.platform,
-        kind=record.kind,
-        description=description,
-        owner=owner[:200],
-        row_estimate=rows,
-        size_bytes=size,
-        last_modified_at=modified,
-        last_seen_at=now,
-        removed_at=None,
-        properties=properties,
-        schema_hash=plan.schema_hash,
-        source_id=(current.source_id if current is not None and current.source_id else source.pk),
+    source_id = current.source_id if current is not None and current.source_id else source.pk
+    return (
+        record.ref.namespace, record.ref.name, short_name(record.ref.name)[:200], record.platform, str(record.kind), description, owner[:200],
+        rows, size, modified, now, now, None, dumps(properties), plan.schema_hash, source_id,
     )
 
 

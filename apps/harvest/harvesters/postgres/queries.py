@@ -17,26 +17,37 @@ order by n.nspname
 
 _RELATION_FILTER = "c.relnamespace = any(%(schemas)s) and c.relkind in ('r', 'p', 'v', 'm', 'f') and not c.relispartition"
 
+# Sizes and row counts are the planner's estimates (relpages, reltuples, table + TOAST +
+# indexes): reading them takes no lock, unlike pg_total_relation_size or pg_partition_tree,
+# which lock every relation they touch and would exhaust the lock table on a database with
+# thousands of tables. Partitions are summed into their root.
+_SIZE = """((r.relpages
+    + coalesce((select t.relpages from pg_class t where t.oid = r.reltoastrelid), 0)
+    + coalesce((select sum(i.relpages) from pg_index x join pg_class i on i.oid = x.indexrelid where x.indrelid = r.oid), 0)
+  )::bigint * current_setting('block_size')::bigint)"""
+
 RELATIONS = f"""
+with leaves as materialized (
+    select pg_partition_root(r.oid) as root, sum(greatest(r.reltuples, 0))::bigint as row_estimate, sum({_SIZE})::bigint as bytes, count(*) as n
+    from pg_class r
+    where r.relispartition and r.relkind = 'r'
+    group by 1
+)
 select c.oid, n.nspname, c.relname, c.relkind, pg_get_userbyid(c.relowner), d.description,
-       case when c.relkind = 'p' then (select sum(greatest(p.reltuples, 0))::bigint from pg_partition_tree(c.oid) t
-                                        join pg_class p on p.oid = t.relid where t.isleaf)
+       case when c.relkind = 'p' then coalesce((select l.row_estimate from leaves l where l.root = c.oid), 0)
             when c.relkind in ('r', 'm') and c.reltuples >= 0 then c.reltuples::bigint end,
-       case when c.relkind = 'p' then (select sum(pg_total_relation_size(t.relid))::bigint from pg_partition_tree(c.oid) t)
-            when c.relkind in ('r', 'm') then pg_total_relation_size(c.oid) end,
-       case when c.relkind = 'p' then (select count(*) - 1 from pg_partition_tree(c.oid)) end,
+       case when c.relkind = 'p' then coalesce((select l.bytes from leaves l where l.root = c.oid), 0)
+            when c.relkind in ('r', 'm') then (select {_SIZE} from pg_class r where r.oid = c.oid) end,
+       case when c.relkind = 'p' then coalesce((select l.n from leaves l where l.root = c.oid), 0) end,
        case when c.relkind = 'p' then pg_get_partkeydef(c.oid) end,
        case when c.relkind in ('v', 'm') then pg_get_viewdef(c.oid, true) end,
-       greatest(s.last_analyze, s.last_autoanalyze),
+       case when c.relkind in ('r', 'm', 'p') then greatest(pg_stat_get_last_analyze_time(c.oid), pg_stat_get_last_autoanalyze_time(c.oid)) end,
        has_table_privilege(c.oid, 'SELECT'),
        c.relpersistence,
-       fs.srvname
+       (select fs.srvname from pg_foreign_table ft join pg_foreign_server fs on fs.oid = ft.ftserver where ft.ftrelid = c.oid)
 from pg_class c
 join pg_namespace n on n.oid = c.relnamespace
 left join pg_description d on d.objoid = c.oid and d.classoid = 'pg_class'::regclass and d.objsubid = 0
-left join pg_stat_all_tables s on s.relid = c.oid
-left join pg_foreign_table ft on ft.ftrelid = c.oid
-left join pg_foreign_server fs on fs.oid = ft.ftserver
 where {_RELATION_FILTER}
 order by n.nspname, c.relname
 """

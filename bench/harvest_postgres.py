@@ -1,0 +1,171 @@
+"""Benchmark: harvesting a large PostgreSQL database into a PostgreSQL catalog.
+
+Builds a fresh source database (default 10 schemas × 500 tables × 20 columns + 250 views),
+a fresh catalog database (migrated), then times, end to end through
+``apps.harvest.actions.trigger_harvest`` (read + reconcile + commit with its search hooks):
+
+  1. the first harvest,
+  2. an unchanged re-harvest,
+  3. a re-harvest after 1% of the tables changed (a column added or dropped).
+
+Prints wall time, phase timings, peak memory (process max RSS, and with --tracemalloc the
+Python allocation peak of each run) and the number of statements sent to the source.
+Both databases are dropped at the end unless --keep.
+
+    .venv/bin/python bench/harvest_postgres.py [--server postgresql://postgres@127.0.0.1:5432] [--schemas 10 --tables 500 --columns 20 --views 250]
+"""
+import argparse
+import os
+import resource
+import secrets
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+TYPES = ["text", "integer", "bigint", "numeric(12,2)", "timestamp with time zone", "boolean", "date", "varchar(100)", "jsonb", "double precision"]
+
+
+def generate_source_sql(schemas: int, tables: int, columns: int, views: int) -> str:
+    """DDL of the source database: tables with a primary key, a foreign key every 10th table,
+    comments on every 5th, and views joining two tables of the same schema."""
+    out = []
+    for s in range(schemas):
+        out.append(f"create schema s{s};")
+        for t in range(tables):
+            cols = ["id bigint primary key"] + [f"c{c} {TYPES[(c + t) % len(TYPES)]}{' not null' if c % 4 == 0 else ''}" for c in range(1, columns)]
+            if t % 10 == 9:
+                cols.append(f"parent_id bigint references s{s}.t{t - 1} (id)")
+            out.append(f"create table s{s}.t{t} ({', '.join(cols)});")
+            if t % 5 == 0:
+                out.append(f"comment on table s{s}.t{t} is 'Table {t} of schema {s}';")
+    per_schema = max(1, views // max(schemas, 1))
+    made = 0
+    for s in range(schemas):
+        for v in range(per_schema):
+            if made >= views:
+                break
+            a, b = (2 * v) % tables, (2 * v + 1) % tables
+            out.append(f"create view s{s}.v{v} as select a.id, a.c1, a.c2, b.c3, b.c4 as b_c4 from s{s}.t{a} a join s{s}.t{b} b on b.id = a.id;")
+            made += 1
+    return "\n".join(out)
+
+
+def change_sql(schemas: int, tables: int, share: float = 0.01) -> str:
+    """Change ``share`` of the tables: half get a column, half lose one."""
+    n = max(1, int(schemas * tables * share))
+    out = []
+    for i in range(n):
+        s, t = i % schemas, (i * 7 + 3) % tables
+        out.append(f"alter table s{s}.t{t} add column added_{i} text;" if i % 2 == 0 else f"alter table s{s}.t{t} drop column c{columns_to_drop(i)} cascade;")
+    return "\n".join(out)
+
+
+def columns_to_drop(i: int) -> int:
+    return 5 + (i % 3)
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--server", default=os.environ.get("MESH_BENCH_SERVER", "postgresql://postgres@127.0.0.1:5432"))
+    parser.add_argument("--schemas", type=int, default=10)
+    parser.add_argument("--tables", type=int, default=500)
+    parser.add_argument("--columns", type=int, default=20)
+    parser.add_argument("--views", type=int, default=250)
+    parser.add_argument("--tracemalloc", action="store_true", help="Also measure the Python allocation peak per run (slows it down).")
+    parser.add_argument("--keep", action="store_true", help="Keep both databases afterwards.")
+    parser.add_argument("--profile", action="store_true", help="Print the top functions (cProfile) of the first harvest.")
+    args = parser.parse_args()
+
+    suffix = secrets.token_hex(3)
+    source_db, catalog_db = f"mesh_bench_src_{suffix}", f"mesh_bench_catalog_{suffix}"
+    with psycopg.connect(f"{args.server}/postgres", autocommit=True) as admin:
+        admin.execute(f'create database "{source_db}"')
+        admin.execute(f'create database "{catalog_db}"')
+    try:
+        t0 = time.perf_counter()
+        with psycopg.connect(f"{args.server}/{source_db}", autocommit=True) as conn:
+            statements = generate_source_sql(args.schemas, args.tables, args.columns, args.views).split("\n")
+            for start in range(0, len(statements), 300):  # small transactions: each DDL holds locks until commit
+                conn.execute("begin;\n" + "\n".join(statements[start:start + 300]) + "\ncommit;")
+        print(f"source: {args.schemas} schemas × {args.tables} tables × {args.columns} columns + {args.views} views built in {time.perf_counter() - t0:.1f} s")
+
+        os.environ["DATABASE_URL"] = f"{args.server}/{catalog_db}"
+        os.environ.pop("REDIS_URL", None)  # in-process: the search hooks run inside the timing
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mesh_catalog.settings")
+        os.environ.setdefault("LOG_LEVEL", "WARNING")
+        sys.path.insert(0, str(ROOT))
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        t0 = time.perf_counter()
+        call_command("migrate", verbosity=0)
+        print(f"catalog: migrated in {time.perf_counter() - t0:.1f} s")
+
+        from apps.core.actors import SystemActor
+        from apps.harvest.actions import create_source, trigger_harvest
+
+        actor = SystemActor("bench")
+        source = create_source(actor, name="bench", kind="postgres", config={"dsn": f"{args.server}/{source_db}"}, max_removal_share=1.0)
+
+        def timed(label: str):
+            if args.tracemalloc:
+                tracemalloc.start()
+            profiler = None
+            if args.profile and label == "first harvest":
+                import cProfile
+
+                profiler = cProfile.Profile()
+                profiler.enable()
+            start = time.perf_counter()
+            run = trigger_harvest(actor, source, triggered_by="bench", run_async=False)
+            wall = time.perf_counter() - start
+            if profiler is not None:
+                import pstats
+
+                profiler.disable()
+                pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+            peak = f", python peak {tracemalloc.get_traced_memory()[1] / 2**20:.0f} MB" if args.tracemalloc else ""
+            if args.tracemalloc:
+                tracemalloc.stop()
+            c = run.counts
+            phases = "  ".join(f"{k}={v:.2f}" for k, v in sorted(run.timings.items()))
+            print(f"\n{label}: {run.status} in {wall:.2f} s wall; max RSS {rss_mb():.0f} MB{peak}; source statements {c.get('source_queries')}")
+            print(f"  phases (s): {phases}")
+            print("  datasets +{added} ~{changed} -{removed} ={unchanged}; columns +{cadded} ~{cchanged} -{cremoved}; lineage edges {edges} (column {cedges}); schema changes {sc}".format(
+                added=c.get("datasets_added", 0), changed=c.get("datasets_changed", 0), removed=c.get("datasets_removed", 0), unchanged=c.get("datasets_unchanged", 0),
+                cadded=c.get("columns_added", 0), cchanged=c.get("columns_changed", 0), cremoved=c.get("columns_removed", 0),
+                edges=c.get("lineage_edges", 0), cedges=c.get("column_lineage_edges", 0), sc=c.get("schema_changes", 0)))
+            if run.errors:
+                print(f"  errors: {run.errors}")
+            return run, wall
+
+        results = [timed("first harvest")]
+        results.append(timed("unchanged re-harvest"))
+        with psycopg.connect(f"{args.server}/{source_db}") as conn:
+            conn.execute(change_sql(args.schemas, args.tables))
+        results.append(timed("re-harvest after 1% of tables changed"))
+        targets = (10.0, 3.0, 4.0)
+        print("\nsummary (target): " + "; ".join(f"{w:.2f} s ({t:.0f} s)" for (_, w), t in zip(results, targets)))
+    finally:
+        if not args.keep:
+            if "django" in sys.modules and os.environ.get("DATABASE_URL", "").endswith(catalog_db):
+                from django.db import connections
+
+                connections.close_all()
+            with psycopg.connect(f"{args.server}/postgres", autocommit=True) as admin:
+                admin.execute(f'drop database if exists "{source_db}" with (force)')
+                admin.execute(f'drop database if exists "{catalog_db}" with (force)')
+
+
+if __name__ == "__main__":
+    main()
