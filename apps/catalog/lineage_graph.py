@@ -71,23 +71,25 @@ class LineageGraph:
 
 
 def _walk(adjacent, start: set[int], depth: int, cap: int) -> tuple[set[int], set[tuple[int, int]], bool]:
-    """Breadth-first walk; ``adjacent(frontier)`` returns (upstream, downstream) pairs touching it."""
-    nodes, edges, frontier = set(start), set(), set(start)
+    """Breadth-first walk; ``adjacent(frontier)`` returns (upstream, downstream) pairs touching it.
+
+    Stops adding nodes at ``cap`` (and says so) rather than drawing an unreadable hairball.
+    """
+    nodes, edges, frontier, truncated = set(start), set(), set(start), False
     for _ in range(depth):
         if not frontier:
             break
-        pairs = adjacent(frontier)
-        new_nodes = set()
-        for up, down in pairs:
-            if len(nodes) + len(new_nodes) >= cap and up not in nodes and down not in nodes:
-                return nodes | new_nodes, edges, True
+        new_nodes: set[int] = set()
+        for up, down in sorted(adjacent(frontier)):
+            new = {up, down} - nodes - new_nodes
+            if new and len(nodes) + len(new_nodes) + len(new) > cap:
+                truncated = True
+                continue
             edges.add((up, down))
-            new_nodes.update({up, down} - nodes)
+            new_nodes |= new
         nodes |= new_nodes
         frontier = new_nodes
-        if len(nodes) > cap:
-            return nodes, edges, True
-    return nodes, edges, False
+    return nodes, edges, truncated
 
 
 def dataset_neighbourhood(focus: set[int], *, depth: int = 1, expand: set[int] = frozenset(), cap: int = MAX_NODES):

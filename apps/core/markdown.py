@@ -31,11 +31,20 @@ def _parser() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table").enable("strikethrough")
 
 
-def render_markdown(text: str | None) -> str:
-    """Markdown → sanitized HTML (a plain ``str``; callers mark it safe)."""
+def render_markdown(text: str | None, *, heading_offset: int = 2) -> str:
+    """Markdown → sanitized HTML (a plain ``str``; callers mark it safe).
+
+    Headings move down ``heading_offset`` levels: documentation sits under the page's own
+    ``h1``/``h2``, so an owner's ``# Title`` must not become a second ``h1`` of the page.
+    """
     if not text:
         return ""
-    html = _parser().render(text)
+    parser = _parser()
+    tokens = parser.parse(text)
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(6, int(token.tag[1]) + heading_offset)}"
+    html = parser.renderer.render(tokens, parser.options, {})
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

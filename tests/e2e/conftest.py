@@ -27,14 +27,19 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
+def page(browser, live_server, transactional_db):
+    # Depending on transactional_db makes the browser close before the database is flushed,
+    # so that no request still in flight holds a lock the flush waits for.
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
     page = context.new_page()
     page.errors = []
     page.on("pageerror", lambda exc: page.errors.append(f"{exc} {exc.stack or ''}"))
     yield page
-    context.close()
+    try:
+        page.wait_for_load_state("networkidle", timeout=5_000)
+    finally:
+        context.close()
 
 
 @pytest.fixture

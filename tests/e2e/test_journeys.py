@@ -54,7 +54,7 @@ def test_owner_edits_description_and_ports_and_sees_it_in_history(page, demo_mes
     expect(page.locator("#description-preview strong")).to_have_text("order")  # live preview
     screenshot(page, "edit-description")
     page.get_by_role("button", name="Save description").click()
-    expect(page.locator("#product-description h2")).to_have_text("Grain")
+    expect(page.locator("#product-description h4")).to_have_text("Grain")
 
     page.get_by_role("button", name="Add output port").click()
     page.get_by_label("Name", exact=True).fill("revenue-daily")
@@ -71,7 +71,7 @@ def test_owner_edits_description_and_ports_and_sees_it_in_history(page, demo_mes
     expect(page.locator("table.history")).to_contain_text("olivia")
     screenshot(page, "history")
     page.get_by_role("link", name="view this version").first.click()
-    expect(page.locator(".prose h2")).to_have_text("Grain")
+    expect(page.locator(".prose h4")).to_have_text("Grain")
     assert page.errors == []
 
 
