@@ -34,7 +34,7 @@ SAMPLE_SQL = (
 )
 
 
-def recreate_database() -> None:
+def recreate_database(create: bool = True) -> None:
     from urllib.parse import urlparse
 
     import psycopg
@@ -45,7 +45,8 @@ def recreate_database() -> None:
     admin = psycopg.conninfo.make_conninfo(host=url.hostname, port=url.port or 5432, user=url.username or "postgres", password=url.password or "", dbname="postgres")
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        if create:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def prepare():
@@ -77,6 +78,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=60)
     parser.add_argument("--rows", type=int, default=1000)
+    parser.add_argument("--keep", action="store_true", help="Keep the bench catalog database afterwards.")
     args = parser.parse_args()
     t0 = time.perf_counter()
     recreate_database()
@@ -111,6 +113,11 @@ def main():
     print(f"  of which the runner (connect + READ ONLY txn + fetch), ms: p50 {statistics.median(runner_ms):.1f}  p95 {pct(runner_ms, 95):.1f}")
     print(f"  response size: {statistics.median(sizes) / 1024:.0f} KiB of HTML")
     print(f"target p95 <= 300 ms: {'MET' if pct(times, 95) <= 300 else 'MISSED'}")
+    if not args.keep:
+        from django.db import connections
+
+        connections.close_all()
+        recreate_database(create=False)
 
 
 if __name__ == "__main__":
