@@ -116,3 +116,12 @@ def test_result_values_are_escaped(client, lab):
     html = client.post(reverse("lab:run", args=[lab.port.pk]), {"sql": "SELECT '<script>alert(1)</script>' AS x, NULL AS y FROM sales.orders LIMIT 1"}, **HTMX).content.decode()
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert '<span class="muted">null</span>' in html
+
+
+def test_run_endpoint_uses_a_fixed_number_of_catalog_queries(client, lab, django_assert_max_num_queries):
+    client.force_login(lab.consumer)
+    url = reverse("lab:run", args=[lab.port.pk])
+    client.post(url, {"sql": "SELECT 1 FROM sales.orders LIMIT 1"}, **HTMX)
+    for limit in (1, 500):
+        with django_assert_max_num_queries(13):
+            client.post(url, {"sql": f"SELECT order_id, status FROM sales.orders LIMIT {limit}"}, **HTMX)
