@@ -21,6 +21,7 @@ urlpatterns = [
     path("products/<slug:slug>/ports/<int:port_id>/edit/", views.port_edit, name="port_edit"),
     path("products/<slug:slug>/ports/<int:port_id>/delete/", views.port_delete, name="port_delete"),
     path("datasets/<int:pk>/", views.dataset_detail, name="dataset_detail"),
+    path("datasets/<int:pk>/columns/", views.dataset_columns, name="dataset_columns"),
     path("lineage/", views.lineage, name="lineage"),
     path("pickers/datasets/", views.dataset_picker, name="dataset_picker"),
     path("pickers/ports/", views.port_picker, name="port_picker"),

@@ -29,9 +29,12 @@ def test_product_page_shows_header_ports_consumers_and_history(reader, mesh):
     assert "Edit details" not in html and "Add output port" not in html
 
 
-def test_product_schema_fragment_lists_columns(reader, mesh):
+def test_product_schema_fragment_lists_datasets_and_loads_their_columns(reader, mesh):
     html = reader.get(reverse("catalog:product_schema", args=["orders"]), HTTP_HX_REQUEST="true").content.decode()
-    assert "order_id" in html and "PK" in html and "pii" in html and "<html" not in html
+    assert "wh.sales.orders" in html and "3 columns" in html and "<html" not in html
+    assert reverse("catalog:dataset_columns", args=[mesh.orders_ds.pk]) in html
+    columns = reader.get(reverse("catalog:dataset_columns", args=[mesh.orders_ds.pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert "order_id" in columns and "PK" in columns and "pii" in columns
 
 
 def test_dataset_page_shows_columns_lineage_products_and_provenance(reader, mesh):

@@ -43,6 +43,7 @@ def page_urls(slug, dataset_pk):
     return [
         reverse("catalog:product_detail", args=[slug]),
         reverse("catalog:product_schema", args=[slug]),
+        reverse("catalog:dataset_columns", args=[dataset_pk]),
         reverse("catalog:product_quality", args=[slug]),
         reverse("catalog:product_history", args=[slug]),
         reverse("catalog:dataset_detail", args=[dataset_pk]),
@@ -76,7 +77,10 @@ def test_wide_product_page_stays_within_its_query_budget(owner_client, mesh, dja
     html = response.content.decode()
     assert html.count('class="port port-output"') == PORTS and "200 columns" in html
     schema = owner_client.get(reverse("catalog:product_schema", args=[big.slug]), HTTP_HX_REQUEST="true").content.decode()
-    assert schema.count("<details") == 10 and "100 more columns" in schema  # paginated and collapsed
+    assert schema.count("<details") == 10 and "Next datasets" in schema and "c001" not in schema  # paginated, collapsed
+    dataset = Dataset.objects.filter(name__startswith="wh.wide.").order_by("name").first()
+    columns = owner_client.get(reverse("catalog:dataset_columns", args=[dataset.pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert columns.count("<tr>") == 101 and "Columns 1–100 of 200" in columns  # opened: one page of columns
 
 
 def test_other_pages_have_fixed_query_budgets(owner_client, mesh, django_assert_max_num_queries):

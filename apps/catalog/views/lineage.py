@@ -62,7 +62,7 @@ def lineage(request):
         if column_id and column_id.isdigit():
             column = Column.objects.filter(pk=int(column_id)).select_related("dataset").first()
         graph = build_dataset_graph(focus, depth=depth, expand=_parse_keys(expand_raw, "d"), column_id=column.pk if column else None)
-        context.update(level="dataset", title=f"Lineage of {dataset.name}", dataset=dataset, column=column, columns=list(dataset.columns.only("id", "name").order_by("ordinal", "name")[:500]))
+        context.update(level="dataset", title=f"Lineage of {dataset.name}", dataset=dataset, column=column, columns=list(dataset.columns.only("id", "name", "dataset_id").order_by("ordinal", "name")[:500]))
     else:
         raise Http404("Choose a dataset or a product to see its lineage.")
     for node in graph.nodes:

@@ -60,19 +60,19 @@ def product_detail(request, slug):
 
 @reader_required
 def product_schema(request, slug):
-    """Output datasets with their columns, a page of datasets at a time (htmx fragment)."""
+    """The output datasets, a page at a time; each one's columns load when it is opened."""
     product = get_object_or_404(DataProduct.objects.only("id", "slug", "name"), slug=slug)
     datasets = output_datasets(product).only("id", "namespace", "name", "kind", "description").annotate(column_count=Count("columns")).order_by("name")
     page = Paginator(datasets, SCHEMA_DATASETS_PER_PAGE).get_page(request.GET.get("page"))
-    ids = [d.pk for d in page.object_list]
-    columns_by_dataset: dict[int, list] = {pk: [] for pk in ids}
-    # The first COLUMNS_PER_PAGE columns of each dataset of this page, in one query.
-    for column in Column.objects.filter(dataset_id__in=ids, ordinal__lte=COLUMNS_PER_PAGE).order_by("dataset_id", "ordinal", "name"):
-        columns_by_dataset[column.dataset_id].append(column)
-    for dataset in page.object_list:
-        dataset.first_columns = columns_by_dataset[dataset.pk]
-        dataset.more_columns = max(0, dataset.column_count - len(dataset.first_columns))
-    return render_partial_or_page(request, "catalog/partials/product_schema.html", "catalog/product_section.html", {"product": product, "page": page, "section": "schema", "columns_per_page": COLUMNS_PER_PAGE})
+    return render_partial_or_page(request, "catalog/partials/product_schema.html", "catalog/product_section.html", {"product": product, "page": page, "section": "schema"})
+
+
+@reader_required
+def dataset_columns(request, pk):
+    """One page of a dataset's columns (htmx fragment of the product page's schema)."""
+    dataset = get_object_or_404(Dataset.objects.only("id", "name"), pk=pk)
+    page = Paginator(Column.objects.filter(dataset=dataset).only("id", "dataset_id", "name", "data_type", "nullable", "is_primary_key", "tags", "description").order_by("ordinal", "name"), COLUMNS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "catalog/partials/dataset_columns.html", {"dataset": dataset, "page": page})
 
 
 @reader_required
