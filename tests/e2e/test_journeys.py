@@ -39,6 +39,19 @@ def test_newcomer_searches_filters_opens_a_product_and_follows_lineage_to_a_data
     page.wait_for_url(re.compile(r"/lineage/\?focus=d"))
     expect(page.locator(".lineage-svg .node")).to_have_count(3)
     screenshot(page, "lineage")
+    # Start from the raw table: one hop shows its consumer; "+" on it draws the next hop in place.
+    page.goto(f"/lineage/?focus=d{demo_mesh.raw.pk}")
+    expect(page.locator(".lineage-svg .node")).to_have_count(2)
+    page.evaluate("window.__sameDocument = true")
+    page.locator(".lineage-svg .node", has_text="wh.sales.orders").locator("a.node-expand").click()
+    expect(page.locator(".lineage-svg .node")).to_have_count(3)
+    expect(page).to_have_url(re.compile(r"expand=d\d+"))
+    assert page.evaluate("window.__sameDocument") is True
+    page.get_by_label("Highlight a column's lineage").select_option(label="amount")
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator(".lineage-svg .node.hl")).to_have_count(3)  # raw.amount → orders.amount → revenue.revenue
+    screenshot(page, "lineage-column")
+    page.goto(f"/lineage/?focus=d{demo_mesh.orders_ds.pk}")
     page.locator(".lineage-svg .node", has_text="wh.raw.orders").locator("a.node-link").click()
     page.wait_for_url(f"**/datasets/{demo_mesh.raw.pk}/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("wh.raw.orders")
