@@ -1,9 +1,9 @@
 """Column-level lineage of one SQL SELECT, with sqlglot, for dbt models and Athena views.
 
-The query is parsed and qualified once (``SELECT *`` expanded from the schema we know),
-then every output column is traced through CTEs, subqueries and UNION branches to the
-physical table columns it reads, memoising each (scope, column) so that a 20-column model
-costs one walk, not twenty ``sqlglot.lineage`` calls. Functions here are pure and
+The query is parsed once and every output column is traced through CTEs, subqueries and
+UNION branches to the physical table columns it reads (``sql_trace``), memoising each
+(scope, column) so that a 20-column model costs one walk, not twenty ``sqlglot.lineage``
+calls; ``SELECT *`` is expanded from the schema we know. Functions here are pure and
 picklable so that a process pool can run them on every core.
 """
 import os
@@ -12,11 +12,11 @@ from concurrent.futures import ProcessPoolExecutor
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
+from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 from sqlglot.optimizer.qualify import qualify
-from sqlglot.optimizer.scope import Scope, build_scope
+from sqlglot.optimizer.scope import build_scope
 
-IDENTITY, EXPRESSION, AGGREGATION = "identity", "expression", "aggregation"
-_RANK = {IDENTITY: 0, EXPRESSION: 1, AGGREGATION: 2}
+from apps.harvest.harvesters.dbt.sql_trace import ScopeTracer, Unresolved, flatten_schema, table_name
 # Below this many statements a process pool costs more to start than it saves.
 POOL_THRESHOLD = 200
 
@@ -35,7 +35,7 @@ def table_sources(sql: str, dialect: str) -> list[str]:
     for scope in root.traverse():
         for source in scope.sources.values():
             if isinstance(source, exp.Table) and source.name:
-                found[_table_name(source, "", "")] = None
+                found[table_name(source, "", "")] = None
     return list(found)
 
 
@@ -43,9 +43,19 @@ def column_lineage(sql: str, schema: dict, dialect: str, default_db: str = "", d
     """Map each output column to ``(table, column, transformation)`` of the tables it reads.
 
     ``schema`` is ``{db: {schema: {table: {column: type}}}}`` (lower-case); it expands
-    ``SELECT *`` and resolves unqualified columns. Raises ``SqlLineageError``.
+    ``SELECT *`` and resolves unqualified columns. Tries the fast tracer on the parsed
+    query first, and qualifies the query with sqlglot only when that cannot resolve it.
+    Raises ``SqlLineageError``.
     """
     ast = _parse(sql, dialect)
+    tables = flatten_schema(schema)
+    try:
+        root = build_scope(normalize_identifiers(ast, dialect=dialect))
+        if root is not None:
+            tracer = ScopeTracer(tables, default_db, default_schema, strict=True)
+            return {name: sorted(tracer.trace(root, name)) for name in tracer.outputs(root)}
+    except (Unresolved, SqlglotError, KeyError, ValueError, AttributeError):
+        ast = _parse(sql, dialect)  # the full qualification below resolves it, or says why not
     try:
         qualified = qualify(
             ast, dialect=dialect, schema=_safe_schema(schema, dialect), validate_qualify_columns=False,
@@ -56,8 +66,8 @@ def column_lineage(sql: str, schema: dict, dialect: str, default_db: str = "", d
         raise SqlLineageError(f"cannot resolve the columns of the query: {_first_line(exc)}") from None
     if root is None:
         raise SqlLineageError("the statement is not a query")
-    tracer = _Tracer(default_db, default_schema)
-    return {name: sorted(tracer.trace(root, name)) for name in _output_names(root)}
+    tracer = ScopeTracer(tables, default_db, default_schema, strict=False)
+    return {name: sorted(tracer.trace(root, name)) for name in tracer.outputs(root)}
 
 
 def parse_one_task(task: tuple) -> tuple[str, dict | str]:
@@ -128,83 +138,3 @@ def _type_or_unknown(type_text: str, dialect: str) -> str:
 
 def _first_line(exc: Exception) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
-
-
-def _output_names(scope: Scope) -> list[str]:
-    expression = scope.expression
-    while isinstance(expression, exp.SetOperation):
-        expression = expression.left
-    if not isinstance(expression, exp.Select):
-        return []
-    return [s.alias_or_name for s in expression.selects if s.alias_or_name and not isinstance(s, exp.Star)]
-
-
-def _table_name(table: exp.Table, default_db: str, default_schema: str) -> str:
-    parts = [table.catalog or default_db, table.db or default_schema, table.name]
-    return ".".join(p.lower() for p in parts if p)
-
-
-def _transformation(projection: exp.Expression) -> str:
-    inner = projection.unalias()
-    while isinstance(inner, (exp.Cast, exp.Paren)):
-        inner = inner.this
-    if isinstance(inner, exp.Column):
-        return IDENTITY
-    if projection.find(exp.AggFunc) is not None:
-        return AGGREGATION
-    return EXPRESSION
-
-
-def _combine(a: str, b: str) -> str:
-    return a if _RANK[a] >= _RANK[b] else b
-
-
-class _Tracer:
-    """Walks scopes from an output column to table columns, remembering what it has seen."""
-
-    def __init__(self, default_db: str, default_schema: str):
-        self.default_db = default_db
-        self.default_schema = default_schema
-        self.memo: dict[tuple[int, str], set] = {}
-
-    def trace(self, scope: Scope, name: str) -> set[tuple[str, str, str]]:
-        key = (id(scope), name.lower())
-        if key in self.memo:
-            return self.memo[key]
-        self.memo[key] = set()  # guards against recursive CTEs
-        if isinstance(scope.expression, exp.SetOperation):
-            found = set()
-            for branch in scope.union_scopes:
-                found |= self._trace_branch(branch, name, position=self._position(scope, name))
-        else:
-            found = self._trace_branch(scope, name)
-        self.memo[key] = found
-        return found
-
-    def _position(self, scope: Scope, name: str) -> int | None:
-        names = [n.lower() for n in _output_names(scope)]
-        return names.index(name.lower()) if name.lower() in names else None
-
-    def _trace_branch(self, scope: Scope, name: str, position: int | None = None) -> set:
-        if isinstance(scope.expression, exp.SetOperation):
-            return self.trace(scope, name if position is None else _output_names(scope)[position])
-        selects = scope.expression.selects if isinstance(scope.expression, exp.Select) else []
-        projection = None
-        if position is not None and position < len(selects):
-            projection = selects[position]  # UNION branches match by position, not by name
-        else:
-            projection = next((s for s in selects if s.alias_or_name.lower() == name.lower()), None)
-        if projection is None:
-            return set()
-        transformation = _transformation(projection)
-        found = set()
-        for column in projection.find_all(exp.Column):
-            if isinstance(column.this, exp.Star):
-                continue
-            source = scope.sources.get(column.table)
-            if isinstance(source, exp.Table):
-                found.add((_table_name(source, self.default_db, self.default_schema), column.name.lower(), transformation))
-            elif isinstance(source, Scope):
-                for table, upstream, step in self.trace(source, column.name):
-                    found.add((table, upstream, _combine(transformation, step)))
-        return found
