@@ -82,20 +82,26 @@ def main():
     parser.add_argument("--tracemalloc", action="store_true", help="Also measure the Python allocation peak per run (slows it down).")
     parser.add_argument("--keep", action="store_true", help="Keep both databases afterwards.")
     parser.add_argument("--profile", action="store_true", help="Print the top functions (cProfile) of the first harvest.")
+    parser.add_argument("--source-db", default="", help="Harvest this existing database instead of generating one (kept; the 1%% change is applied to it).")
     args = parser.parse_args()
 
     suffix = secrets.token_hex(3)
-    source_db, catalog_db = f"mesh_bench_src_{suffix}", f"mesh_bench_catalog_{suffix}"
+    source_db, catalog_db = args.source_db or f"mesh_bench_src_{suffix}", f"mesh_bench_catalog_{suffix}"
     with psycopg.connect(f"{args.server}/postgres", autocommit=True) as admin:
-        admin.execute(f'create database "{source_db}"')
+        if not args.source_db:
+            admin.execute(f'create database "{source_db}"')
         admin.execute(f'create database "{catalog_db}"')
     try:
         t0 = time.perf_counter()
         with psycopg.connect(f"{args.server}/{source_db}", autocommit=True) as conn:
-            statements = generate_source_sql(args.schemas, args.tables, args.columns, args.views).split("\n")
+            if args.source_db:
+                statements = []
+            else:
+                statements = generate_source_sql(args.schemas, args.tables, args.columns, args.views).split("\n")
             for start in range(0, len(statements), 300):  # small transactions: each DDL holds locks until commit
                 conn.execute("begin;\n" + "\n".join(statements[start:start + 300]) + "\ncommit;")
-        print(f"source: {args.schemas} schemas × {args.tables} tables × {args.columns} columns + {args.views} views built in {time.perf_counter() - t0:.1f} s")
+        if not args.source_db:
+            print(f"source: {args.schemas} schemas × {args.tables} tables × {args.columns} columns + {args.views} views built in {time.perf_counter() - t0:.1f} s")
 
         os.environ["DATABASE_URL"] = f"{args.server}/{catalog_db}"
         os.environ.pop("REDIS_URL", None)  # in-process: the search hooks run inside the timing
@@ -133,7 +139,7 @@ def main():
                 import pstats
 
                 profiler.disable()
-                pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+                pstats.Stats(profiler).sort_stats(os.environ.get("MESH_BENCH_PROFILE_SORT", "cumulative")).print_stats(30)
             peak = f", python peak {tracemalloc.get_traced_memory()[1] / 2**20:.0f} MB" if args.tracemalloc else ""
             if args.tracemalloc:
                 tracemalloc.stop()
@@ -163,7 +169,8 @@ def main():
 
                 connections.close_all()
             with psycopg.connect(f"{args.server}/postgres", autocommit=True) as admin:
-                admin.execute(f'drop database if exists "{source_db}" with (force)')
+                if not args.source_db:
+                    admin.execute(f'drop database if exists "{source_db}" with (force)')
                 admin.execute(f'drop database if exists "{catalog_db}" with (force)')
 
 

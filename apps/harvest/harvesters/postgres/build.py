@@ -20,6 +20,7 @@ class RecordBuilder:
         for row in facts["columns"]:
             self.columns.setdefault(row[0], []).append(row)
         self.partitions = {(s, n): (rs, rn) for s, n, rs, rn in facts["partitions"]}
+        self.attnames = {(row[0], row[2]): row[1] for row in facts["columns"]}  # (relation oid, attnum) -> name
 
     def ref(self, schema: str, name: str) -> DatasetRef:
         return DatasetRef(self.target.namespace, f"{self.target.dbname}.{schema}.{name}")
@@ -34,7 +35,7 @@ class RecordBuilder:
 
     def _dataset(self, row, columns, constraints) -> DatasetRecord:
         oid, schema, name, relkind, owner, comment, rows, size, partitions, partkey, definition, analyzed, selectable, persistence, server = row
-        pk_columns = {c for r in constraints if r[2] == "p" for c in r[3]}
+        pk_columns = {self.attnames.get((oid, n)) for r in constraints if r[2] == "p" for n in r[3]}
         properties = {"schema": schema, "selectable": bool(selectable)}
         for key, value in (("partitions", partitions), ("partition_key", partkey), ("definition", definition), ("persistence", PERSISTENCE.get(persistence)), ("foreign_server", server), ("last_analyzed_at", analyzed.isoformat() if analyzed else None)):
             if value is not None:
@@ -56,9 +57,14 @@ class RecordBuilder:
         )
 
     def _constraint(self, row) -> ConstraintRecord:
-        _, name, contype, cols, ref_schema, ref_name, ref_cols, definition = row
+        relid, name, contype, keys, ref_schema, ref_name, ref_relid, ref_keys, definition = row
         referenced = self.ref(ref_schema, ref_name) if contype == "f" and ref_name else None
-        return ConstraintRecord(name=name, kind=CONSTRAINT_KINDS[contype], columns=tuple(cols), referenced=referenced, referenced_columns=tuple(ref_cols or ()), definition=definition or "")
+        # A foreign key into a partition or an unharvested schema has no column rows here.
+        ref_cols = tuple(self.attnames.get((ref_relid, n), "") for n in ref_keys or ())
+        return ConstraintRecord(
+            name=name, kind=CONSTRAINT_KINDS[contype], columns=tuple(self.attnames.get((relid, n), "") for n in keys or ()),
+            referenced=referenced, referenced_columns=ref_cols if all(ref_cols) else (), definition=definition or "",
+        )
 
     def _root(self, schema: str, name: str) -> tuple[str, str]:
         return self.partitions.get((schema, name), (schema, name))

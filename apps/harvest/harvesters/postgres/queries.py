@@ -63,13 +63,10 @@ where {_RELATION_FILTER} and a.attnum > 0 and not a.attisdropped
 order by a.attrelid, a.attnum
 """
 
+# Column numbers (conkey, confkey) are turned into names from the COLUMNS rows: resolving
+# them here, per constraint, cost more than all the other queries together.
 CONSTRAINTS = f"""
-select con.conrelid, con.conname, con.contype,
-       array(select a.attname from unnest(con.conkey) with ordinality k(num, i)
-             join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.num order by k.i),
-       rn.nspname, rc.relname,
-       array(select a.attname from unnest(con.confkey) with ordinality k(num, i)
-             join pg_attribute a on a.attrelid = con.confrelid and a.attnum = k.num order by k.i),
+select con.conrelid, con.conname, con.contype, con.conkey, rn.nspname, rc.relname, con.confrelid, con.confkey,
        pg_get_constraintdef(con.oid)
 from pg_constraint con
 join pg_class c on c.oid = con.conrelid

@@ -4,6 +4,7 @@
 is schema-qualified and a name maps to exactly one catalog relation.
 """
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import sqlglot
 from sqlglot import exp
@@ -14,6 +15,33 @@ from sqlglot.optimizer.scope import Scope, build_scope
 
 class UnparseableView(Exception):
     """sqlglot could not parse the view's SQL."""
+
+
+def _parse(sql: str):
+    try:
+        ast = sqlglot.parse_one(sql, dialect="postgres")
+    except SqlglotError as exc:
+        raise UnparseableView(str(exc).splitlines()[0][:200]) from None
+    if ast is None or not isinstance(ast, exp.Query):
+        raise UnparseableView("not a query")
+    return ast
+
+
+@lru_cache(maxsize=20000)
+def _analyse_directly(sql: str) -> tuple[frozenset, tuple | None]:
+    """(relations read, column lineage or None) of a view's SQL, cached by its text: a
+    worker re-harvesting unchanged views does not parse them again."""
+    root = build_scope(_parse(sql))
+    if root is None:
+        raise UnparseableView("no query scope")
+    tables = {
+        (source.db, source.name)
+        for scope in root.traverse()
+        for source in scope.sources.values()
+        if isinstance(source, exp.Table) and source.db and source.name
+    }
+    direct = _direct_column_lineage(root)
+    return frozenset(tables), tuple(direct) if direct is not None else None
 
 
 @dataclass
@@ -27,24 +55,12 @@ class ViewLineage:
 
 def analyse(sql: str, columns_of) -> ViewLineage:
     """``columns_of(schema, table)`` returns the column names of a relation (or None if unknown)."""
-    try:
-        ast = sqlglot.parse_one(sql, dialect="postgres")
-    except SqlglotError as exc:
-        raise UnparseableView(str(exc).splitlines()[0][:200]) from None
-    if ast is None or not isinstance(ast, exp.Query):
-        raise UnparseableView("not a query")
-    result = ViewLineage()
-    root = build_scope(ast)
-    if root is None:
-        raise UnparseableView("no query scope")
-    for scope in root.traverse():
-        for source in scope.sources.values():
-            if isinstance(source, exp.Table) and source.db and source.name:
-                result.tables.add((source.db, source.name))
-    fast = _direct_column_lineage(root)
-    if fast is not None:
-        result.columns = fast
+    tables, direct = _analyse_directly(sql)
+    result = ViewLineage(tables=set(tables))
+    if direct is not None:
+        result.columns = list(direct)
         return result
+    ast = _parse(sql)
     schema = {}
     for db, name in result.tables:
         cols = columns_of(db, name)
