@@ -25,6 +25,11 @@ def test_newcomer_searches_filters_opens_a_product_and_follows_lineage_to_a_data
     expect(page.locator('a[data-facet="type"][data-value="product"][aria-current="true"]')).to_be_visible()
     expect(page.locator(".hit-dataset")).to_have_count(0)
     assert page.evaluate("window.__sameDocument") is True
+    page.go_back()  # the back button undoes the filter
+    expect(page).to_have_url(re.compile(r"/search/\?q=orders$"))
+    expect(page.locator(".hit-dataset").first).to_be_visible()
+    page.go_forward()
+    expect(page.locator(".hit-dataset")).to_have_count(0)
     page.locator(".hit-title", has_text="Orders").first.click()
     page.wait_for_url("**/products/orders/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Orders")
