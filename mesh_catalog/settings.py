@@ -172,6 +172,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["mesh_catalog.api.permissions.MeshAccess"],
     "EXCEPTION_HANDLER": "mesh_catalog.api.errors.exception_handler",
+    "DEFAULT_PARSER_CLASSES": ["mesh_catalog.api.parsers.StrictJSONParser", "rest_framework.parsers.FormParser", "rest_framework.parsers.MultiPartParser"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Mesh Catalog API",

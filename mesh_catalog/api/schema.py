@@ -1,4 +1,16 @@
-"""OpenAPI tweaks: every operation documents the common error body and its statuses."""
+"""OpenAPI tweaks: bearer-token security scheme; every operation documents the error body."""
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    """Documents ``Authorization: Bearer <personal access token>``."""
+
+    target_class = "apps.core.auth.BearerTokenAuthentication"
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer", "description": "A personal access token (profile page or `manage.py create_token`)."}
+
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -38,6 +50,11 @@ def add_error_responses(result, generator, request, public):
         for operation in path_item.values():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
+            # Errors come in the media types the operation answers in (JSON, or YAML for descriptors).
+            media_types = {"application/json"}
+            for response in operation["responses"].values():
+                media_types |= set((response.get("content") or {}).keys())
+            content = {m: {"schema": ref} for m in sorted(media_types)}
             for code, description in ERROR_STATUSES.items():
-                operation["responses"].setdefault(code, {"description": description, "content": {"application/json": {"schema": ref}}})
+                operation["responses"].setdefault(code, {"description": description, "content": content})
     return result

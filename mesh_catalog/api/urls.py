@@ -6,13 +6,15 @@ keeps its API next to its code.
 """
 from importlib.util import find_spec
 
-from django.urls import include, path
+from django.http import JsonResponse
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from apps.catalog.api.urls import register as register_catalog
 from apps.catalog.api.urls import urlpatterns as catalog_urlpatterns
 from apps.harvest.api_sources import register as register_harvest
+from mesh_catalog.api import schema as _schema_extensions  # noqa: F401  (registers the bearer scheme)
 
 router = DefaultRouter()
 register_catalog(router)
@@ -25,6 +27,14 @@ v1_patterns = [*catalog_urlpatterns, path("", include(router.urls))]
 for module in APP_API_URLCONFS:
     if find_spec(module.rsplit(".", 1)[0]) is not None and find_spec(module) is not None:
         v1_patterns.append(path("", include(module)))
+
+
+def api_not_found(request, *args, **kwargs):
+    """Unknown ``/api/v1/`` paths answer in the API's error format, not with an HTML page."""
+    return JsonResponse({"errors": [{"field": None, "code": "not_found", "message": f"No API endpoint at {request.path}."}]}, status=404)
+
+
+v1_patterns.append(re_path(r"^.*$", api_not_found))
 
 urlpatterns = [
     path("api/v1/", include(v1_patterns)),

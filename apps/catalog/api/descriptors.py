@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from apps.catalog.descriptors import apply_descriptor, export_descriptor
 from apps.catalog.descriptors.export import dump_yaml
 from apps.catalog.models import DataProduct
+from mesh_catalog.api.parsers import StrictJSONParser
 
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/plain")
 
@@ -73,11 +74,14 @@ APPLY_RESULT = {
 class DescriptorView(APIView):
     """A data product as code: read its descriptor, or apply one (creating the product if new)."""
 
-    parser_classes = [YAMLTextParser, AltYAMLParser, PlainTextYAMLParser, parsers.JSONParser]
+    parser_classes = [YAMLTextParser, AltYAMLParser, PlainTextYAMLParser, StrictJSONParser]
     renderer_classes = [renderers.JSONRenderer, YAMLRenderer]
 
     @extend_schema(
-        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="The ODPS-shaped descriptor.")},
+        responses={
+            (200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT, description="The ODPS-shaped descriptor."),
+            (200, "application/yaml"): OpenApiResponse(OpenApiTypes.STR, description="The descriptor as YAML (?format=yaml)."),
+        },
         description="The product as an ODPS-shaped descriptor (JSON; YAML with ?format=yaml).",
     )
     def get(self, request, slug):
@@ -87,7 +91,7 @@ class DescriptorView(APIView):
     @extend_schema(
         request={"application/yaml": OpenApiTypes.STR, "application/json": OpenApiTypes.OBJECT},
         parameters=[DRY_RUN],
-        responses={200: OpenApiResponse(APPLY_RESULT, description="What changed (or would change).")},
+        responses={(200, "application/json"): OpenApiResponse(APPLY_RESULT, description="What changed (or would change)."), (200, "application/yaml"): OpenApiResponse(APPLY_RESULT, description="The same, as YAML.")},
         description="Apply a descriptor (YAML or JSON) to the product named in the URL: idempotent, all or nothing.",
     )
     def put(self, request, slug):

@@ -78,15 +78,22 @@ def _build(node, path: tuple, parsed: Parsed):
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_build(item, path + (i,), parsed) for i, item in enumerate(node.value)]
-    return _scalar(node)
+    return _scalar(node, path, parsed)
 
 
-def _scalar(node):
+def _scalar(node, path: tuple, parsed: Parsed):
     loader = yaml.SafeLoader("")
     try:
-        return loader.construct_object(node, deep=True)
+        value = loader.construct_object(node, deep=True)
     finally:
         loader.dispose()
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # an escaped lone surrogate ("\ud800"): no database can store it
+            parsed.problems.append(Problem(format_path(path), "invalid_text", "Text with an invalid Unicode escape (a lone surrogate).", node.start_mark.line + 1, node.start_mark.column + 1))
+            return ""
+    return value
 
 
 def parse(text: str) -> Parsed:
