@@ -146,3 +146,37 @@ def test_page_stays_responsive_while_a_slow_query_runs_and_cancel_stops_it(live_
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "five_minute_path_cancelled.png"))
     assert QueryRun.objects.filter(status=RunStatus.CANCELLED, sql__contains="pg_sleep(20)").count() == 1
+
+
+def _login(page, base, username, password, next_path):
+    page.goto(f"{base}/login/?next={next_path}")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_label("Password").press("Enter")
+    page.wait_for_url(f"**{next_path}")
+
+
+def test_confidential_port_request_approve_then_query_in_the_browser(live_server, demo_with_warehouse, browser_page):
+    page, product = browser_page, "/products/customer-lifetime-value/"
+    _login(page, live_server.url, "casey", "mesh-demo-consumer", product)
+    page.get_by_text("Query clv-table").click()
+    expect(page.get_by_text("request access to this port first")).to_be_visible()
+    page.get_by_label("Why do you need access to clv-table?").fill("Churn model for the retention team.")
+    page.get_by_role("button", name="Request access").click()
+    expect(page.get_by_text("Request sent to the owners")).to_be_visible()
+    page.screenshot(path=str(SHOTS / "access_01_requested.png"))
+
+    page.context.clear_cookies()
+    _login(page, live_server.url, "olivia", "mesh-demo-owner", product)
+    expect(page.get_by_text("Churn model for the retention team.")).to_be_visible()
+    page.get_by_label("Comment for casey").fill("Approved for Q3")
+    page.get_by_role("button", name="Approve").click()
+    expect(page.get_by_text("casey: approved.")).to_be_visible()
+    page.screenshot(path=str(SHOTS / "access_02_approved.png"))
+
+    page.context.clear_cookies()
+    _login(page, live_server.url, "casey", "mesh-demo-consumer", product)
+    page.get_by_text("Query clv-table").click()
+    page.get_by_role("button", name="Run First rows of customer_lifetime_value").click()
+    expect(page.locator(".lab-table tbody tr").first).to_be_visible()
+    page.screenshot(path=str(SHOTS / "access_03_rows.png"))
