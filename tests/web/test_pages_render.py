@@ -67,3 +67,37 @@ def test_product_lineage_graph_links_producer_and_consumer(reader, mesh):
 def test_unknown_pages_get_the_friendly_404(reader, mesh):
     response = reader.get("/products/nope/")
     assert response.status_code == 404 and "Nothing here" in response.content.decode()
+
+
+def test_dataset_page_shows_keys_relationships_tests_and_breaking_changes(reader, mesh):
+    from django.utils import timezone
+
+    from apps.catalog.models import DatasetConstraint, QualityCheck, QualityResult, SchemaChange, SchemaVersion
+
+    DatasetConstraint.objects.create(dataset=mesh.orders_ds, name="orders_raw_fk", kind="foreign_key", columns=["order_id"], referenced_dataset=mesh.raw, referenced_columns=["id"])
+    check = QualityCheck.objects.create(dataset=mesh.orders_ds, column_name="order_id", key="test.unique_order_id", name="unique_orders_order_id", check_type="unique")
+    QualityResult.objects.create(quality_check=check, status="fail", observed_at=timezone.now(), run_key="r1", failures=3)
+    version = SchemaVersion.objects.create(dataset=mesh.orders_ds, version=2, schema_hash="abc", columns=[])
+    SchemaChange.objects.create(dataset=mesh.orders_ds, schema_version=version, change_type="column_removed", column_name="legacy_total", before={"type": "numeric"}, is_breaking=True)
+    SchemaChange.objects.create(dataset=mesh.orders_ds, schema_version=version, change_type="column_added", column_name="email", after={"type": "text"})
+    html = reader.get(reverse("catalog:dataset_detail", args=[mesh.orders_ds.pk])).content.decode()
+    assert "FK" in html and "wh.raw.orders" in html.split('id="relationships"', 1)[1]
+    assert 'class="badge status-fail" title="unique_orders_order_id"' in html
+    assert html.count('<tr class="breaking">') == 1 and "legacy_total" in html and "v2" in html
+    referenced = reader.get(reverse("catalog:dataset_detail", args=[mesh.raw.pk])).content.decode()
+    assert "Referenced by" in referenced and "wh.sales.orders" in referenced.split("Referenced by", 1)[1]
+    quality = reader.get(reverse("catalog:product_quality", args=["orders"]), HTTP_HX_REQUEST="true").content.decode()
+    assert "unique_orders_order_id" in quality and "3 failing" in quality and "1 fail" in quality
+
+
+def test_error_pages_are_clear(rf, mesh):
+    from django.core.exceptions import PermissionDenied
+
+    from apps.core.views import error_403, error_500
+
+    request = rf.get("/")
+    request.user = mesh.consumer
+    forbidden = error_403(request, PermissionDenied("Only the owners of this product may edit it."))
+    assert forbidden.status_code == 403 and "Only the owners of this product may edit it." in forbidden.content.decode()
+    broken = error_500(rf.get("/"))
+    assert broken.status_code == 500 and "Something broke on our side" in broken.content.decode()
