@@ -120,12 +120,12 @@ def test_quality_results_are_appended_never_overwritten(source):
 def test_mapping_rules_place_datasets_through_catalog_actions():
     mesh = make_mesh()
     source = Source.objects.create(name="shop", kind="postgres", mapping_rules=[{"schema": "sales", "domain": "sales"}, {"name": "shop.sales.order*", "product": "orders", "port": "warehouse"}])
-    hints = [OwnershipHint(dataset=ref("sales.customers"), owner="nobody@example.com", data_product="leads"), SampleQueryRecord(dataset=ref("sales.orders"), name="recent", sql="select 1")]
+    hints = [OwnershipHint(dataset=ref("sales.customers"), owner="nobody@example.com", data_product="leads"), SampleQueryRecord(dataset=ref("sales.orders"), name="recent", sql="select id from sales.orders")]
     report = reconcile(source, [*base_records(), *hints])
     assert set(Dataset.objects.filter(domain=mesh.sales).values_list("short_name", flat=True)) == {"orders", "customers", "order_totals"}
     port = mesh.orders.ports.get(name="warehouse")
     assert sorted(port.datasets.values_list("short_name", flat=True)) == ["order_totals", "orders"]
     assert ObjectChange.objects.filter(actor_label="harvest:shop", via="harvest").exists()
     assert any(w["code"] == "unknown_owner" for w in report.warnings)
-    assert Dataset.objects.get(short_name="orders").properties["sample_queries"] == [{"name": "recent", "sql": "select 1", "description": ""}]
+    assert list(Dataset.objects.get(short_name="orders").sample_queries.values_list("title", "origin")) == [("recent", "dbt")]
     assert mesh.leads.ports.get(name="shop").datasets.get().short_name == "customers"

@@ -28,10 +28,10 @@ class RecordBatch:
     consumers: list[ConsumerRecord] = field(default_factory=list)
 
     def extras_for(self) -> dict[DatasetRef, dict]:
-        """Properties that come from records other than the dataset's own (queries, consumers, hints)."""
+        """Properties that come from records other than the dataset's own (consumers, hints).
+
+        Sample queries are not among them: the lab stores them (``apps.lab.actions``)."""
         extras: dict[DatasetRef, dict] = {}
-        for q in self.sample_queries:
-            extras.setdefault(q.dataset, {}).setdefault("sample_queries", []).append({"name": q.name, "sql": q.sql, "description": q.description})
         for c in self.consumers:
             for ref in c.depends_on:
                 extras.setdefault(ref, {}).setdefault("consumers", []).append({"name": c.name, "kind": c.kind, "owner": c.owner, "url": c.url, "description": c.description})
@@ -40,9 +40,8 @@ class RecordBatch:
             if hint:
                 extras.setdefault(h.dataset, {})["hints"] = hint
         for value in extras.values():
-            for key in ("sample_queries", "consumers"):
-                if key in value:
-                    value[key].sort(key=lambda d: d["name"])
+            if "consumers" in value:
+                value["consumers"].sort(key=lambda d: d["name"])
         return extras
 
 

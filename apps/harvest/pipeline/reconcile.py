@@ -13,6 +13,7 @@ from apps.harvest.pipeline.lineage import reconcile_lineage
 from apps.harvest.pipeline.mapping import apply_mapping
 from apps.harvest.pipeline.quality import reconcile_quality
 from apps.harvest.pipeline.report import RunReport
+from apps.harvest.pipeline.sample_queries import reconcile_sample_queries
 
 
 def reconcile(source, records, run=None, *, allow_removals: bool = False, report: RunReport | None = None) -> RunReport:
@@ -39,6 +40,8 @@ def reconcile(source, records, run=None, *, allow_removals: bool = False, report
                 touched |= reconcile_quality(source, batch, outcome, report, now)
             with report.phase("reconcile.mapping"):
                 touched |= apply_mapping(source, batch, outcome, report)
+            with report.phase("reconcile.sample_queries"):
+                reconcile_sample_queries(source, batch, report)
             changed = sorted(set(outcome.added) | set(outcome.changed) | set(outcome.removed) | touched)
             report.changed_dataset_ids = changed
             report.set("datasets_reindexed", len(changed))
