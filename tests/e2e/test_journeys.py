@@ -138,3 +138,27 @@ def test_admin_manages_sources_and_reads_error_pages(page, demo_mesh):
     screenshot(page, "source-form")
     page.goto("/products/does-not-exist/")
     expect(page.get_by_role("heading", name="Nothing here")).to_be_visible()
+
+
+def test_two_owners_editing_at_once_get_a_conflict_not_a_lost_update(page, browser, live_server, demo_mesh):
+    other = browser.new_context(base_url=live_server.url).new_page()
+    try:
+        for who, p in (("olivia", page), ("dora", other)):
+            login(p, who)
+            p.goto("/products/orders/")
+            p.get_by_role("button", name="Edit description").click()
+            expect(p.get_by_label("Description (Markdown)")).to_be_visible()
+        page.get_by_label("Description (Markdown)").fill("Olivia's version")
+        page.get_by_role("button", name="Save description").click()
+        expect(page.locator("#product-description")).to_contain_text("Olivia's version")
+        other.get_by_label("Description (Markdown)").fill("Dora's version")
+        other.get_by_role("button", name="Save description").click()
+        alert = other.get_by_role("alert")
+        expect(alert).to_contain_text("Someone else saved this product")
+        expect(alert).to_contain_text("Olivia's version")
+        expect(other.get_by_label("Description (Markdown)")).to_have_value("Dora's version")
+        screenshot(other, "edit-conflict")
+        other.get_by_role("button", name="Save description").click()  # a deliberate second save wins
+        expect(other.locator("#product-description")).to_contain_text("Dora's version")
+    finally:
+        other.context.close()
