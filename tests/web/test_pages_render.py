@@ -101,3 +101,12 @@ def test_error_pages_are_clear(rf, mesh):
     assert forbidden.status_code == 403 and "Only the owners of this product may edit it." in forbidden.content.decode()
     broken = error_500(rf.get("/"))
     assert broken.status_code == 500 and "Something broke on our side" in broken.content.decode()
+
+
+def test_my_products_on_home_match_the_permission_rule(mesh):
+    from apps.catalog.permissions import editable_products
+    from apps.catalog.views.home import my_products
+
+    for person in (mesh.domain_owner, mesh.owner, mesh.other_owner, mesh.consumer):
+        assert set(my_products(person)) == set(editable_products(person)), person.username
+    assert {p.slug for p in my_products(mesh.domain_owner)} == {"orders"}  # via the sales domain, two levels up

@@ -86,7 +86,7 @@ def test_wide_product_page_stays_within_its_query_budget(owner_client, mesh, dja
 def test_other_pages_have_fixed_query_budgets(owner_client, mesh, django_assert_max_num_queries):
     make_wide_product(mesh)
     budgets = {
-        "/": 10,
+        "/": 8,
         reverse("catalog:domain_detail", args=["sales"]): 9,
         reverse("catalog:lineage") + f"?focus=d{mesh.orders_ds.pk}&depth=2": 15,
         reverse("catalog:lineage") + f"?focus=p{mesh.orders.pk}": 8,
