@@ -44,6 +44,9 @@ class PortById(_ById):
 class DatasetById(_ById):
     model = Dataset
 
+    def batch_load(self, keys):
+        return {row.pk: row for row in Dataset.objects.defer("properties").filter(pk__in=keys)}
+
 
 class TeamById(_ById):
     model = Team
@@ -96,7 +99,7 @@ class DatasetsByPort(Loader):
     many = True
 
     def batch_load(self, keys):
-        rows = PortDataset.objects.filter(port_id__in=keys).select_related("dataset").order_by("dataset__namespace", "dataset__name")
+        rows = PortDataset.objects.filter(port_id__in=keys).select_related("dataset").defer("dataset__properties").order_by("dataset__namespace", "dataset__name")
         return {k: [r.dataset for r in v] for k, v in group_rows(rows, lambda r: r.port_id).items()}
 
 
@@ -119,7 +122,8 @@ class ColumnsByDataset(Loader):
     many = True
 
     def batch_load(self, keys):
-        return group_rows(Column.objects.filter(dataset_id__in=keys).order_by("dataset_id", "ordinal", "name"), lambda c: c.dataset_id)
+        rows = Column.objects.filter(dataset_id__in=keys).defer("default").order_by("dataset_id", "ordinal", "name")
+        return group_rows(rows, lambda c: c.dataset_id)
 
 
 class OwnershipsByProduct(Loader):
@@ -150,14 +154,14 @@ class UpstreamEdgesByDataset(Loader):
     many = True
 
     def batch_load(self, keys):
-        return group_rows(LineageEdge.objects.filter(downstream_id__in=keys).select_related("upstream").order_by("upstream__name"), lambda e: e.downstream_id)
+        return group_rows(LineageEdge.objects.filter(downstream_id__in=keys).select_related("upstream").defer("details", "upstream__properties").order_by("upstream__name"), lambda e: e.downstream_id)
 
 
 class DownstreamEdgesByDataset(Loader):
     many = True
 
     def batch_load(self, keys):
-        return group_rows(LineageEdge.objects.filter(upstream_id__in=keys).select_related("downstream").order_by("downstream__name"), lambda e: e.upstream_id)
+        return group_rows(LineageEdge.objects.filter(upstream_id__in=keys).select_related("downstream").defer("details", "downstream__properties").order_by("downstream__name"), lambda e: e.upstream_id)
 
 
 class UpstreamColumnEdgesByColumn(Loader):

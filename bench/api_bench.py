@@ -1,0 +1,265 @@
+"""API benchmark: GraphQL product page, 3-hop lineage and search overhead on a realistic mesh.
+
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/mesh_bench_api .venv/bin/python bench/api_bench.py
+
+Creates a fresh catalog database (dropped and recreated each run), generates with
+set-based SQL 5,000 datasets × 20 columns, dataset lineage (every dataset fed by two
+earlier ones, so 3 hops reach ~15 datasets), 500 products in 20 domains with two output
+ports of 5 datasets each, an input port consuming the previous product's output and two
+owners each, rebuilds the search index, then sends GraphQL requests through the whole
+Django stack (middleware, bearer-token auth, validation with the depth/cost/alias
+limits) with the test client and prints p50/p95/max and SQL statements per request:
+
+- the product page query (product, domain, tags, owners, ports, datasets, columns, one hop
+  of lineage per dataset),
+- ``lineage(depth: 3)`` upstream of a dataset,
+- ``search`` through GraphQL against ``apps.search.service.search`` called directly.
+
+Targets: product page p95 ≤ 50 ms, lineage 3 hops p95 ≤ 100 ms, search overhead ≤ 10 ms.
+"""
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/mesh_bench_api"
+
+PRODUCT_PAGE = """
+query ProductPage($slug: String!) {
+  dataProduct(slug: $slug) {
+    slug name summary description lifecycle classification revision tags
+    domain { slug name parent { slug } }
+    owners { totalCount edges { node { role holder user { username } team { slug } } } }
+    ports(first: 20) {
+      totalCount
+      edges { node {
+        name direction protocol format endpoint
+        upstreamPort { name product { slug name } }
+        datasets(first: 10) {
+          totalCount
+          edges { node {
+            namespace name kind platform
+            columns(first: 100) { totalCount edges { node { name dataType nullable isPrimaryKey } } }
+            upstream { upstream { name } evidence }
+            downstream { downstream { name } }
+          } }
+        }
+      } }
+    }
+  }
+}
+"""
+LINEAGE = """
+query Lineage($ns: String!, $name: String!) {
+  lineage(namespace: $ns, name: $name, direction: UPSTREAM, depth: 3) {
+    truncated
+    nodes { namespace name platform }
+    edges { upstream { name } downstream { name } evidence }
+  }
+}
+"""
+SEARCH = """
+query Search($q: String!) {
+  search(q: $q, pageSize: 20) { count facets results { type id name qualifiedName url score summary } }
+}
+"""
+WORDS = "order customer payment invoice shipment product account session event revenue refund cart checkout stock campaign lead ticket".split()
+
+
+def setup_database(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def generate(cursor, n_datasets: int, n_products: int, n_columns: int) -> dict:
+    """The mesh in a dozen INSERT … SELECT statements."""
+    w, nw = "ARRAY[" + ",".join(f"'{x}'" for x in WORDS) + "]", len(WORDS)
+    steps = [
+        f"""INSERT INTO catalog_domain (slug, name, description, parent_id, path, depth, created_at, updated_at)
+            SELECT 'domain-' || i, 'Domain ' || i, '', NULL, '/domain-' || i || '/', 0, now(), now() FROM generate_series(1, 20) i""",
+        f"""INSERT INTO catalog_tag (slug, name) SELECT ({w})[i] || '-tag', ({w})[i] || '-tag' FROM generate_series(1, {nw}) i""",
+        f"""INSERT INTO catalog_dataset (namespace, name, short_name, platform, kind, description, owner, first_seen_at, last_seen_at, properties, schema_hash)
+            SELECT 'postgres://wh:5432', 'warehouse.' || ({w})[1 + i % {nw}] || '.' || ({w})[1 + (i * 7) % {nw}] || '_' || i,
+                   ({w})[1 + (i * 7) % {nw}] || '_' || i, 'postgres', 'table', 'One row per ' || ({w})[1 + (i * 3) % {nw}] || '.', 'etl', now(), now(), '{{}}', ''
+            FROM generate_series(1, {n_datasets}) i""",
+        f"""INSERT INTO catalog_column (dataset_id, name, ordinal, data_type, nullable, "default", description, is_primary_key, is_generated, tags)
+            SELECT d.id, 'col_' || j, j, 'text', j > 0, '', '', j = 0, false, '[]' FROM catalog_dataset d CROSS JOIN generate_series(0, {n_columns - 1}) j""",
+        # every dataset after the first 100 is fed by the one 100 before it and the one just before it
+        """INSERT INTO catalog_lineageedge (upstream_id, downstream_id, evidence, details, created_at)
+            SELECT d.id - 100, d.id, 'view_sql', '{}', now() FROM catalog_dataset d WHERE d.id - 100 >= (SELECT min(id) FROM catalog_dataset)""",
+        """INSERT INTO catalog_lineageedge (upstream_id, downstream_id, evidence, details, created_at)
+            SELECT d.id - 1, d.id, 'dbt', '{}', now() FROM catalog_dataset d WHERE d.id % 50 <> 0 AND d.id - 1 >= (SELECT min(id) FROM catalog_dataset)""",
+        f"""INSERT INTO catalog_dataproduct (slug, domain_id, name, summary, description, lifecycle, classification, cost_currency, revision, created_at, updated_at)
+            SELECT 'product-' || i, (SELECT min(id) FROM catalog_domain) + i % 20, initcap(({w})[1 + i % {nw}]) || ' ' || i,
+                   'The ' || ({w})[1 + i % {nw}] || ' product', 'Documentation of product ' || i, 'published', 'internal', '', 1, now(), now()
+            FROM generate_series(1, {n_products}) i""",
+        """INSERT INTO catalog_dataproduct_tags (dataproduct_id, tag_id)
+            SELECT p.id, (SELECT min(id) FROM catalog_tag) + (p.id + k * 5) % 17 FROM catalog_dataproduct p CROSS JOIN generate_series(1, 3) k""",
+        """INSERT INTO catalog_port (product_id, direction, name, protocol, format, endpoint, endpoint_details, description, created_at, updated_at)
+            SELECT p.id, 'output', 'tables_' || k, 'postgres', 'table', 'postgres://wh:5432/warehouse', '{}', '', now(), now()
+            FROM catalog_dataproduct p CROSS JOIN generate_series(1, 2) k""",
+        """INSERT INTO catalog_portdataset (port_id, dataset_id)
+            SELECT port.id, d.id FROM catalog_port port
+            JOIN catalog_dataset d ON d.id - (SELECT min(id) FROM catalog_dataset)
+                BETWEEN ((port.id - (SELECT min(id) FROM catalog_port)) * 5) % (SELECT count(*) FROM catalog_dataset)
+                AND ((port.id - (SELECT min(id) FROM catalog_port)) * 5) % (SELECT count(*) FROM catalog_dataset) + 4""",
+        """INSERT INTO catalog_port (product_id, direction, name, protocol, format, endpoint, endpoint_details, description, upstream_port_id, created_at, updated_at)
+            SELECT p.id, 'input', 'upstream', 'postgres', '', '', '{}', '',
+                   (SELECT min(o.id) FROM catalog_port o JOIN catalog_dataproduct q ON q.id = o.product_id WHERE q.id = p.id - 1 AND o.direction = 'output'), now(), now()
+            FROM catalog_dataproduct p WHERE p.id > (SELECT min(id) FROM catalog_dataproduct)""",
+    ]
+    for sql in steps:
+        cursor.execute(sql)
+    counts = {}
+    for table in ("catalog_dataproduct", "catalog_port", "catalog_dataset", "catalog_column", "catalog_lineageedge"):
+        cursor.execute(f"SELECT count(*) FROM {table}")
+        counts[table] = cursor.fetchone()[0]
+    return counts
+
+
+def add_owners(n_users: int) -> None:
+    from django.contrib.auth import get_user_model
+
+    from apps.catalog.models import DataProduct, Ownership
+
+    User = get_user_model()
+    users = User.objects.bulk_create([User(username=f"owner{i}", email=f"owner{i}@example.com") for i in range(n_users)])
+    products = list(DataProduct.objects.values_list("id", flat=True))
+    Ownership.objects.bulk_create(
+        [Ownership(product_id=pid, user=users[(i + k) % n_users], role=role) for i, pid in enumerate(products) for k, role in ((0, "owner"), (1, "steward"))]
+    )
+
+
+def percentile(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def summarize(name: str, times_ms: list, queries: list) -> dict:
+    row = {"p50": statistics.median(times_ms), "p95": percentile(times_ms, 95), "max": max(times_ms), "queries": f"{min(queries)}–{max(queries)}" if queries else "-"}
+    print(f"{name:<34} p50 {row['p50']:7.1f} ms   p95 {row['p95']:7.1f} ms   max {row['max']:7.1f} ms   SQL/request {row['queries']}")
+    return row
+
+
+def timed_graphql(client, headers, query, variables):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        start = time.perf_counter()
+        response = client.post("/graphql", json.dumps({"query": query, "variables": variables}), content_type="application/json", **headers)
+        elapsed = (time.perf_counter() - start) * 1000
+    body = response.json()
+    if response.status_code != 200 or body.get("errors"):
+        raise SystemExit(f"GraphQL failed: {response.status_code} {body.get('errors')}")
+    return elapsed, len(ctx.captured_queries), body["data"]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--datasets", type=int, default=5_000)
+    parser.add_argument("--products", type=int, default=500)
+    parser.add_argument("--columns", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    url = os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mesh_catalog.settings")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    # Production-like request handling: no debug cursor, no per-query bookkeeping beyond our capture.
+    os.environ.setdefault("DEBUG", "False")
+    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz")
+    os.environ.setdefault("FIELD_ENCRYPTION_KEY", "YmVuY2gtb25seS1maWVsZC1lbmNyeXB0aW9uLWtleSE=")
+    os.environ.setdefault("SECURE_SSL_REDIRECT", "False")
+    setup_database(url)
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    from apps.core.actions import create_token
+    from apps.core.testing import make_user
+    from apps.search.indexer import rebuild
+    from apps.search.service import search
+
+    t0 = time.perf_counter()
+    call_command("migrate", verbosity=0, skip_checks=True)
+    with connection.cursor() as cursor:
+        counts = generate(cursor, args.datasets, args.products, args.columns)
+    add_owners(50)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    rebuild()
+    print(f"generated {counts} and the search index in {time.perf_counter() - t0:.1f} s")
+
+    admin = make_user("bench-admin", superuser=True)
+    _, raw = create_token(admin, name="bench")
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    client = Client()
+    rng = random.Random(args.seed)
+    slugs = [f"product-{i}" for i in range(1, args.products + 1)]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT namespace, name FROM catalog_dataset ORDER BY id OFFSET 400")
+        deep = cursor.fetchall()
+        cursor.execute("SELECT short_name FROM catalog_dataset ORDER BY random() LIMIT 50")
+        search_terms = [r[0].split("_")[0] for r in cursor.fetchall()] + [w[:4] for w in WORDS] + [f"{a} {b}" for a, b in zip(WORDS, WORDS[1:])]
+
+    results = {}
+    for _ in range(20):  # warm caches and connections
+        timed_graphql(client, headers, PRODUCT_PAGE, {"slug": rng.choice(slugs)})
+    times, queries, sizes = [], [], []
+    for _ in range(args.requests):
+        ms, n, data = timed_graphql(client, headers, PRODUCT_PAGE, {"slug": rng.choice(slugs)})
+        times.append(ms)
+        queries.append(n)
+        ports = data["dataProduct"]["ports"]["edges"]
+        sizes.append(sum(len(p["node"]["datasets"]["edges"]) for p in ports))
+    print(f"product page: {len(ports)} ports, {max(sizes)} datasets × {args.columns} columns each, owners, one lineage hop")
+    results["product page (GraphQL)"] = summarize("product page (GraphQL)", times, queries)
+
+    times, queries, nodes = [], [], []
+    for _ in range(args.requests):
+        ns, name = rng.choice(deep)
+        ms, n, data = timed_graphql(client, headers, LINEAGE, {"ns": ns, "name": name})
+        times.append(ms)
+        queries.append(n)
+        nodes.append(len(data["lineage"]["nodes"]))
+    print(f"lineage: {min(nodes)}–{max(nodes)} datasets within 3 hops upstream")
+    results["lineage 3 hops (GraphQL)"] = summarize("lineage 3 hops (GraphQL)", times, queries)
+
+    direct, via_graphql = [], []
+    for term in search_terms * 2:  # interleaved, so both see the same cache state
+        start = time.perf_counter()
+        search(term, page_size=20, user=admin)
+        direct.append((time.perf_counter() - start) * 1000)
+        ms, _, _ = timed_graphql(client, headers, SEARCH, {"q": term})
+        via_graphql.append(ms)
+    results["search (function)"] = summarize("search (function)", direct, [])
+    results["search (GraphQL)"] = summarize("search (GraphQL)", via_graphql, [])
+    overhead = [g - d for g, d in zip(via_graphql, direct)]
+    print(f"{'search: GraphQL overhead':<34} p50 {statistics.median(overhead):7.1f} ms   p95 {percentile(overhead, 95):7.1f} ms")
+    print(
+        "targets: product page p95 ≤ 50 ms: {}; lineage p95 ≤ 100 ms: {}; search overhead (p50) ≤ 10 ms: {}".format(
+            "met" if results["product page (GraphQL)"]["p95"] <= 50 else "MISSED",
+            "met" if results["lineage 3 hops (GraphQL)"]["p95"] <= 100 else "MISSED",
+            "met" if statistics.median(overhead) <= 10 else "MISSED",
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
