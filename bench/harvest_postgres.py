@@ -57,15 +57,38 @@ def generate_source_sql(schemas: int, tables: int, columns: int, views: int) -> 
 def change_sql(schemas: int, tables: int, share: float = 0.01) -> str:
     """Change ``share`` of the tables: half get a column, half lose one."""
     n = max(1, int(schemas * tables * share))
+    tag = secrets.token_hex(2)  # unique names, so that --source-db can be reused
     out = []
     for i in range(n):
         s, t = i % schemas, (i * 7 + 3) % tables
-        out.append(f"alter table s{s}.t{t} add column added_{i} text;" if i % 2 == 0 else f"alter table s{s}.t{t} drop column c{columns_to_drop(i)} cascade;")
+        out.append(f"alter table s{s}.t{t} add column added_{tag}_{i} text;" if i % 2 == 0 else f"alter table s{s}.t{t} drop column if exists c{5 + i % 3} cascade;")
     return "\n".join(out)
 
 
-def columns_to_drop(i: int) -> int:
-    return 5 + (i % 3)
+def run_datahub(cli: str, server: str, dbname: str) -> tuple[float, float]:
+    """Run DataHub's PostgreSQL source on the same database into a file; (wall seconds, max RSS MB)."""
+    import subprocess
+    import tempfile
+    from urllib.parse import urlsplit
+
+    url = urlsplit(server)
+    with tempfile.TemporaryDirectory(prefix="mesh-bench-datahub-") as tmp:
+        recipe = Path(tmp) / "recipe.yml"
+        recipe.write_text(
+            "source:\n  type: postgres\n  config:\n"
+            f"    host_port: '{url.hostname}:{url.port or 5432}'\n    database: '{dbname}'\n    username: '{url.username or 'postgres'}'\n"
+            "    include_views: true\n    include_tables: true\n    profiling:\n      enabled: false\n"
+            f"sink:\n  type: file\n  config:\n    filename: '{tmp}/out.json'\n"
+        )
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        start = time.perf_counter()
+        done = subprocess.run([cli, "ingest", "-c", str(recipe)], capture_output=True, text=True)
+        wall = time.perf_counter() - start
+        rss = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+        if done.returncode != 0:
+            print(f"DataHub failed ({done.returncode}): {done.stdout[-1500:]}{done.stderr[-1500:]}")
+        print(f"DataHub postgres source: {wall:.1f} s wall, max RSS {rss:.0f} MB, output {(Path(tmp) / 'out.json').stat().st_size / 2**20 if (Path(tmp) / 'out.json').exists() else 0:.0f} MB")
+    return wall, rss
 
 
 def rss_mb() -> float:
@@ -82,6 +105,7 @@ def main():
     parser.add_argument("--tracemalloc", action="store_true", help="Also measure the Python allocation peak per run (slows it down).")
     parser.add_argument("--keep", action="store_true", help="Keep both databases afterwards.")
     parser.add_argument("--profile", action="store_true", help="Print the top functions (cProfile) of the first harvest.")
+    parser.add_argument("--datahub", default="", help="Path of a `datahub` CLI (acryl-datahub[postgres] in its own virtualenv): also time its PostgreSQL source on the same database (file sink, profiling off).")
     parser.add_argument("--source-db", default="", help="Harvest this existing database instead of generating one (kept; the 1%% change is applied to it).")
     args = parser.parse_args()
 
@@ -102,6 +126,8 @@ def main():
                 conn.execute("begin;\n" + "\n".join(statements[start:start + 300]) + "\ncommit;")
         if not args.source_db:
             print(f"source: {args.schemas} schemas × {args.tables} tables × {args.columns} columns + {args.views} views built in {time.perf_counter() - t0:.1f} s")
+
+        datahub = run_datahub(args.datahub, args.server, source_db) if args.datahub else None
 
         os.environ["DATABASE_URL"] = f"{args.server}/{catalog_db}"
         os.environ.pop("REDIS_URL", None)  # in-process: the search hooks run inside the timing
@@ -162,6 +188,9 @@ def main():
         results.append(timed("re-harvest after 1% of tables changed"))
         targets = (10.0, 3.0, 4.0)
         print("\nsummary (target): " + "; ".join(f"{w:.2f} s ({t:.0f} s)" for (_, w), t in zip(results, targets)))
+        if datahub:
+            wall, rss = datahub
+            print(f"DataHub postgres source → file: {wall:.1f} s, max RSS {rss:.0f} MB; ratio to our first harvest: {wall / results[0][1]:.1f}×")
     finally:
         if not args.keep:
             if "django" in sys.modules and os.environ.get("DATABASE_URL", "").endswith(catalog_db):

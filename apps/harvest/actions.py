@@ -123,6 +123,23 @@ def test_source_connection(actor, source: Source) -> ConnectionCheck:
     return check
 
 
+def check_connection(actor, *, kind: str, config: dict, secrets: dict | None = None) -> ConnectionCheck:
+    """"Test connection" for a source not saved yet (a create form): nothing is stored."""
+    require(is_admin(actor), ADMINS_ONLY)
+    cls = _harvester_class(kind)
+    config, inline = cls.split_secrets(config if isinstance(config, dict) else {})
+    try:
+        config = cls.validate_config(config)
+    except ConfigError as exc:
+        return ConnectionCheck(ok=False, stage="config", message=str(exc))
+    from apps.harvest.runner import redact
+
+    merged = {**inline, **(secrets or {})}
+    check = cls("unsaved", config, merged).test_connection()
+    check.message = redact(check.message, merged)
+    return check
+
+
 def trigger_harvest(actor, source: Source, *, triggered_by: str = "", run_async: bool = True, allow_removals: bool = False) -> HarvestRun:
     """Queue a harvest (a Celery task) or, with ``run_async=False``, run it here and return it finished.
 

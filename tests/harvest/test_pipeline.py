@@ -129,3 +129,16 @@ def test_mapping_rules_place_datasets_through_catalog_actions():
     assert any(w["code"] == "unknown_owner" for w in report.warnings)
     assert list(Dataset.objects.get(short_name="orders").sample_queries.values_list("title", "origin")) == [("recent", "dbt")]
     assert mesh.leads.ports.get(name="shop").datasets.get().short_name == "customers"
+
+
+def test_report_deduplicates_and_caps_its_messages():
+    from apps.harvest.pipeline.report import MAX_MESSAGES, RunReport
+
+    report = RunReport()
+    for _ in range(3):
+        report.warn("view_sql_unparsed", "could not parse", "db.s.v")
+    for i in range(MAX_MESSAGES + 5):
+        report.warn("lineage_unresolved", f"missing {i}")
+    warnings = report.bounded_warnings()
+    assert warnings[0] == {"code": "view_sql_unparsed", "message": "could not parse", "subject": "db.s.v", "count": 3}
+    assert len(warnings) == MAX_MESSAGES + 1 and warnings[-1]["code"] == "truncated" and warnings[-1]["count"] == 6

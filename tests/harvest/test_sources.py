@@ -78,7 +78,8 @@ def test_schedule_is_synced_to_celery_beat():
     source = actions.update_source(SYSTEM, source, name="shop-eu", enabled=False)
     assert PeriodicTask.objects.get(name=f"harvest-source-{source.pk}").enabled is False
     actions.update_source(SYSTEM, source, schedule="")
-    assert not PeriodicTask.objects.exists()
+    assert not PeriodicTask.objects.filter(name__startswith="harvest-source-").exists()
+    assert PeriodicTask.objects.get(name="harvest-sweep-stale-runs").task == "apps.harvest.tasks.sweep_stale_runs"
 
 
 @pytest.fixture
@@ -105,6 +106,14 @@ def test_connection_test_says_exactly_what_failed(shop):
     assert (check.ok, check.stage) == (False, "permission") and "permission denied" in check.message.lower()
     ok = actions.test_source_connection(SYSTEM, actions.create_source(SYSTEM, name="good", kind="postgres", config={"dsn": dsn.replace(role, "postgres")}))
     assert ok.ok and "readable" in ok.message
+
+
+def test_connection_can_be_checked_before_saving(shop):
+    dsn, _, _ = shop
+    assert actions.check_connection(SYSTEM, kind="postgres", config={"dsn": dsn}).ok
+    bad = actions.check_connection(SYSTEM, kind="postgres", config={"dsn": dsn, "typo_key": 1})
+    assert (bad.ok, bad.stage) == (False, "config") and "typo_key" in bad.message
+    assert not Source.objects.exists()
 
 
 def test_unreachable_source_fails_the_run_with_a_clear_error_and_changes_nothing(shop):
