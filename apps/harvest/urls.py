@@ -7,6 +7,7 @@ app_name = "harvest"
 urlpatterns = [
     path("sources/", views.source_list, name="source_list"),
     path("sources/new/", views.source_create, name="source_create"),
+    path("sources/test-connection/", views.source_test_draft, name="source_test_draft"),
     path("sources/<slug:name>/", views.source_detail, name="source_detail"),
     path("sources/<slug:name>/edit/", views.source_edit, name="source_edit"),
     path("sources/<slug:name>/test/", views.source_test, name="source_test"),

@@ -110,6 +110,28 @@ def source_test(request, name):
 
 @platform_required
 @require_POST
+def source_test_draft(request):
+    """Test the connection of the form as typed, before saving it (htmx, from the form)."""
+    existing = Source.objects.filter(name=request.POST.get("existing", "")).first()
+    form = SourceForm(request.POST, editing=existing is not None)
+    if existing is not None:
+        form.data = form.data.copy()
+        form.data.update({"name": existing.name, "kind": existing.kind})
+    if not form.is_valid():
+        problems = [f"{form.fields[f].label if f in form.fields else f}: {' '.join(e)}" for f, e in form.errors.items()]
+        return render(request, "harvest/partials/connection_check.html", {"error": "Fix the form first — " + "; ".join(problems)})
+    data = form.cleaned_data
+    secrets = {**(existing.secrets if existing else {}), **(data["secrets"] or {})}
+    draft = Source(name=existing.name if existing else data["name"], kind=existing.kind if existing else data["kind"], config=data["config"], secrets=secrets)
+    try:
+        check = actions.test_source_connection(request.user, draft)
+    except ActionError as exc:
+        return render(request, "harvest/partials/connection_check.html", {"error": exc.message})
+    return render(request, "harvest/partials/connection_check.html", {"check": check, "error": ""})
+
+
+@platform_required
+@require_POST
 def source_harvest(request, name):
     source = get_object_or_404(Source, name=name)
     try:
@@ -127,7 +149,8 @@ def source_harvest(request, name):
 def _run_context(run: HarvestRun) -> dict:
     counts = sorted((run.counts or {}).items())
     timings = sorted((run.timings or {}).items())
-    return {"run": run, "counts": counts, "timings": timings, "active": run.status in ACTIVE}
+    duration = (run.finished_at - run.started_at).total_seconds() if run.started_at and run.finished_at else None
+    return {"run": run, "counts": counts, "timings": timings, "active": run.status in ACTIVE, "duration": duration}
 
 
 @platform_required

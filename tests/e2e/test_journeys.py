@@ -126,16 +126,30 @@ def test_markdown_xss_attempt_is_neutralised(page, demo_mesh):
     assert dialogs == []
 
 
-def test_admin_manages_sources_and_reads_error_pages(page, demo_mesh):
+def test_admin_adds_a_source_tests_it_harvests_and_reads_the_report(page, demo_mesh):
+    from tests.web.test_sources_pages import SOURCE_DB, ensure_source_database
+
+    ensure_source_database()
     login(page, "admin")
     page.goto("/sources/")
     expect(page.get_by_role("heading", name="Sources")).to_be_visible()
     page.get_by_role("link", name="Add a source").click()
-    page.get_by_label("Name").fill("broken-config")
+    page.get_by_label("Name").fill("shop-db")
+    page.get_by_label("Kind").select_option("postgres")
     page.get_by_label("Configuration (JSON)").fill("{not json")
     page.get_by_role("button", name="Add source").click()
     expect(page.locator(".errorlist")).to_contain_text("Not valid JSON")
+    page.get_by_label("Configuration (JSON)").fill('{"dsn": "%s", "include_schemas": ["shop"]}' % SOURCE_DB)
+    page.get_by_role("button", name="Test connection").click()
+    expect(page.locator("#draft-check")).to_contain_text("Connected")
     screenshot(page, "source-form")
+    page.get_by_role("button", name="Add source").click()
+    page.wait_for_url("**/sources/shop-db/")
+    page.get_by_role("button", name="Harvest now").click()
+    page.wait_for_url("**/runs/*/")
+    expect(page.locator("#run-status .badge").first).to_have_text("Succeeded", timeout=30_000)
+    expect(page.locator("#run-status")).to_contain_text("Counts")
+    screenshot(page, "harvest-run")
     page.goto("/products/does-not-exist/")
     expect(page.get_by_role("heading", name="Nothing here")).to_be_visible()
 

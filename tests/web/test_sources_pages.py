@@ -9,17 +9,21 @@ pytestmark = pytest.mark.django_db
 SOURCE_DB = "postgresql://postgres@127.0.0.1:5432/mesh_h_ui_src"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def source_database(django_db_blocker):
+def ensure_source_database() -> None:
     """A small real database to harvest: two tables with a foreign key and a view."""
     import psycopg
 
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+        if not conn.execute("select 1 from pg_database where datname = 'mesh_h_ui_src'").fetchone():
+            conn.execute("create database mesh_h_ui_src")
+    with psycopg.connect(SOURCE_DB, autocommit=True) as conn:
+        conn.execute("create schema if not exists shop; create table if not exists shop.orders(id int primary key, amount numeric); create table if not exists shop.items(id int primary key, order_id int references shop.orders(id)); create or replace view shop.big_orders as select * from shop.orders where amount > 100")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def source_database(django_db_blocker):
     with django_db_blocker.unblock():
-        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-            if not conn.execute("select 1 from pg_database where datname = 'mesh_h_ui_src'").fetchone():
-                conn.execute("create database mesh_h_ui_src")
-        with psycopg.connect(SOURCE_DB, autocommit=True) as conn:
-            conn.execute("create schema if not exists shop; create table if not exists shop.orders(id int primary key, amount numeric); create table if not exists shop.items(id int primary key, order_id int references shop.orders(id)); create or replace view shop.big_orders as select * from shop.orders where amount > 100")
+        ensure_source_database()
 
 
 @pytest.fixture
@@ -90,3 +94,15 @@ def test_an_active_run_is_polled(admin_client):
     run = HarvestRun.objects.create(source=Source.objects.get(name="shop-db"), triggered_by="root")
     html = admin_client.get(reverse("harvest:run_detail", args=[run.pk])).content.decode()
     assert 'hx-trigger="every 2s"' in html and reverse("harvest:run_progress", args=[run.pk]) in html
+
+
+def test_the_form_tests_a_connection_before_saving(admin_client):
+    url = reverse("harvest:source_test_draft")
+    base = {"name": "draft", "kind": "postgres", "config": '{"dsn": "%s"}' % SOURCE_DB, "secrets": "", "schedule": "", "mapping_rules": "[]"}
+    ok = admin_client.post(url, base, HTTP_HX_REQUEST="true").content.decode()
+    assert "Connected" in ok
+    unreachable = admin_client.post(url, {**base, "config": '{"dsn": "postgresql://postgres@127.0.0.1:1/x", "connect_timeout_s": 2}'}, HTTP_HX_REQUEST="true").content.decode()
+    assert "Could not connect" in unreachable
+    invalid = admin_client.post(url, {**base, "config": "{oops"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "Fix the form first" in invalid and "Not valid JSON" in invalid
+    assert not Source.objects.exists()  # testing saves nothing
