@@ -155,6 +155,12 @@ def rss_mb() -> tuple[float, float]:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
+def cpu_s() -> tuple[float, float]:
+    """CPU seconds of this process and of its finished pool workers (contention-proof figures)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--server", default=os.environ.get("MESH_BENCH_SERVER", "postgresql://postgres@127.0.0.1:5432"))
@@ -200,12 +206,15 @@ def main():
         column_level = create_source(actor, name="bench-column", kind="dbt", config={"path": path, "warehouse_namespace": "postgres://bench-b:5432"})
 
         def timed(label: str, source):
+            cpu_before = cpu_s()
             start = time.perf_counter()
             run = trigger_harvest(actor, source, triggered_by="bench", run_async=False)
             wall = time.perf_counter() - start
+            cpu_after = cpu_s()
             c = run.counts
             own, children = rss_mb()
-            print(f"\n{label}: {run.status} in {wall:.2f} s wall; max RSS {own:.0f} MB (pool workers {children:.0f} MB)")
+            cpu = f"CPU {cpu_after[0] - cpu_before[0]:.1f} s here + {cpu_after[1] - cpu_before[1]:.1f} s in pool workers"
+            print(f"\n{label}: {run.status} in {wall:.2f} s wall ({cpu}, load {os.getloadavg()[0]:.1f}); max RSS {own:.0f} MB (pool workers {children:.0f} MB)")
             print("  phases (s): " + "  ".join(f"{k}={v:.2f}" for k, v in sorted(run.timings.items())))
             print(f"  datasets +{c.get('datasets_added', 0)} ={c.get('datasets_unchanged', 0)}; columns +{c.get('columns_added', 0)}; lineage edges {c.get('lineage_edges', 0)}; column edges {c.get('column_lineage_edges', 0)} (+{c.get('column_lineage_edges_added', 0)})")
             if run.errors or run.status != "succeeded":

@@ -5,6 +5,7 @@ import pytest
 from apps.catalog.models import ColumnLineageEdge, Dataset, LineageEdge, QualityCheck, QualityResult
 from apps.core.testing import SYSTEM
 from apps.harvest.actions import create_source, trigger_harvest
+from apps.lab.models import SampleQuery
 from tests.harvest.dbt.conftest import NAMESPACE, WAREHOUSE_DB, dbt_config
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +36,7 @@ def test_real_artifacts_become_datasets_lineage_tests_and_freshness(dbt_artifact
     assert orders.kind == "table" and orders.platform == "postgres" and orders.owner == "sales-analytics@example.com"
     assert orders.properties["dbt"]["unique_id"] == "model.mesh_demo.orders"
     assert orders.properties["dbt"]["contract"]["enforced"] is True
-    assert [q["name"] for q in orders.properties["sample_queries"]] == ["Open orders", "Revenue by month"]
+    assert sorted(SampleQuery.objects.filter(dataset=orders, origin="dbt").values_list("title", flat=True)) == ["Open orders", "Revenue by month"]
     columns = {c.name: c for c in orders.columns.all()}
     assert columns["order_total"].data_type == "numeric(12,2)" and columns["order_id"].is_primary_key and not columns["order_id"].nullable
     assert columns["order_id"].description == "Primary key of the order."

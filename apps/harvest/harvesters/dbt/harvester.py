@@ -20,6 +20,7 @@ from apps.harvest.harvesters.base import ConfigError, ConnectionCheck, Harvester
 from apps.harvest.harvesters.dbt.artifacts import ArtifactError, DbtArtifacts, load_artifacts
 from apps.harvest.harvesters.dbt.cache import LineageCache
 from apps.harvest.harvesters.dbt.datasets import dataset_records
+from apps.harvest.harvesters.dbt.gcpause import collector_paused
 from apps.harvest.harvesters.dbt.lineage import column_lineage, table_lineage, warehouse_schema
 from apps.harvest.harvesters.dbt.nodes import NodeIndex
 from apps.harvest.harvesters.dbt.placement import DEFAULT_META_KEYS, Placement, exposure_consumers, ownership_hints, sample_queries
@@ -98,8 +99,9 @@ class DbtHarvester(Harvester):
     # --- extraction ----------------------------------------------------------------
 
     def extract(self) -> Iterator[HarvestRecord]:
-        artifacts = load_artifacts(self.artifacts_dir())
-        yield from self.records_from(artifacts)
+        with collector_paused():
+            artifacts = load_artifacts(self.artifacts_dir())
+            yield from self.records_from(artifacts)
 
     def records_from(self, artifacts: DbtArtifacts) -> Iterator[HarvestRecord]:
         manifest = artifacts.manifest

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import orjson
 
 from apps.harvest.harvesters.dbt.cache import LineageCache
+from apps.harvest.harvesters.dbt.gcpause import collecting
 from apps.harvest.harvesters.dbt.nodes import NodeIndex, is_ephemeral
 from apps.harvest.harvesters.dbt.sql_lineage import parse_many
 from apps.harvest.records import ColumnLineageRecord, DatasetRef, HarvestWarning, LineageRecord
@@ -55,7 +56,9 @@ def column_lineage(index: NodeIndex, schema: dict, dialect: str, cache: LineageC
     stats["sql_cached"] = len({k for k, v in known.items() if v is not None})
     stats["sql_parsed"] = len(todo)
     if todo:
-        for key, result in parse_many(list(todo.values())).items():
+        with collecting():  # sqlglot trees are cyclic: let the collector free them
+            parsed = parse_many(list(todo.values()))
+        for key, result in parsed.items():
             known[key] = result
             cache.put(key, result)
 
