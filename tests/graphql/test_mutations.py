@@ -4,7 +4,9 @@ import pytest
 from apps.catalog import actions
 from apps.catalog.models import DataProduct, Ownership, Port
 from apps.core.models import ObjectChange
-from apps.core.testing import SYSTEM
+from apps.core.testing import SYSTEM, make_user
+from apps.governance.actions import request_access
+from apps.governance.models import AccessRequest
 from apps.lab.actions import create_sample_query
 from apps.lab.models import SampleQuery
 from tests.api.conftest import ROLES
@@ -30,6 +32,9 @@ def _mutation(mesh, name):
         "createSampleQuery": (f'mutation {{ createSampleQuery(port: "{op}", title: "Recent orders", sql: "select 1 as one") {{ sampleQuery {{ title }} errors {{ field code message }} }} }}', lambda: SampleQuery.objects.filter(title="Recent orders").exists()),
         "updateSampleQuery": (f'mutation {{ updateSampleQuery(id: "{mesh.sample.pk}", title: "Renamed") {{ sampleQuery {{ title }} errors {{ field code message }} }} }}', lambda: SampleQuery.objects.get(pk=mesh.sample.pk).title == "Renamed"),
         "deleteSampleQuery": (f'mutation {{ deleteSampleQuery(id: "{mesh.sample.pk}") {{ deletedId errors {{ field code message }} }} }}', lambda: not SampleQuery.objects.filter(pk=mesh.sample.pk).exists()),
+        "requestAccess": (f'mutation {{ requestAccess(port: "{op}", reason: "Quarterly revenue report") {{ accessRequest {{ id }} errors {{ field code message }} }} }}', lambda: AccessRequest.objects.filter(reason="Quarterly revenue report").exists()),
+        "approveAccessRequest": (f'mutation {{ approveAccessRequest(id: "{mesh.access_request.pk}") {{ grant {{ id }} errors {{ field code message }} }} }}', lambda: AccessRequest.objects.get(pk=mesh.access_request.pk).status == "approved"),
+        "denyAccessRequest": (f'mutation {{ denyAccessRequest(id: "{mesh.access_request.pk}", comment: "Use the aggregate port") {{ errors {{ field code message }} }} }}', lambda: AccessRequest.objects.get(pk=mesh.access_request.pk).status == "denied"),
     }[name]
 
 
@@ -46,6 +51,9 @@ ALLOWED = {
     "createSampleQuery": PRODUCT_EDITORS,
     "updateSampleQuery": PRODUCT_EDITORS,
     "deleteSampleQuery": PRODUCT_EDITORS,
+    "requestAccess": {"consumer", "other_owner", "owner", "domain_owner", "admin"},
+    "approveAccessRequest": PRODUCT_EDITORS,
+    "denyAccessRequest": PRODUCT_EDITORS,
 }
 
 
@@ -54,6 +62,7 @@ def mutation_mesh(mesh):
     actions.register_dataset(SYSTEM, namespace="postgres://wh:5432", name="shop.public.orders", platform="postgres")
     mesh.orders_input = actions.create_port(SYSTEM, mesh.orders, name="leads_in", direction="input")
     mesh.sample = create_sample_query(SYSTEM, mesh.orders_port, title="Count", sql="select 2 as two")
+    mesh.access_request = request_access(make_user("rita"), mesh.orders_port, reason="Joining leads with orders")
     return mesh
 
 

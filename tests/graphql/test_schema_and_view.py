@@ -91,3 +91,16 @@ def test_lineage_walks_datasets_columns_and_products(mesh, as_role):
     assert {(c["dataset"]["name"], c["name"]) for c in cols["columnLineage"]["columns"]} == {("shop.raw.orders", "id"), ("shop.stg.orders", "id"), ("shop.mart.orders", "order_id")}
     products = client('{ dataProduct(slug: "orders") { lineage(direction: UPSTREAM) { products { slug } edges { upstream { slug } downstream { slug } via } } } }')
     assert products["dataProduct"]["lineage"]["edges"] == [{"upstream": {"slug": "leads"}, "downstream": {"slug": "orders"}, "via": ["dataset"]}]
+
+
+def test_search_through_graphql_returns_what_the_search_service_returns(mesh, as_role):
+    from apps.search.indexer import rebuild
+    from apps.search.service import search
+
+    rebuild()
+    client = as_role("consumer")
+    data = client('{ search(q: "orders", pageSize: 5) { count page pageSize facets results { type id name url } } }')["search"]
+    direct = search("orders", page_size=5, user=mesh.consumer)
+    assert data["count"] == direct.count > 0
+    assert [(r["type"], int(r["id"])) for r in data["results"]] == [(h.type, h.id) for h in direct.results]
+    assert "Orders" in [r["name"] for r in data["results"]]
