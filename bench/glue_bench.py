@@ -83,8 +83,11 @@ def main():
     catalog_db = f"mesh_bench_glue_{secrets.token_hex(3)}"
     with psycopg.connect(f"{args.server}/postgres", autocommit=True) as admin:
         admin.execute(f'create database "{catalog_db}"')
+    import logging
+
     from moto.server import ThreadedMotoServer
 
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one access-log line per AWS call otherwise
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     try:

@@ -17,6 +17,8 @@ import base64
 import fnmatch
 import time
 from collections.abc import Iterator
+from datetime import datetime, timezone
+from concurrent.futures import ThreadPoolExecutor
 
 import boto3
 import orjson
@@ -47,6 +49,7 @@ class GlueHarvester(Harvester):
     secret_fields = SECRET_KEYS
     backoff_base = 0.5  # seconds; doubled on each retry of a throttled call
     max_attempts = 5  # ours, around botocore's own retries (which Stubber bypasses)
+    max_threads = 8  # concurrent AWS calls (listing databases' tables, counting partitions)
     botocore_max_attempts = 3
 
     @classmethod
@@ -166,20 +169,20 @@ class GlueHarvester(Harvester):
     def extract(self) -> Iterator[HarvestRecord]:
         glue = self.client()
         namespace = self.namespace(self.account())
+        databases = [d["Name"] for d in self._pages(glue, "get_databases", "DatabaseList", **self._catalog_params()) if self._selected(d["Name"])]
+        # AWS calls wait on the network: list databases and count partitions on several threads
+        # (boto3 clients are thread-safe); records are still yielded in catalog order.
+        with ThreadPoolExecutor(max_workers=self.max_threads) as pool:
+            listed = list(pool.map(lambda db: self._list_tables(glue, db), databases))
+            partitioned = [(db, t["Name"]) for db, tables, _ in listed for t in tables or () if t.get("PartitionKeys")]
+            counts = dict(zip(partitioned, pool.map(lambda key: self._partition_count(glue, *key), partitioned))) if self.config.get("partition_count_limit", 10000) else {}
         views, schema = [], {}
-        for database in self._pages(glue, "get_databases", "DatabaseList", **self._catalog_params()):
-            name = database["Name"]
-            if not self._selected(name):
-                continue
-            try:
-                tables = list(self._pages(glue, "get_tables", "TableList", DatabaseName=name, **self._catalog_params()))
-            except ClientError as exc:
-                if exc.response.get("Error", {}).get("Code") not in DENIED:
-                    raise
-                yield HarvestWarning("glue_database_denied", f"Skipped: no permission to list its tables ({exc.response['Error'].get('Code')}).", name, partial=True)
+        for name, tables, denied in listed:
+            if denied:
+                yield HarvestWarning("glue_database_denied", f"Skipped: no permission to list its tables ({denied}).", name, partial=True)
                 continue
             for table in tables:
-                record = self._dataset(glue, namespace, name, table)
+                record = self._dataset(namespace, name, table, counts.get((name, table["Name"])))
                 schema.setdefault(name.lower(), {})[table["Name"].lower()] = {c.name.lower(): c.data_type for c in record.columns}
                 if record.kind == "view":
                     views.append((record, table))
@@ -187,12 +190,22 @@ class GlueHarvester(Harvester):
         for record, table in views:
             yield from self._view_lineage(namespace, record, table, schema)
 
+    def _list_tables(self, glue, database: str) -> tuple[str, list | None, str]:
+        """``(database, tables, "")``, or ``(database, None, error code)`` when access is denied."""
+        try:
+            return database, list(self._pages(glue, "get_tables", "TableList", DatabaseName=database, **self._catalog_params())), ""
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code")
+            if code not in DENIED:
+                raise
+            return database, None, code
+
     def _selected(self, database: str) -> bool:
         include = self.config.get("include_databases") or ["*"]
         exclude = self.config.get("exclude_databases") or []
         return any(fnmatch.fnmatchcase(database, p) for p in include) and not any(fnmatch.fnmatchcase(database, p) for p in exclude)
 
-    def _dataset(self, glue, namespace: str, database: str, table: dict) -> DatasetRecord:
+    def _dataset(self, namespace: str, database: str, table: dict, partitions: dict | None) -> DatasetRecord:
         storage = table.get("StorageDescriptor") or {}
         parameters = {k: v for k, v in (table.get("Parameters") or {}).items() if k not in NOISY_PARAMETERS}
         partition_keys = table.get("PartitionKeys") or []
@@ -213,8 +226,8 @@ class GlueHarvester(Harvester):
             "parameters": dict(sorted(parameters.items())),
             "partition_keys": [c["Name"] for c in partition_keys],
         }
-        if partition_keys and self.config.get("partition_count_limit", 10000):
-            glue_props.update(self._partition_count(glue, database, table["Name"]))
+        if partitions:
+            glue_props.update(partitions)
         if table_type == "VIRTUAL_VIEW":
             glue_props["view_sql"] = view_sql(table)[0]
         return DatasetRecord(
@@ -225,7 +238,7 @@ class GlueHarvester(Harvester):
             owner=table.get("Owner") or parameters.get("owner", ""),
             row_estimate=_int(parameters.get("recordCount") or parameters.get("numRows")),
             size_bytes=_int(parameters.get("totalSize") or parameters.get("sizeKey")),
-            last_modified_at=table.get("UpdateTime") or table.get("CreateTime"),
+            last_modified_at=_utc(table.get("UpdateTime") or table.get("CreateTime")),
             columns=tuple(columns),
             tags=(data_format,) if data_format in ("iceberg", "delta", "hudi") else (),
             properties={"glue": glue_props},
@@ -309,6 +322,11 @@ def _glue_ref(namespace: str, dotted: str) -> DatasetRef:
     parts = [p for p in dotted.split(".") if p]
     database, table = (parts[-2], parts[-1]) if len(parts) >= 2 else ("", parts[-1])
     return DatasetRef(namespace, f"table/{database}/{table}")
+
+
+def _utc(value):
+    """botocore returns times in the local zone (tzlocal); store them in UTC."""
+    return value.astimezone(timezone.utc) if isinstance(value, datetime) and value.tzinfo else value
 
 
 def _int(value) -> int | None:

@@ -3,6 +3,7 @@
 The catalog in ``fixtures/glue/catalog.yaml`` is written into it through boto3, exactly
 as a client would. Fake credentials are set for the test only (``monkeypatch``).
 """
+import logging
 import urllib.request
 from pathlib import Path
 
@@ -32,6 +33,7 @@ def aws_env(monkeypatch):
 @pytest.fixture
 def moto_endpoint(aws_env):
     """URL of a fresh moto server (its state dies with it)."""
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one access-log line per AWS call otherwise
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()

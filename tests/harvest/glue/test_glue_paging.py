@@ -27,6 +27,7 @@ def stubbed():
     harvester = GlueHarvester("lake", GlueHarvester.validate_config({"region": REGION, "catalog_id": ACCOUNT}), {})
     harvester.client = lambda service="glue": client
     harvester.backoff_base = 0
+    harvester.max_threads = 1  # the Stubber answers calls in the order it was given them
     with stubber:
         yield harvester, stubber
     stubber.assert_no_pending_responses()
