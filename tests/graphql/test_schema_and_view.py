@@ -104,3 +104,24 @@ def test_search_through_graphql_returns_what_the_search_service_returns(mesh, as
     assert data["count"] == direct.count > 0
     assert [(r["type"], int(r["id"])) for r in data["results"]] == [(h.type, h.id) for h in direct.results]
     assert "Orders" in [r["name"] for r in data["results"]]
+
+
+def test_dataset_quality_results_and_schema_changes(mesh, as_role):
+    from django.utils import timezone
+
+    from apps.catalog.models import QualityCheck, QualityResult, SchemaChange, SchemaVersion
+
+    ds = actions.register_dataset(SYSTEM, namespace="postgres://wh:5432", name="shop.public.orders", platform="postgres", columns=[{"name": "id"}])
+    check = QualityCheck.objects.create(dataset=ds, column_name="id", key="test.not_null_id", name="not_null_id", check_type="not_null", category="completeness")
+    QualityResult.objects.create(quality_check=check, status="pass", observed_at=timezone.now() - timezone.timedelta(days=1), run_key="r1")
+    QualityResult.objects.create(quality_check=check, status="fail", observed_at=timezone.now(), run_key="r2", failures=3)
+    version = SchemaVersion.objects.create(dataset=ds, version=2, schema_hash="abc", columns=[{"name": "id"}])
+    SchemaChange.objects.create(dataset=ds, schema_version=version, change_type="column_removed", column_name="email", is_breaking=True)
+    data = as_role("consumer")(
+        '{ dataset(namespace: "postgres://wh:5432", name: "shop.public.orders") { qualityChecks { totalCount edges { node { name latestStatus results { totalCount edges { node { status failures } } } } } }'
+        ' schemaVersions { edges { node { version } } } schemaChanges(breakingOnly: true) { totalCount edges { node { changeType columnName } } } } }'
+    )["dataset"]
+    node = data["qualityChecks"]["edges"][0]["node"]
+    assert node["latestStatus"] == "fail" and [e["node"]["status"] for e in node["results"]["edges"]] == ["fail", "pass"]
+    assert data["schemaVersions"]["edges"][0]["node"]["version"] == 2
+    assert data["schemaChanges"]["edges"][0]["node"] == {"changeType": "column_removed", "columnName": "email"}

@@ -193,6 +193,15 @@ class QualityChecksByDataset(Loader):
         return group_rows(rows, lambda c: c.dataset_id)
 
 
+class ResultsByQualityCheck(Loader):
+    """Outcomes of a check, newest first."""
+
+    many = True
+
+    def batch_load(self, keys):
+        return group_rows(QualityResult.objects.filter(quality_check_id__in=keys).order_by("quality_check_id", "-observed_at"), lambda r: r.quality_check_id)
+
+
 class SchemaVersionsByDataset(Loader):
     many = True
 

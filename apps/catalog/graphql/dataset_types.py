@@ -82,8 +82,27 @@ class ColumnLineageGraph(graphene.ObjectType):
     truncated = graphene.Boolean(required=True)
 
 
+class QualityResultType(graphene.ObjectType):
+    """One outcome of a quality check (a dbt test run, a freshness check)."""
+
+    class Meta:
+        name = "QualityResult"
+
+    id = graphene.ID(required=True)
+    status = graphene.String(required=True, description="pass | warn | fail | error | skipped")
+    observed_at = graphene.DateTime(required=True)
+    run_key = graphene.String(required=True)
+    failures = graphene.Float()
+    message = graphene.String(required=True)
+
+
+class QualityResultConnection(CountedConnection):
+    class Meta:
+        node = QualityResultType
+
+
 class QualityCheckType(graphene.ObjectType):
-    """A quality check and its latest outcome."""
+    """A quality check, its latest outcome and its history of results."""
 
     class Meta:
         name = "QualityCheck"
@@ -95,6 +114,10 @@ class QualityCheckType(graphene.ObjectType):
     category = graphene.String(required=True)
     latest_status = graphene.String()
     latest_observed_at = graphene.DateTime()
+    results = CountedConnectionField(QualityResultConnection)
+
+    def resolve_results(check, info, **args):
+        return loader(info, L.ResultsByQualityCheck).load_for(check)
 
 
 class QualityCheckConnection(CountedConnection):
