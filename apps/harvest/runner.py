@@ -112,7 +112,7 @@ def paused_gc():
 
     A run allocates hundreds of thousands of small acyclic objects (rows, records); the
     collector's full passes over them cost more than the harvest itself. Reference counting
-    still frees everything; one collection runs at the end.
+    still frees them all when the run ends.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -121,7 +121,6 @@ def paused_gc():
     finally:
         if was_enabled:
             gc.enable()
-        gc.collect()
 
 
 def execute_run(run: HarvestRun, *, allow_removals: bool = False, final_attempt: bool = True) -> HarvestRun:

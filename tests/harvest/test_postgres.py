@@ -37,7 +37,7 @@ def harvest(source, **kwargs):
     return actions.trigger_harvest(SYSTEM, source, triggered_by="test", run_async=False, **kwargs)
 
 
-def export(capsys=None) -> dict:
+def export() -> dict:
     from io import StringIO
 
     out = StringIO()
