@@ -10,6 +10,7 @@ urlpatterns = [
     path("domains/<slug:slug>/", views.domain_detail, name="domain_detail"),
     path("products/<slug:slug>/", views.product_detail, name="product_detail"),
     path("products/<slug:slug>/schema/", views.product_schema, name="product_schema"),
+    path("products/<slug:slug>/more-ports/", views.product_more_ports, name="product_more_ports"),
     path("products/<slug:slug>/quality/", views.product_quality, name="product_quality"),
     path("products/<slug:slug>/history/", views.product_history, name="product_history"),
     path("products/<slug:slug>/history/<int:change_id>/", views.product_version, name="product_version"),

@@ -43,6 +43,7 @@ def page_urls(slug, dataset_pk):
     return [
         reverse("catalog:product_detail", args=[slug]),
         reverse("catalog:product_schema", args=[slug]),
+        reverse("catalog:product_more_ports", args=[slug]),
         reverse("catalog:dataset_columns", args=[dataset_pk]),
         reverse("catalog:product_quality", args=[slug]),
         reverse("catalog:product_history", args=[slug]),
@@ -57,7 +58,7 @@ def owner_client(client, mesh):
 
 
 def test_product_pages_query_count_does_not_grow_with_ports_and_columns(owner_client, mesh):
-    small = make_wide_product(mesh, slug="small", ports=2, columns=3)
+    small = make_wide_product(mesh, slug="small", ports=14, columns=3)  # past PORTS_SHOWN, like the big one
     big = make_wide_product(mesh, slug="wide")
     small_ds = Dataset.objects.filter(name__startswith="wh.small.").first()
     big_ds = Dataset.objects.filter(name__startswith="wh.wide.").order_by("name")[10]
@@ -75,7 +76,9 @@ def test_wide_product_page_stays_within_its_query_budget(owner_client, mesh, dja
     with django_assert_max_num_queries(14):
         response = owner_client.get(url)
     html = response.content.decode()
-    assert html.count('class="port port-output"') == PORTS and "200 columns" in html
+    assert html.count('class="port port-output"') == 12 and "200 columns" in html and f"Show {PORTS - 12} more output ports" in html
+    rest = owner_client.get(reverse("catalog:product_more_ports", args=[big.slug]), HTTP_HX_REQUEST="true").content.decode()
+    assert rest.count('class="port port-output"') == PORTS - 12 and "port-49" in rest and "port-00" not in rest
     schema = owner_client.get(reverse("catalog:product_schema", args=[big.slug]), HTTP_HX_REQUEST="true").content.decode()
     assert schema.count("<details") == 10 and "Next datasets" in schema and "c001" not in schema  # paginated, collapsed
     dataset = Dataset.objects.filter(name__startswith="wh.wide.").order_by("name").first()

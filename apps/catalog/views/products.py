@@ -17,6 +17,7 @@ from apps.core.history import history_for
 SCHEMA_DATASETS_PER_PAGE = 10
 COLUMNS_PER_PAGE = 100
 QUALITY_CHECKS_LIMIT = 200
+PORTS_SHOWN = 12  # more output ports load on demand: a 50-port product opens as fast as a small one
 
 
 def product_queryset():
@@ -28,22 +29,29 @@ def output_datasets(product):
     return Dataset.objects.filter(ports__product=product, ports__direction=PortDirection.OUTPUT).distinct()
 
 
-def product_context(request, product) -> dict:
+def ports_of(product, direction: str | None = None):
+    """The product's ports with their datasets (and column counts): two queries."""
     dataset_rows = Dataset.objects.only("id", "namespace", "name", "short_name", "kind", "platform", "removed_at").annotate(column_count=Count("columns"))
-    ports = list(
-        Port.objects.filter(product=product)
-        .select_related("upstream_port__product")
-        .prefetch_related(Prefetch("datasets", queryset=dataset_rows))
-        .order_by("direction", "name")
-    )
+    ports = Port.objects.filter(product=product)
+    if direction:
+        ports = ports.filter(direction=direction)
+    return ports.select_related("upstream_port__product").prefetch_related(Prefetch("datasets", queryset=dataset_rows)).order_by("direction", "name")
+
+
+def product_context(request, product) -> dict:
+    ports = list(ports_of(product))
     owners = list(Ownership.objects.filter(product=product).select_related("user", "team"))
     consumers = list(
         Port.objects.filter(upstream_port__product=product).select_related("product", "upstream_port").order_by("product__name", "name")
     )
     recent_changes = list(history_for(product)[:5])
+    outputs = [p for p in ports if p.direction == PortDirection.OUTPUT]
+    show_all = request.GET.get("ports") == "all"
     return {
         "product": product,
-        "output_ports": [p for p in ports if p.direction == PortDirection.OUTPUT],
+        "output_ports": outputs if show_all else outputs[:PORTS_SHOWN],
+        "output_port_count": len(outputs),
+        "hidden_output_ports": 0 if show_all else max(0, len(outputs) - PORTS_SHOWN),
         "input_ports": [p for p in ports if p.direction == PortDirection.INPUT],
         "owners": owners,
         "consumers": consumers,
@@ -56,6 +64,14 @@ def product_context(request, product) -> dict:
 def product_detail(request, slug):
     product = get_object_or_404(product_queryset(), slug=slug)
     return render(request, "catalog/product_detail.html", product_context(request, product))
+
+
+@reader_required
+def product_more_ports(request, slug):
+    """The output ports after the first ``PORTS_SHOWN`` (htmx fragment)."""
+    product = get_object_or_404(product_queryset(), slug=slug)
+    ports = list(ports_of(product, PortDirection.OUTPUT)[PORTS_SHOWN:])
+    return render(request, "catalog/partials/port_cards.html", {"product": product, "output_ports": ports, "can_edit": can_edit_product(request.user, product)})
 
 
 @reader_required
