@@ -28,8 +28,8 @@ def _pieces(text: str):
 
 def _needles(query: ParsedQuery) -> list[tuple[str, bool]]:
     needles = []
-    for i, term in enumerate(query.terms):
-        needles.append((term, query.is_prefix_term(i)))
+    for term in query.terms:
+        needles.append((term, query.is_prefix_term(term)))
         needles += [(alt, False) for alt in query.corrections.get(term, [])]
     return needles
 

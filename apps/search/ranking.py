@@ -39,14 +39,14 @@ def score_sql(query: ParsedQuery, backend: SearchBackend) -> tuple[str, list]:
         exact.append(f"WHEN {has('keys', f'|{phrase}')} THEN {NAME_PREFIX}")
         exact.append(f"WHEN {has('keys', f' {phrase}')} THEN {NAME_INFIX}")
         parts.append(f"(CASE {' '.join(exact)} ELSE 0 END)")
-    for i, term in enumerate(query.terms):
+    for term in query.terms:
         whens = [f"WHEN {has('text_a', f' {term} ')} THEN {NAME_WORD}"]
-        if query.is_prefix_term(i):
+        if query.is_prefix_term(term):
             whens.append(f"WHEN {has('text_a', f' {term}')} THEN {NAME_PREFIX_WORD}")
         for alt in query.corrections.get(term, []):
             whens.append(f"WHEN {has('text_a', f' {alt} ')} THEN {NAME_CORRECTED_WORD}")
         for column, weight in FIELD_WORD.items():
-            needle = f" {term}" if query.is_prefix_term(i) else f" {term} "
+            needle = f" {term}" if query.is_prefix_term(term) else f" {term} "
             whens.append(f"WHEN {has(column, needle)} THEN {weight}")
             for alt in query.corrections.get(term, []):
                 whens.append(f"WHEN {has(column, f' {alt} ')} THEN {FIELD_CORRECTED_WORD[column]}")

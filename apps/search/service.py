@@ -2,7 +2,7 @@
 
 ``search()`` ranks entries (see ``apps.search.ranking``), counts facets over everything
 that matched and marks where each hit matched, in a constant number of queries: one for
-typo correction, one for facets and the total, one for the page. ``autocomplete()`` is a
+typo correction, one statement for the candidates, their facet counts and the page. ``autocomplete()`` is a
 single query over names. Bad input raises ``SearchQueryError`` (REST answers 400).
 """
 from dataclasses import dataclass, field
@@ -73,46 +73,39 @@ def clean_filters(filters) -> dict[str, list[str]]:
     return cleaned
 
 
-def _filter_sql(filters: dict[str, list[str]]) -> tuple[str, list]:
+def _filter_sql(filters: dict[str, list[str]], *, kinds_pruned: bool = False) -> tuple[str, list]:
     clauses, params = [], []
     for name, values in filters.items():
+        if name == "type" and kinds_pruned:
+            continue  # the backend runs only the tiers of these kinds
         marks = ", ".join(["%s"] * len(values))
         if name in SCALAR_FACETS:
             clauses.append(f"e.{SCALAR_FACETS[name]} IN ({marks})")
             params += values
         else:
-            clauses.append(f"e.id IN (SELECT entry_id FROM search_searchfacet WHERE facet = %s AND value IN ({marks}))")
+            clauses.append(get_backend().id_in(f"SELECT entry_id FROM search_searchfacet WHERE facet = %s AND value IN ({marks})"))
             params += [name, *values]
     return " AND ".join(clauses), params
 
 
-def _where(query: ParsedQuery, filters) -> tuple[str, list, bool]:
-    backend = get_backend()
-    clauses, params = [], []
+def _pool(query: ParsedQuery, filters) -> tuple[str, list]:
+    """SQL for the ids worth ranking: the backend's tiers for words, the filtered set when browsing."""
     if query.terms:
-        sql, match_params = backend.match(query)
-        clauses.append(sql)
-        params += match_params
+        filter_sql, filter_params = _filter_sql(filters, kinds_pruned=True)
+        return get_backend().pool(query, filter_sql, filter_params, kinds=set(filters["type"]) if "type" in filters else None)
     filter_sql, filter_params = _filter_sql(filters)
-    if filter_sql:
-        clauses.append(filter_sql)
-        params += filter_params
-    return " AND ".join(clauses) or "1 = 1", params, not query.terms
+    return f"SELECT e.id FROM search_searchentry e WHERE {filter_sql} LIMIT {BROWSE_LIMIT}", filter_params
 
 
-def _facets(cursor, where: str, params: list, browse: bool) -> tuple[int, dict[str, dict[str, int]]]:
-    limit = f" LIMIT {BROWSE_LIMIT}" if browse else ""
-    selects = [f"SELECT '{facet}' AS facet, {column} AS value, count(*) AS n FROM m WHERE {column} <> '' GROUP BY {column}" for facet, column in SCALAR_FACETS.items()]
-    selects.append("SELECT f.facet, f.value, count(*) FROM search_searchfacet f JOIN m ON m.id = f.entry_id GROUP BY f.facet, f.value")
-    cursor.execute(
-        f"""WITH m AS MATERIALIZED (
-                SELECT e.id, e.kind, e.domain, e.platform, e.classification, e.lifecycle
-                FROM search_searchentry e WHERE {where}{limit})
-            {' UNION ALL '.join(selects)}""",
-        params,
-    )
+FACET_SELECTS = [
+    *(f"SELECT 'facet', '{facet}', {column}, count(*), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM m WHERE {column} <> '' GROUP BY {column}" for facet, column in SCALAR_FACETS.items()),
+    "SELECT 'facet', f.facet, f.value, count(*), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM search_searchfacet f JOIN m ON m.id = f.entry_id GROUP BY f.facet, f.value",
+]
+
+
+def _facets(rows) -> tuple[int, dict[str, dict[str, int]]]:
     facets: dict[str, dict[str, int]] = {name: {} for name in FACETS}
-    for facet, value, n in cursor.fetchall():
+    for facet, value, n in rows:
         facets[facet][value] = n
     count = sum(facets["type"].values())
     for name, counts in facets.items():
@@ -127,7 +120,7 @@ def _hits(rows, query: ParsedQuery) -> list[SearchHit]:
         url = index.url(url_arg, name) if index else ""
         marks = highlights({"name": name, "qualified_name": qualified_name, "summary": summary, "context": context}, query)
         extra = {"domain": domain, "platform": platform, "classification": classification, "lifecycle": lifecycle, "context": context}
-        hits.append(SearchHit(kind, object_id, name, qualified_name, url, round(float(score), 4), marks, summary, extra))
+        hits.append(SearchHit(kind, int(object_id), name, qualified_name, url, round(float(score), 4), marks, summary, extra))
     return hits
 
 
@@ -152,17 +145,25 @@ def search(q: str, *, filters: dict[str, list[str]] | None = None, page: int = 1
     backend = get_backend()
     if query.terms:
         backend.correct(query)
-    where, params, browse = _where(query, filters)
+    pool, pool_params = _pool(query, filters)
     score, score_params = score_sql(query, backend)
-    source = f"(SELECT * FROM search_searchentry e WHERE {where} LIMIT {BROWSE_LIMIT}) e" if browse else f"search_searchentry e WHERE {where}"
+    # One statement: the candidate pool once, its facet counts, and the ranked page.
     with connection.cursor() as cursor:
-        count, facets = _facets(cursor, where, params, browse)
         cursor.execute(
-            f"SELECT {HIT_COLUMNS}, {score} AS score FROM {source} ORDER BY score DESC, e.id LIMIT %s OFFSET %s",
-            [*score_params, *params, page_size, offset],
+            f"""WITH pool AS MATERIALIZED ({pool}),
+                m AS MATERIALIZED (
+                    SELECT {HIT_COLUMNS}, {score} AS score, e.id
+                    FROM search_searchentry e JOIN pool ON pool.id = e.id),
+                page AS (SELECT * FROM m ORDER BY score DESC, id LIMIT %s OFFSET %s)
+            SELECT 'hit', kind, name, object_id, qualified_name, url_arg, summary, context, domain, platform, classification, lifecycle, score, id FROM page
+            UNION ALL {" UNION ALL ".join(FACET_SELECTS)}""",
+            [*pool_params, *score_params, page_size, offset],
         )
         rows = cursor.fetchall()
-    return SearchResult(count, _hits(rows, query), facets, page, page_size)
+    count, facets = _facets([row[1:4] for row in rows if row[0] == "facet"])
+    ranked = sorted((r for r in rows if r[0] == "hit"), key=lambda r: (-r[12], r[13]))  # UNION ALL keeps no order
+    hits = [(r[1], r[3], r[2], *r[4:13]) for r in ranked]
+    return SearchResult(count, _hits(hits, query), facets, page, page_size)
 
 
 def autocomplete(q: str, *, limit: int = 8, user=None) -> list[SearchHit]:
@@ -172,13 +173,14 @@ def autocomplete(q: str, *, limit: int = 8, user=None) -> list[SearchHit]:
     if not query.terms:
         return []
     backend = get_backend()
-    match, params = backend.match(query, names_only=True)
+    pool, params = backend.suggestion_pool(query)
     score, score_params = score_sql(query, backend)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""SELECT {HIT_COLUMNS}, {score} AS score FROM search_searchentry e
-                WHERE e.kind <> 'column' AND {match} ORDER BY score DESC, e.id LIMIT %s""",
-            [*score_params, *params, limit],
+            f"""WITH pool AS MATERIALIZED ({pool})
+                SELECT {HIT_COLUMNS}, {score} AS score FROM search_searchentry e JOIN pool ON pool.id = e.id
+                ORDER BY score DESC, e.id LIMIT %s""",
+            [*params, *score_params, limit],
         )
         rows = cursor.fetchall()
     return _hits(rows, query)

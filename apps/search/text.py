@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 MAX_QUERY_CHARS = 500
 MAX_QUERY_TERMS = 8
 MAX_TERM_CHARS = 64
+# Words in most descriptions: matching on them alone would make every entry a candidate.
+STOP_WORDS = frozenset("a an and are as at be by for from in into is it of on or per the to with".split())
 
 _CAMEL_LOWER_UPPER = re.compile(r"([a-z0-9])([A-Z])")
 _CAMEL_ACRONYM = re.compile(r"([A-Z])([A-Z][a-z])")
@@ -49,9 +51,14 @@ class ParsedQuery:
     def alternatives(self, term: str) -> list[str]:
         return [term, *self.corrections.get(term, [])]
 
-    def is_prefix_term(self, index: int) -> bool:
+    def is_prefix_term(self, term: str) -> bool:
         """Prefix-match the word being typed (the last) and every word long enough to be safe."""
-        return index == len(self.terms) - 1 or len(self.terms[index]) >= 3
+        return term == self.terms[-1] or len(term) >= 3
+
+    @property
+    def match_terms(self) -> list[str]:
+        """The words that select candidates: stop words only rank (and count when alone)."""
+        return [t for t in self.terms if t not in STOP_WORDS] or self.terms
 
 
 def parse_query(raw: str) -> ParsedQuery:

@@ -60,7 +60,10 @@ def test_nothing_harvested_or_created_is_missing_from_the_index(demo_mesh, djang
     with django_capture_on_commit_callbacks(execute=True):
         reconcile(source, harvest_records(400, columns=("id", "amount", "paid_at"), skip={5, 6}), allow_removals=True)
     assert_index_complete()
-    assert search("paid_at", filters={"type": ["column"]}).count == 398
+    assert SearchEntry.objects.filter(kind="column", name="paid_at").count() == 398
+    # Only the two removed tables (soft-deleted, still readable) keep their old column.
+    assert SearchEntry.objects.filter(kind="column", name="customer_id", qualified_name__startswith="shop.sales.harvested").count() == 2
+    assert search("paid_at").results[0].name == "paid_at"
     removed = search("harvested_0005").results[0]
     assert (removed.name, removed.extra["lifecycle"]) == ("shop.sales.harvested_0005", "removed")  # still findable, sunk
     assert search("harvested").results[0].extra["lifecycle"] != "removed"

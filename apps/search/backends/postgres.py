@@ -1,9 +1,14 @@
 """PostgreSQL: a weighted ``tsvector`` (generated column, GIN) and ``pg_trgm`` typo correction."""
-from apps.search.backends.base import SearchBackend
+from apps.search.backends.base import SMALL_KINDS as SMALL_KIND_NAMES
+from apps.search.backends.base import ALL_KINDS, EMPTY_POOL, SearchBackend, column_phrases, kind_clause, prefix_tiers, wants
 from apps.search.text import ParsedQuery, pick_corrections
 
 # Trigram neighbours looked at per misspelt word; the edit-distance check keeps the right ones.
 NEIGHBOURS = 6
+# Candidates per tier. Exact names always make it; beyond these, a common word's long tail
+# is not ranked (counts and facets then cover the candidates: a lower bound).
+EXACT_LIMIT, SMALL_KINDS_LIMIT, DATASET_LIMIT, COLUMN_LIMIT, SUGGESTION_LIMIT = 100, 500, 600, 150, 200
+SMALL_KINDS = "e.kind NOT IN ('column', 'dataset')"
 
 
 class PostgresBackend(SearchBackend):
@@ -14,20 +19,54 @@ class PostgresBackend(SearchBackend):
     def in_list(self, column, values):
         return f"{column} = ANY(%s)", [list(values)]
 
+    def id_in(self, subquery):
+        # Evaluated once into an array: the planner then probes ids instead of merging a
+        # semi-join through the whole primary key under a LIMIT.
+        return f"e.id = ANY(ARRAY({subquery}))"
+
     def json_values(self, expr, alias):
         return f"jsonb_array_elements_text({expr}) AS {alias}(value)"
 
     def tsquery(self, query: ParsedQuery, *, names_only: bool = False) -> str:
         weight = "A" if names_only else ""
         groups = []
-        for i, term in enumerate(query.terms):
-            options = [f"{term}:*{weight}" if query.is_prefix_term(i) else (f"{term}:{weight}" if weight else term)]
+        for term in query.match_terms:
+            options = [f"{term}:*{weight}" if query.is_prefix_term(term) else (f"{term}:{weight}" if weight else term)]
             options += [f"{alt}:{weight}" if weight else alt for alt in query.corrections.get(term, [])]
             groups.append("(" + " | ".join(options) + ")")
         return (" & " if names_only else " | ").join(groups)
 
     def match(self, query, *, names_only=False):
         return "e.document @@ to_tsquery('simple', %s)", [self.tsquery(query, names_only=names_only)]
+
+    def pool(self, query, filters, params, kinds=None):
+        extra = f" AND {filters}" if filters else ""
+        tsquery = self.tsquery(query)
+        phrases = column_phrases(query)
+        entry = "SELECT e.id FROM search_searchentry e WHERE"
+        tiers = []
+        if wants(kinds, *SMALL_KIND_NAMES, "dataset"):
+            narrow = kind_clause(kinds, ALL_KINDS)
+            tiers.append((f"{entry} e.kind <> 'column' AND e.key_list && %s::text[]{narrow}{extra} LIMIT {EXACT_LIMIT}", [phrases, *params]))
+        if wants(kinds, *SMALL_KIND_NAMES):
+            narrow = kind_clause(kinds, SMALL_KIND_NAMES)
+            tiers.append((f"{entry} {SMALL_KINDS} AND e.document @@ to_tsquery('simple', %s){narrow}{extra} LIMIT {SMALL_KINDS_LIMIT}", [tsquery, *params]))
+        if wants(kinds, "dataset"):
+            tiers.append((f"{entry} e.kind = 'dataset' AND e.document @@ to_tsquery('simple', %s){extra} LIMIT {DATASET_LIMIT}", [tsquery, *params]))
+        if wants(kinds, "column"):
+            tiers += prefix_tiers("column", phrases, extra, params, limit=COLUMN_LIMIT, collate=' COLLATE "C"')
+        if not tiers:
+            return EMPTY_POOL, []
+        return " UNION ".join(f"({sql})" for sql, _ in tiers), [p for _, tier_params in tiers for p in tier_params]
+
+    def suggestion_pool(self, query):
+        entry = "SELECT e.id FROM search_searchentry e WHERE"
+        tiers = [
+            (f"{entry} e.kind <> 'column' AND e.key_list && %s::text[] LIMIT {EXACT_LIMIT}", [[query.phrase]]),
+            (f"{entry} {SMALL_KINDS} AND e.document @@ to_tsquery('simple', %s) LIMIT {SUGGESTION_LIMIT}", [self.tsquery(query, names_only=True)]),
+            *prefix_tiers("dataset", [query.phrase], "", [], limit=SUGGESTION_LIMIT, collate=' COLLATE "C"'),
+        ]
+        return " UNION ".join(f"({sql})" for sql, _ in tiers), [p for _, tier_params in tiers for p in tier_params]
 
     def correct(self, query):
         candidates = [t for t in query.terms if len(t) > 3]
@@ -42,7 +81,9 @@ class PostgresBackend(SearchBackend):
                     CROSS JOIN LATERAL (
                         (SELECT word, ndoc FROM search_searchword WHERE word >= q.term AND word < q.term || chr(1114111) ORDER BY word LIMIT 1)
                         UNION ALL
-                        (SELECT word, ndoc FROM search_searchword ORDER BY word <-> q.term LIMIT {NEIGHBOURS})
+                        (SELECT word, ndoc FROM search_searchword
+                         WHERE NOT EXISTS (SELECT 1 FROM search_searchword k WHERE k.word >= q.term AND k.word < q.term || chr(1114111))
+                         ORDER BY word <-> q.term LIMIT {NEIGHBOURS})
                     ) AS w""",
                 [candidates],
             )

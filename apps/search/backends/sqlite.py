@@ -6,7 +6,7 @@ the SQL functions the index declarations use (``mesh_search_words``, ``mesh_last
 """
 import json
 
-from apps.search.backends.base import SearchBackend
+from apps.search.backends.base import ALL_KINDS, SearchBackend, column_phrases, kind_clause, prefix_tiers, wants
 from apps.search.text import ParsedQuery, last_two_parts, pick_corrections, search_words
 
 FTS_COLUMNS = ("text_a", "keys", "text_b", "text_c", "text_d")
@@ -54,15 +54,32 @@ class SqliteBackend(SearchBackend):
 
     def fts_query(self, query: ParsedQuery, *, names_only: bool = False) -> str:
         groups = []
-        for i, term in enumerate(query.terms):
-            options = [_fts_string(term) + (" *" if query.is_prefix_term(i) else "")]
+        for term in query.match_terms:
+            options = [_fts_string(term) + (" *" if query.is_prefix_term(term) else "")]
             options += [_fts_string(alt) for alt in query.corrections.get(term, [])]
             groups.append("(" + " OR ".join(options) + ")")
         expr = (" AND " if names_only else " OR ").join(groups)
-        return "{text_a keys} : (" + expr + ")" if names_only else expr
+        # Like PostgreSQL's document: D-weight context ranks but does not select.
+        return ("{text_a keys} : (" if names_only else "{text_a keys text_b text_c} : (") + expr + ")"
 
     def match(self, query, *, names_only=False):
         return "e.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)", [self.fts_query(query, names_only=names_only)]
+
+    def pool(self, query, filters, params, kinds=None):
+        # The embedded catalog is small: every match is ranked, no tier is capped.
+        extra = f" AND {filters}" if filters else ""
+        match, match_params = self.match(query)
+        narrow = kind_clause(kinds, ALL_KINDS)
+        tiers = [(f"SELECT e.id FROM search_searchentry e WHERE e.kind <> 'column' AND {match}{narrow}{extra}", [*match_params, *params])]
+        if wants(kinds, "column"):
+            tiers += prefix_tiers("column", column_phrases(query), extra, params, limit=None)
+        return " UNION ".join(sql for sql, _ in tiers), [p for _, tier_params in tiers for p in tier_params]
+
+    def suggestion_pool(self, query):
+        match, params = self.match(query, names_only=True)
+        tiers = [(f"SELECT e.id FROM search_searchentry e WHERE e.kind <> 'column' AND {match}", params)]
+        tiers += prefix_tiers("dataset", [query.phrase], "", [], limit=None)
+        return " UNION ".join(sql for sql, _ in tiers), [p for _, tier_params in tiers for p in tier_params]
 
     def correct(self, query):
         from django.db import connection

@@ -6,7 +6,8 @@ a million — on PostgreSQL and SQLite alike (``mesh_search_words``, ``mesh_last
 ``string_agg`` exist on both; see ``apps.search.backends``).
 
 Weights: **A** names (whole-word and prefix hits rank highest), **B** qualified names and
-tags, **C** descriptions and column names, **D** owners, types and other context.
+tags, **C** descriptions, **D** owners, a table's column names and other context — D words
+rank an entry that matched otherwise but do not make it a candidate on their own.
 """
 from collections.abc import Callable
 from dataclasses import dataclass, field

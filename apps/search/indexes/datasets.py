@@ -46,8 +46,10 @@ DATASETS = register(
         weights={
             "A": ("t.short_name",),
             "B": ("t.name", TAG_SLUGS, "t.platform"),
-            "C": ("t.description", COLUMN_NAMES, PRODUCT_NAMES),
-            "D": ("t.namespace", "t.kind", "t.owner", "d.name"),
+            "C": ("t.description", PRODUCT_NAMES),
+            # Column names rank a table (columns are entries of their own) but do not select it:
+            # in a large catalog every table has an "id" or an "order_id".
+            "D": (COLUMN_NAMES, "t.namespace", "t.kind", "t.owner", "d.name"),
         },
         summary="t.description",
         context="'columns: ' || " + joined(COLUMN_NAMES),
