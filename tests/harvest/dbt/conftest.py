@@ -2,7 +2,8 @@
 
 ``dbt_artifacts`` runs ``scripts/dbt_build_fixture.sh`` once per test session: it builds the
 project in ``fixtures/dbt_demo`` with dbt-core 1.11 against the local PostgreSQL (a
-warehouse database of our own, so that other suites' demo warehouse is not touched) and
+warehouse database named after the test database, so that neither the demo warehouse nor
+another test session's is touched) and
 copies the artifacts into a temporary directory. The script creates ``.venv-dbt`` from
 ``requirements-dbt.txt`` on first use (PyPI needed once, ~30 s).
 """
@@ -10,13 +11,16 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[3]
 BUILD_SCRIPT = REPO / "scripts" / "dbt_build_fixture.sh"
 COMMITTED = REPO / "fixtures" / "dbt_artifacts"
-WAREHOUSE_DB = "test_mesh_h_dbt_warehouse"
+WAREHOUSE_DB = "test_{}_dbt_warehouse".format(
+    urlparse(os.environ.get("MESH_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/mesh_catalog")).path.lstrip("/") or "mesh_catalog"
+)
 NAMESPACE = "postgres://127.0.0.1:5432"
 
 
