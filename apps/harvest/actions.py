@@ -4,6 +4,7 @@ Only admins (the platform team) manage sources and trigger harvests. Secrets are
 here and stored encrypted; nothing returned or recorded ever contains them.
 """
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from apps.core.actors import actor_label, is_admin
 from apps.core.errors import ActionError, ConflictError
@@ -163,9 +164,19 @@ def trigger_harvest(actor, source: Source, *, triggered_by: str = "", run_async:
         return execute_run(claim_run(run.pk), allow_removals=allow_removals)
 
     def enqueue():
+        from kombu.exceptions import OperationalError as BrokerUnreachable
+
         from apps.harvest.tasks import run_harvest
 
-        result = run_harvest.apply_async(kwargs={"run_id": run.pk, "allow_removals": allow_removals})
+        try:
+            result = run_harvest.apply_async(kwargs={"run_id": run.pk, "allow_removals": allow_removals})
+        except BrokerUnreachable as exc:
+            # Left queued, the run would block every later trigger until the sweep's timeout.
+            HarvestRun.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(
+                status=RunStatus.FAILED, finished_at=timezone.now(),
+                errors=[{"code": "broker_unreachable", "message": f"The run could not be handed to the workers: the broker is unreachable ({exc}).", "subject": "", "count": 1}],
+            )
+            return
         HarvestRun.objects.filter(pk=run.pk).update(celery_task_id=result.id or "")
 
     transaction.on_commit(enqueue)

@@ -90,3 +90,18 @@ def test_transient_errors_are_retried_then_recorded(source):
     assert run.status == RunStatus.FAILED and run.attempts == 4
     assert [w["code"] for w in run.warnings].count("retrying") == 3
     assert run.errors[0]["code"] == "refused"
+
+
+def test_unreachable_broker_fails_the_run_instead_of_leaving_it_queued(source, monkeypatch, django_capture_on_commit_callbacks):
+    from kombu.exceptions import OperationalError
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(run_harvest, "apply_async", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = actions.trigger_harvest(SYSTEM, source)
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED and run.errors[0]["code"] == "broker_unreachable"
+    monkeypatch.undo()
+    assert actions.trigger_harvest(SYSTEM, source, run_async=False).status == RunStatus.PARTIAL  # nothing blocks the next run
