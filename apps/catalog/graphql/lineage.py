@@ -6,7 +6,6 @@ request read the whole graph.
 """
 from dataclasses import dataclass, field
 
-
 from apps.catalog.models import ColumnLineageEdge, LineageEdge, Port, PortDataset, PortDirection
 
 MAX_DEPTH = 10
