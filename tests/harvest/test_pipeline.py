@@ -142,3 +142,21 @@ def test_report_deduplicates_and_caps_its_messages():
     warnings = report.bounded_warnings()
     assert warnings[0] == {"code": "view_sql_unparsed", "message": "could not parse", "subject": "db.s.v", "count": 3}
     assert len(warnings) == MAX_MESSAGES + 1 and warnings[-1]["code"] == "truncated" and warnings[-1]["count"] == 6
+
+
+@pytest.mark.parametrize("scale", [1, 10])
+def test_reconcile_issues_the_same_number_of_queries_whatever_the_size(scale, django_assert_num_queries):
+    """No per-row queries: 3 tables or 30 tables with lineage and constraints cost the same."""
+    source = Source.objects.create(name=f"shop-{scale}", kind="postgres")
+    records = []
+    for i in range(3 * scale):
+        records.append(table(f"s.t{i}", ("id", "bigint", False), ("v", "text")))
+        if i:
+            records.append(LineageRecord(upstream=ref(f"s.t{i - 1}"), downstream=ref(f"s.t{i}"), evidence="view_sql"))
+            records.append(ColumnLineageRecord(upstream=ref(f"s.t{i - 1}"), upstream_column="v", downstream=ref(f"s.t{i}"), downstream_column="v", evidence="view_sql"))
+    with django_assert_num_queries(QUERIES_FOR_FIRST_HARVEST):
+        reconcile(source, records)
+    assert Dataset.objects.filter(source=source).count() == 3 * scale
+
+
+QUERIES_FOR_FIRST_HARVEST = 33  # savepoints, link/lookup reads, and per bulk upsert: create temp, copy, insert, drop
