@@ -1,11 +1,9 @@
 """``/api/v1/``: one router for every app's REST views, plus the OpenAPI schema and docs.
 
 Apps expose ``register(router)``; apps with their own URL patterns (search, lineage
-intake, dbt upload) are included from their ``api/urls.py`` when present, so each app
-keeps its API next to its code.
+intake, dbt upload) are included from their ``api/urls.py``, so each app keeps its API
+next to its code. Unknown ``/api/v1/`` paths answer a JSON 404.
 """
-from importlib.util import find_spec
-
 from django.http import JsonResponse
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
@@ -20,13 +18,12 @@ router = DefaultRouter()
 register_catalog(router)
 register_harvest(router)
 
-# Other apps' own API URL modules (owned by their apps), included once they exist.
-APP_API_URLCONFS = ["apps.search.api.urls", "apps.harvest.api.urls", "apps.lab.api.urls", "apps.governance.api.urls"]
-
-v1_patterns = [*catalog_urlpatterns, path("", include(router.urls))]
-for module in APP_API_URLCONFS:
-    if find_spec(module.rsplit(".", 1)[0]) is not None and find_spec(module) is not None:
-        v1_patterns.append(path("", include(module)))
+v1_patterns = [
+    *catalog_urlpatterns,
+    path("", include(router.urls)),
+    path("", include("apps.search.api.urls")),
+    path("", include("apps.harvest.api.urls")),
+]
 
 
 def api_not_found(request, *args, **kwargs):

@@ -116,3 +116,8 @@ def test_triggered_harvest_is_queued_and_its_status_readable(mesh):
     listed = client.get("/api/v1/sources/").json()["results"][0]
     assert listed["last_run_status"] == "queued" and listed["secret_keys"] == ["password"]
     assert "s3cr3t" not in client.get("/api/v1/sources/warehouse/").content.decode()
+
+
+def test_unknown_api_paths_answer_json_404(mesh):
+    response = client_for(mesh, "consumer").get("/api/v1/no-such-thing/")
+    assert response.status_code == 404 and response.json()["errors"][0]["code"] == "not_found"
