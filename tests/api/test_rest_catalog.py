@@ -121,3 +121,14 @@ def test_triggered_harvest_is_queued_and_its_status_readable(mesh):
 def test_unknown_api_paths_answer_json_404(mesh):
     response = client_for(mesh, "consumer").get("/api/v1/no-such-thing/")
     assert response.status_code == 404 and response.json()["errors"][0]["code"] == "not_found"
+
+
+def test_port_list_query_count_does_not_grow_with_ports(mesh, django_assert_max_num_queries):
+    dataset = actions.register_dataset(SYSTEM, namespace="postgres://wh:5432", name="shop.public.orders", platform="postgres")
+    for i in range(25):
+        actions.create_port(SYSTEM, mesh.orders, name=f"p{i}", direction="output", datasets=[dataset])
+    client = client_for(mesh, "consumer")
+    client.get("/api/v1/ports/")
+    with django_assert_max_num_queries(6):
+        body = client.get("/api/v1/ports/?product=orders&page_size=100").json()
+    assert body["count"] == 26 and body["results"][1]["datasets"] == [dataset.pk]

@@ -46,3 +46,15 @@ def test_put_refuses_a_descriptor_for_another_slug_and_other_owners(mesh):
     denied = client_for(mesh, "other_owner").put("/api/v1/products/orders/descriptor", text.replace("name: Orders", "name: X"), content_type="application/yaml")
     assert denied.status_code == 403
     assert DataProduct.objects.get(slug="orders").name == "Orders"
+
+
+def test_put_creates_a_new_product_for_a_domain_owner(mesh):
+    text = (
+        "apiVersion: v1.0.0\nkind: DataProduct\nid: refunds\nname: Refunds\ndomain: emea\nstatus: draft\n"
+        "outputPorts:\n  - name: refunds_api\n    type: rest\n    endpoint: https://api.example.com/refunds\n"
+    )
+    denied = client_for(mesh, "owner").put("/api/v1/products/refunds/descriptor", text, content_type="application/yaml")
+    assert denied.status_code == 403 and not DataProduct.objects.filter(slug="refunds").exists()
+    created = client_for(mesh, "domain_owner").put("/api/v1/products/refunds/descriptor", text, content_type="application/yaml")
+    assert created.status_code == 200 and created.json()["applied"] is True
+    assert DataProduct.objects.get(slug="refunds").ports.get().endpoint == "https://api.example.com/refunds"
