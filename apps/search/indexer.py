@@ -106,4 +106,7 @@ def rebuild(stdout=None) -> dict[str, int]:
             if stdout:
                 stdout.write(f"{index.kind}: {counts[index.kind]} entries in {time.monotonic() - started:.1f}s")
         backend.after_rebuild(cursor)
+    if not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            backend.maintain(cursor)
     return counts

@@ -79,3 +79,11 @@ def test_reading_needs_a_login_unless_public_read(demo_mesh, settings):
 def test_the_openapi_schema_documents_search(client):
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").content.decode()
     assert "/api/v1/search/" in schema and "/api/v1/search/autocomplete/" in schema
+
+
+def test_the_endpoint_costs_a_constant_number_of_queries(client, django_assert_max_num_queries):
+    # session and user, typo correction, one statement for candidates + facets + page
+    with django_assert_max_num_queries(4):
+        assert client.get("/api/v1/search/", {"q": "customer", "tag": "pii", "type": ["product", "dataset"]}).status_code == 200
+    with django_assert_max_num_queries(3):
+        assert client.get("/api/v1/search/autocomplete/", {"q": "cust"}).status_code == 200

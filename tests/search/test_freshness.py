@@ -117,3 +117,15 @@ def test_reindex_command_rebuilds_everything(demo_mesh, django_capture_on_commit
     assert "Indexed" in capsys.readouterr().out
     assert_index_complete()
     assert search("orders").results[0].name == "Orders"
+
+
+def test_a_dataset_mapped_to_a_domain_is_found_in_it(demo_mesh, django_capture_on_commit_callbacks):
+    dataset = Dataset.objects.get(name="shipments.events.v1")
+    Dataset.objects.filter(pk=dataset.pk).update(domain=Domain.objects.get(slug="customer"))
+    with django_capture_on_commit_callbacks(execute=True):
+        from apps.core.hooks import objects_changed
+
+        objects_changed(Dataset, [dataset.pk])
+    hits = search("shipment", filters={"domain": ["customer"]}).results
+    assert [(h.type, h.name) for h in hits][:1] == [("dataset", "shipments.events.v1")]
+    assert {h.type for h in hits} >= {"column"}  # its columns follow it

@@ -96,6 +96,9 @@ class SearchBackend(ABC):
     def after_rebuild(self, cursor) -> None:
         """The whole index was rebuilt (refresh statistics, vocabularies)."""
 
+    def maintain(self, cursor) -> None:
+        """After a committed rebuild: tidy the tables outside any transaction (vacuum, optimise)."""
+
     def clear(self, cursor) -> None:
         cursor.execute("DELETE FROM search_searchfacet")
         cursor.execute("DELETE FROM search_searchentry")

@@ -7,7 +7,7 @@ from apps.search.text import ParsedQuery, pick_corrections
 NEIGHBOURS = 6
 # Candidates per tier. Exact names always make it; beyond these, a common word's long tail
 # is not ranked (counts and facets then cover the candidates: a lower bound).
-EXACT_LIMIT, SMALL_KINDS_LIMIT, DATASET_LIMIT, COLUMN_LIMIT, SUGGESTION_LIMIT = 100, 500, 600, 150, 200
+EXACT_LIMIT, SMALL_KINDS_LIMIT, DATASET_LIMIT, COLUMN_LIMIT, SUGGESTION_LIMIT = 100, 500, 600, 150, 60
 SMALL_KINDS = "e.kind NOT IN ('column', 'dataset')"
 
 
@@ -112,6 +112,11 @@ class PostgresBackend(SearchBackend):
         cursor.execute("ANALYZE search_searchentry")
         cursor.execute("ANALYZE search_searchfacet")
         cursor.execute("ANALYZE search_searchword")
+
+    def maintain(self, cursor):
+        # A fresh bulk load has no visibility map or hint bits yet: the first searches would
+        # pay for writing them. VACUUM sets both (and cannot run inside a transaction).
+        cursor.execute("VACUUM (ANALYZE) search_searchentry, search_searchfacet, search_searchword")
 
     def clear(self, cursor):
         cursor.execute("TRUNCATE search_searchfacet, search_searchentry")

@@ -110,6 +110,9 @@ class SqliteBackend(SearchBackend):
         cols = ", ".join(FTS_COLUMNS)
         cursor.execute(f"INSERT INTO search_fts (rowid, {cols}) SELECT id, {cols} FROM search_searchentry WHERE id > %s", [min_id])
 
+    def maintain(self, cursor):
+        cursor.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
+
     def clear(self, cursor):
         cursor.execute("DELETE FROM search_fts")
         super().clear(cursor)

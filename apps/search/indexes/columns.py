@@ -19,9 +19,9 @@ def _columns_of_products(pks):
 
 
 def _columns_of_domains(pks):
-    from apps.catalog.models import PortDataset
+    from apps.search.indexes.datasets import _datasets_of_domains
 
-    return "parent", list(PortDataset.objects.filter(port__product__domain_id__in=pks).values_list("dataset_id", flat=True).distinct())
+    return "parent", _datasets_of_domains(pks)[1]
 
 
 COLUMNS = register(

@@ -1,7 +1,8 @@
 """Datasets: the table name first, then its qualified name and tags, then description and columns.
 
-A dataset takes its domain, classification and lifecycle from the product that publishes
-it through an output port (the first by id); a removed dataset's lifecycle is ``removed``.
+A dataset takes its classification and lifecycle from the product that publishes it
+through an output port (the first by id), its domain from its own ``domain`` (set by
+mapping rules) or else that product's; a removed dataset's lifecycle is ``removed``.
 """
 from apps.search.indexes.base import SearchIndex, joined, register, route
 
@@ -26,9 +27,10 @@ def _datasets_of_products(pks):
 
 
 def _datasets_of_domains(pks):
-    from apps.catalog.models import PortDataset
+    from apps.catalog.models import Dataset, PortDataset
 
-    return "id", list(PortDataset.objects.filter(port__product__domain_id__in=pks).values_list("dataset_id", flat=True).distinct())
+    published = PortDataset.objects.filter(port__product__domain_id__in=pks).values_list("dataset_id", flat=True)
+    return "id", sorted(set(published) | set(Dataset.objects.filter(domain_id__in=pks).values_list("pk", flat=True)))
 
 
 DATASETS = register(
@@ -37,12 +39,13 @@ DATASETS = register(
         model=_model,
         source=f"""catalog_dataset t
             LEFT JOIN catalog_dataproduct p ON p.id = {PRIMARY_PRODUCT}
-            LEFT JOIN catalog_domain d ON d.id = p.domain_id""",
+            LEFT JOIN catalog_domain d ON d.id = coalesce(t.domain_id, p.domain_id)""",
         name="t.name",
         qualified_name="t.namespace || '/' || t.name",
         url_arg="t.id",
         url=route("catalog:dataset_detail"),
-        keys=("t.short_name", "mesh_last_two(t.name)", "t.name", "t.namespace || '/' || t.name"),
+        # schema.table first: the key-prefix index then serves "sales.ord" as it is typed
+        keys=("mesh_last_two(t.name)", "t.short_name", "t.name", "t.namespace || '/' || t.name"),
         weights={
             "A": ("t.short_name",),
             "B": ("t.name", TAG_SLUGS, "t.platform"),
