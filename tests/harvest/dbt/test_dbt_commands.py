@@ -21,7 +21,7 @@ def test_dbt_artifacts_harvest_and_export_through_the_commands(dbt_artifacts):
     config = {"path": str(dbt_artifacts), "warehouse_namespace": NAMESPACE}
     assert "Source 'shop-dbt' (dbt) saved" in run("add_source", "shop-dbt", "--kind", "dbt", "--config", json.dumps(config), "--test")
     report = run("harvest", "shop-dbt")
-    assert report.splitlines()[0].endswith(": succeeded") and "quality_checks: 46" in report
+    assert report.splitlines()[0].endswith(": succeeded") and "quality_checks: 47" in report
 
     exported = json.loads(run("export_catalog"))
     orders = next(d for d in exported["datasets"] if d["name"] == f"{WAREHOUSE_DB}.sales.orders")

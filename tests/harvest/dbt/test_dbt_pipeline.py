@@ -82,7 +82,7 @@ def test_artifacts_of_a_second_invocation_append_results(artifacts_copy):
     check = QualityCheck.objects.get(key=FAILING_TEST)
     assert set(check.results.values_list("run_key", "status")) == {(first_invocation, "fail"), ("second-invocation", "pass")}
     assert check.results.first().status == "pass"  # the latest result
-    assert counts["quality_results_added"] == 43  # one new result per test of the second invocation
+    assert counts["quality_results_added"] == 44  # one new result per test (43) and unit test (1) of the second invocation
 
 
 def test_broken_artifacts_fail_the_run_and_leave_the_catalog_as_it_was(artifacts_copy):

@@ -106,3 +106,21 @@ def test_namespace_and_lowercase_relation_identity(dbt_artifacts):
 def test_column_lineage_can_be_switched_off(dbt_artifacts):
     records, _ = harvest(dbt_artifacts, column_lineage=False)
     assert not of(records, ColumnLineageRecord) and of(records, LineageRecord)
+
+
+def test_unit_tests_are_checks_on_their_model(dbt_artifacts):
+    records, _ = harvest(dbt_artifacts)
+    [unit] = [q for q in of(records, QualityRecord) if q.check_type == "unit_test"]
+    assert (unit.dataset.name, unit.status, unit.category) == (name("marketing.customer_segments"), "pass", "accuracy")
+
+
+def test_a_model_that_failed_to_build_is_reported(artifacts_copy):
+    path = artifacts_copy / "run_results.json"
+    run_results = orjson.loads(path.read_bytes())
+    for result in run_results["results"]:
+        if result["unique_id"] == "model.mesh_demo.daily_revenue":
+            result.update(status="error", message="Database Error: relation does not exist")
+    path.write_bytes(orjson.dumps(run_results))
+    records, _ = harvest(artifacts_copy)
+    [warning] = [w for w in of(records, HarvestWarning) if w.code == "dbt_node_not_built"]
+    assert warning.subject == "model.mesh_demo.daily_revenue" and "relation does not exist" in warning.message

@@ -23,7 +23,7 @@ def test_demo_without_postgres_harvests_the_committed_dbt_artifacts(monkeypatch)
     assert lines[0].startswith("Harvested dbt source mesh-demo-dbt: succeeded (16 datasets, 16 added")
     assert lines[1].startswith("Demo warehouse not harvested: PostgreSQL database mesh_demo_warehouse is not reachable")
     assert Dataset.objects.filter(namespace=demo.WAREHOUSE_NAMESPACE, name="mesh_demo_warehouse.sales.orders").exists()
-    assert LineageEdge.objects.filter(evidence="dbt").count() == 17 and QualityCheck.objects.count() == 46
+    assert LineageEdge.objects.filter(evidence="dbt").count() == 17 and QualityCheck.objects.count() == 47
     assert not Source.objects.filter(name=demo.WAREHOUSE_SOURCE).exists()
 
     again = load()

@@ -24,7 +24,7 @@ from apps.harvest.harvesters.dbt.gcpause import collector_paused
 from apps.harvest.harvesters.dbt.lineage import column_lineage, table_lineage, warehouse_schema
 from apps.harvest.harvesters.dbt.nodes import NodeIndex
 from apps.harvest.harvesters.dbt.placement import DEFAULT_META_KEYS, Placement, exposure_consumers, ownership_hints, sample_queries
-from apps.harvest.harvesters.dbt.quality import freshness_records, test_records
+from apps.harvest.harvesters.dbt.quality import freshness_records, model_run_warnings, test_records, unit_test_records
 from apps.harvest.records import HarvestRecord, HarvestWarning
 
 CONFIG_KEYS = {"path", "warehouse_namespace", "meta_keys", "column_lineage", "dialect"}
@@ -119,6 +119,8 @@ class DbtHarvester(Harvester):
             yield from column_lineage(index, warehouse_schema(artifacts.catalog, manifest, index), dialect, cache, self.stats)
             cache.save()
         yield from test_records(index, artifacts.run_results)
+        yield from unit_test_records(manifest, index, artifacts.run_results)
+        yield from model_run_warnings(index, artifacts.run_results)
         yield from freshness_records(index, artifacts.sources)
         yield from ownership_hints(index, placement)
         yield from sample_queries(index)

@@ -76,6 +76,36 @@ def test_records(index: NodeIndex, run_results: dict) -> Iterator[QualityRecord 
         yield HarvestWarning("dbt_test_unattached", f"{unattached} tests check no model, seed, snapshot or source of this project and were skipped.")
 
 
+def unit_test_records(manifest: dict, index: NodeIndex, run_results: dict) -> Iterator[QualityRecord]:
+    """dbt unit tests (1.8+) check a model's logic on fixed inputs: one check on the model each."""
+    results = {r.get("unique_id"): r for r in run_results.get("results") or [] if isinstance(r, dict)}
+    meta = run_results.get("metadata") or {}
+    for uid in sorted(manifest.get("unit_tests") or {}):
+        test = manifest["unit_tests"][uid]
+        model = next((p for p in (test.get("depends_on") or {}).get("nodes") or [] if p in index.refs), None)
+        if model is None:
+            continue
+        result = results.get(uid)
+        fields = {}
+        if result is not None and result.get("status") in TEST_STATUS:
+            fields = {
+                "status": TEST_STATUS[result["status"]], "observed_at": _finished_at(result) or _parse_time(meta.get("generated_at")),
+                "run_key": meta.get("invocation_id") or "", "message": str(result.get("message") or "")[:2000],
+            }
+        definition = {"dbt_unique_id": uid}
+        if test.get("description"):
+            definition["description"] = test["description"]
+        yield QualityRecord(dataset=index.refs[model], key=uid, name=test.get("name") or uid, check_type="unit_test", category="accuracy", definition=definition, **fields)
+
+
+def model_run_warnings(index: NodeIndex, run_results: dict) -> Iterator[HarvestWarning]:
+    """Models, seeds and snapshots that failed or were skipped in the last run: their tables may be stale."""
+    for result in run_results.get("results") or []:
+        uid = result.get("unique_id") if isinstance(result, dict) else None
+        if uid in index.refs and index.nodes[uid].get("resource_type") != "source" and result.get("status") in ("error", "skipped", "runtime error"):
+            yield HarvestWarning("dbt_node_not_built", f"The last dbt run reported {result['status']}: {str(result.get('message') or '')[:300]}", uid)
+
+
 def freshness_records(index: NodeIndex, sources_json: dict) -> Iterator[QualityRecord]:
     """One timeliness check per source with a freshness policy; its result from ``sources.json``."""
     results = {r.get("unique_id"): r for r in sources_json.get("results") or [] if isinstance(r, dict)}
