@@ -15,6 +15,7 @@ transient errors are retried with backoff; AccessDenied on one database is a war
 """
 import base64
 import fnmatch
+import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime, timezone
@@ -85,6 +86,10 @@ class GlueHarvester(Harvester):
         normalised.setdefault("partition_count_limit", 10000)
         return normalised
 
+    def __init__(self, source_name: str, config: dict, secrets: dict):
+        super().__init__(source_name, config, secrets)
+        self._calls_lock = threading.Lock()
+
     # --- AWS access ----------------------------------------------------------------
 
     def client(self, service: str = "glue"):
@@ -105,7 +110,9 @@ class GlueHarvester(Harvester):
         attempt = 0
         while True:
             try:
-                return fn()
+                result = fn()
+                self._count_call()
+                return result
             except (ClientError, EndpointConnectionError, NoCredentialsError) as exc:
                 attempt += 1
                 self._retry_or_raise(exc, attempt, what)
@@ -136,6 +143,7 @@ class GlueHarvester(Harvester):
             try:
                 for page in client.get_paginator(operation).paginate(**params, PaginationConfig=config):
                     attempt = 0
+                    self._count_call()
                     yield from page.get(key, [])
                     token = page.get("NextToken")
                     if not token:
@@ -144,6 +152,11 @@ class GlueHarvester(Harvester):
             except (ClientError, EndpointConnectionError, NoCredentialsError) as exc:
                 attempt += 1
                 self._retry_or_raise(exc, attempt, operation)
+
+    def _count_call(self) -> None:
+        """AWS calls answered, for the run report's ``source_queries`` (threads share the count)."""
+        with self._calls_lock:
+            self.queries_sent += 1
 
     def _catalog_params(self) -> dict:
         return {"CatalogId": self.config["catalog_id"]} if self.config.get("catalog_id") else {}

@@ -41,6 +41,7 @@ def test_tables_are_read_page_by_page_following_next_token(stubbed):
     stubber.add_response("get_tables", {"TableList": [table("t150", "big")]}, {"DatabaseName": "big", "CatalogId": ACCOUNT, "NextToken": "page-3"})
     names = [r.ref.name for r in harvester.extract() if isinstance(r, DatasetRecord)]
     assert len(names) == 151 and names[0] == "table/big/t000" and names[-1] == "table/big/t150"
+    assert harvester.queries_sent == 4  # one GetDatabases, three GetTables pages
 
 
 def test_throttled_page_is_retried_from_its_own_token(stubbed):
