@@ -22,8 +22,8 @@ def test_glue_catalog_harvests_and_exports_through_the_commands(glue_catalog):
     assert "Source 'lake' (glue) saved" in run("add_source", "lake", "--kind", "glue", "--config", json.dumps(config))
     report = run("harvest", "lake")
     assert "succeeded" in report.splitlines()[0] and "glue_view_unparsed [table/sales_lake/broken_view]" in report
-    assert Dataset.objects.filter(namespace=NAMESPACE).count() == 7
-    assert LineageEdge.objects.filter(evidence="glue_view").count() == 4
+    assert Dataset.objects.filter(namespace=NAMESPACE).count() == 8
+    assert LineageEdge.objects.filter(evidence="glue_view").count() == 5
 
     exported = json.loads(run("export_catalog"))
     view = next(d for d in exported["datasets"] if d["name"] == "table/sales_lake/paid_orders")
@@ -33,4 +33,4 @@ def test_glue_catalog_harvests_and_exports_through_the_commands(glue_catalog):
     assert paid["upstream"] == [{"namespace": NAMESPACE, "name": "table/sales_lake/payments", "column": "amount"}]
 
     second = run("harvest", "lake")
-    assert "datasets_unchanged: 7" in second
+    assert "datasets_unchanged: 8" in second

@@ -19,7 +19,7 @@ def test_tables_views_and_columns_are_named_as_openlineage_does(glue_catalog):
     records = list(harvester(glue_catalog).extract())
     datasets = {r.ref.name: r for r in by_type(records, DatasetRecord)}
     assert sorted(datasets) == [
-        "table/marketing_lake/campaign_orders", "table/marketing_lake/campaigns",
+        "table/marketing_lake/campaign_orders", "table/marketing_lake/campaigns", "table/marketing_lake/delta_customers_view",
         "table/sales_lake/broken_view", "table/sales_lake/customers_delta", "table/sales_lake/orders",
         "table/sales_lake/paid_orders", "table/sales_lake/payments", "table/tmp_scratch/scratch_table",
     ]
@@ -53,6 +53,7 @@ def test_athena_view_sql_gives_table_and_column_lineage(glue_catalog):
         ("table/sales_lake/payments", "table/sales_lake/paid_orders"),  # unqualified: the view's own database
         ("table/sales_lake/orders", "table/marketing_lake/campaign_orders"),  # awsdatacatalog.sales_lake.orders
         ("table/marketing_lake/campaigns", "table/marketing_lake/campaign_orders"),
+        ("table/sales_lake/customers_delta", "table/marketing_lake/delta_customers_view"),  # a Spark view's plain SQL
     }
     columns = {(r.downstream_column, r.upstream.name, r.upstream_column, r.transformation) for r in by_type(records, ColumnLineageRecord) if r.downstream == view}
     assert columns == {
@@ -64,6 +65,15 @@ def test_athena_view_sql_gives_table_and_column_lineage(glue_catalog):
     datasets = {r.ref.name: r for r in by_type(records, DatasetRecord)}
     assert datasets["table/sales_lake/paid_orders"].kind == "view"
     assert "sum(p.amount)" in datasets["table/sales_lake/paid_orders"].properties["glue"]["view_sql"]
+
+
+def test_hive_view_text_gives_column_lineage(glue_catalog):
+    records = list(harvester(glue_catalog).extract())
+    columns = {(r.downstream_column, r.upstream.name, r.upstream_column, r.transformation) for r in by_type(records, ColumnLineageRecord) if r.downstream.name.endswith("/delta_customers_view")}
+    assert columns == {
+        ("customer_id", "table/sales_lake/customers_delta", "customer_id", "identity"),
+        ("email", "table/sales_lake/customers_delta", "email", "expression"),
+    }
 
 
 def test_unparseable_view_keeps_its_dataset_and_gets_a_warning(glue_catalog):

@@ -88,3 +88,17 @@ def test_partition_count_reads_no_further_than_the_limit(stubbed):
     )
     [record] = [r for r in harvester.extract() if isinstance(r, DatasetRecord)]
     assert record.properties["glue"]["partition_count"] == 2 and record.properties["glue"]["partition_count_capped"]
+
+
+def test_connection_check_names_a_missing_permission(stubbed):
+    harvester, stubber = stubbed
+    stubber.add_client_error("get_databases", "AccessDeniedException", "not authorized to perform: glue:GetDatabases", 400)
+    check = harvester.test_connection()
+    assert not check.ok and check.stage == "permission" and "AccessDeniedException" in check.message
+
+
+def test_connection_check_names_refused_credentials(stubbed):
+    harvester, stubber = stubbed
+    stubber.add_client_error("get_databases", "UnrecognizedClientException", "The security token included in the request is invalid.", 400)
+    check = harvester.test_connection()
+    assert not check.ok and check.stage == "auth" and "credentials were refused" in check.message
