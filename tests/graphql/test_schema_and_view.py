@@ -89,6 +89,11 @@ def test_lineage_walks_datasets_columns_and_products(mesh, as_role):
     assert {n["name"] for n in one_hop["lineage"]["nodes"]} == {"shop.stg.orders", "shop.mart.orders"}
     cols = client('query($ns: String!) { columnLineage(namespace: $ns, name: "shop.raw.orders", column: "id", direction: DOWNSTREAM, depth: 2) { columns { name dataset { name } } edges { transformation } } }', {"ns": ns})
     assert {(c["dataset"]["name"], c["name"]) for c in cols["columnLineage"]["columns"]} == {("shop.raw.orders", "id"), ("shop.stg.orders", "id"), ("shop.mart.orders", "order_id")}
+    columns = client('query($ns: String!) { dataset(namespace: $ns, name: "shop.stg.orders") { columns { edges { node { name dataset { name } upstream { upstream { name dataset { name } } transformation } downstream { downstream { name } } } } } } }', {"ns": ns})
+    node = columns["dataset"]["columns"]["edges"][0]["node"]
+    assert node["dataset"]["name"] == "shop.stg.orders"
+    assert node["upstream"] == [{"upstream": {"name": "id", "dataset": {"name": "shop.raw.orders"}}, "transformation": "identity"}]
+    assert node["downstream"] == [{"downstream": {"name": "order_id"}}]
     products = client('{ dataProduct(slug: "orders") { lineage(direction: UPSTREAM) { products { slug } edges { upstream { slug } downstream { slug } via } } } }')
     assert products["dataProduct"]["lineage"]["edges"] == [{"upstream": {"slug": "leads"}, "downstream": {"slug": "orders"}, "via": ["dataset"]}]
 
