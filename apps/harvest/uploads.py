@@ -112,11 +112,13 @@ def upload_dbt_artifacts(actor, source, files: dict, *, harvest: bool = True, vi
     """Store an uploaded artifact set for a dbt ``source`` and (by default) queue its harvest.
 
     Admins only (the platform team, or CI with an admin's token), like every source write.
-    Returns ``(StoredArtifacts, HarvestRun or None)``. Raises ``ActionError`` with the
-    file and the problem when the set is refused; the previous set stays current.
+    Returns ``(StoredArtifacts, HarvestRun or None)``: None when not asked to harvest, or
+    when a harvest of the source is already queued or running (the set is stored either
+    way; that run or the next one reads it). Raises ``ActionError`` with the file and the
+    problem when the set is refused; the previous set stays current.
     """
     from apps.core.actors import is_admin
-    from apps.core.errors import ActionError
+    from apps.core.errors import ActionError, ConflictError
     from apps.core.history import record_change
     from apps.core.models import ChangeAction
     from apps.core.writes import require
@@ -139,5 +141,10 @@ def upload_dbt_artifacts(actor, source, files: dict, *, harvest: bool = True, vi
         before={"dbt_artifacts": None},
         after={"dbt_artifacts": {"files": sorted(stored.versions), "invocation_id": stored.invocation_id}},
     )
-    run = trigger_harvest(actor, source, triggered_by="upload", run_async=True) if harvest else None
+    run = None
+    if harvest:
+        try:
+            run = trigger_harvest(actor, source, triggered_by="upload", run_async=True)
+        except ConflictError:
+            run = None  # a run is active; the stored set is current for the next one
     return stored, run

@@ -94,3 +94,10 @@ def test_harvest_without_path_or_upload_fails_with_a_clear_reason(source):
 
     run = trigger_harvest(SYSTEM, source, run_async=False)
     assert run.status == "failed" and "no artifacts were uploaded for source 'shop-dbt'" in run.errors[0]["message"]
+
+
+def test_upload_while_a_harvest_runs_is_stored_for_the_next_run(source):
+    HarvestRun.objects.create(source=source, status="running", triggered_by="schedule")
+    response = client_as(make_user("platform", superuser=True)).post(URL, artifact_files(COMMITTED / "demo", ["manifest.json"]), format="multipart")
+    assert response.status_code == 201 and response.json()["run"] is None
+    assert (current_artifacts_dir("shop-dbt") / "manifest.json").is_file()
