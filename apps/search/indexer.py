@@ -68,9 +68,11 @@ def _insert(cursor, index: SearchIndex, where: str, params: list) -> int:
 
 
 def _delete(cursor, selection: str, params: list) -> None:
-    get_backend().before_delete(cursor, selection, params)
-    cursor.execute(f"DELETE FROM search_searchfacet WHERE entry_id IN (SELECT e.id FROM search_searchentry e WHERE {selection})", params)
-    cursor.execute(f"DELETE FROM search_searchentry WHERE id IN (SELECT e.id FROM search_searchentry e WHERE {selection})", params)
+    backend = get_backend()
+    backend.before_delete(cursor, selection, params)
+    entries = backend.id_in(f"SELECT e.id FROM search_searchentry e WHERE {selection}", column="entry_id")
+    cursor.execute(f"DELETE FROM search_searchfacet WHERE {entries}", params)
+    cursor.execute(f"DELETE FROM search_searchentry AS e WHERE {selection}", params)
 
 
 def reindex(kind: str, *, ids=None, parent_ids=None) -> int:

@@ -1,7 +1,6 @@
 """Shapes of the search REST endpoints (documented by drf-spectacular)."""
 from rest_framework import serializers
 
-from apps.search.service import FACETS
 
 
 class SearchParamsSerializer(serializers.Serializer):
@@ -43,6 +42,8 @@ class SearchResultSerializer(serializers.Serializer):
 
 
 class AutocompleteParamsSerializer(serializers.Serializer):
+    """Query string of ``GET /api/v1/search/autocomplete/``."""
+
     q = serializers.CharField(required=False, allow_blank=True, default="")
     limit = serializers.IntegerField(required=False, default=8, min_value=1, max_value=20)
 
@@ -51,6 +52,3 @@ class AutocompleteSerializer(serializers.Serializer):
     """Suggestions for the search box, best first."""
 
     results = SearchHitSerializer(many=True)
-
-
-FACET_PARAMS = FACETS

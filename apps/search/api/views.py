@@ -4,7 +4,7 @@ Both call ``apps.search.service`` (the function the web page and GraphQL use) an
 bad query with 400 and ``{"errors": [{field, code, message}]}``.
 """
 from django.conf import settings
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
@@ -12,12 +12,12 @@ from rest_framework.views import APIView
 
 from apps.search import service
 from apps.search.api.serializers import (
-    FACET_PARAMS,
     AutocompleteParamsSerializer,
     AutocompleteSerializer,
     SearchParamsSerializer,
     SearchResultSerializer,
 )
+from apps.search.service import FACETS as FACET_PARAMS
 
 
 class CanReadCatalog(BasePermission):
@@ -45,7 +45,7 @@ class SearchView(APIView):
     permission_classes = [CanReadCatalog]
 
     @extend_schema(
-        parameters=[SearchParamsSerializer, *(OpenApiParameter(f, str, many=True, explode=True) for f in FACET_PARAMS)],
+        parameters=[SearchParamsSerializer],
         responses={200: SearchResultSerializer},
     )
     def get(self, request):

@@ -58,9 +58,9 @@ class SearchBackend(ABC):
     def in_list(self, column: str, values: list) -> tuple[str, list]:
         """``column IN values`` as one bound parameter where the database allows it."""
 
-    def id_in(self, subquery: str) -> str:
-        """Entry ``e`` is one of the ids ``subquery`` selects (a multi-valued facet filter)."""
-        return f"e.id IN ({subquery})"
+    def id_in(self, subquery: str, column: str = "e.id") -> str:
+        """``column`` is one of the ids ``subquery`` selects (facet filters, facet deletes)."""
+        return f"{column} IN ({subquery})"
 
     @abstractmethod
     def json_values(self, expr: str, alias: str) -> str:

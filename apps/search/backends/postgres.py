@@ -19,10 +19,10 @@ class PostgresBackend(SearchBackend):
     def in_list(self, column, values):
         return f"{column} = ANY(%s)", [list(values)]
 
-    def id_in(self, subquery):
+    def id_in(self, subquery, column="e.id"):
         # Evaluated once into an array: the planner then probes ids instead of merging a
-        # semi-join through the whole primary key under a LIMIT.
-        return f"e.id = ANY(ARRAY({subquery}))"
+        # semi-join through the whole primary key (it did, under a LIMIT and in deletes).
+        return f"{column} = ANY(ARRAY({subquery}))"
 
     def json_values(self, expr, alias):
         return f"jsonb_array_elements_text({expr}) AS {alias}(value)"

@@ -5,6 +5,8 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
+    """Rebuilds every search entry from the catalog in one transaction, kind by kind."""
+
     help = "Rebuild the search index from the catalog (set-based; safe to run any time)."
 
     def handle(self, *args, **options):
