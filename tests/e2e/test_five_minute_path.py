@@ -16,12 +16,11 @@ import pytest
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
 
 from tests.lab.demo_warehouse import ensure_demo_warehouse  # noqa: E402
 
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
 SEARCH_TERM = "line items"
 MAX_CLICKS, MAX_SECONDS = 5, 60
 
@@ -46,13 +45,13 @@ def demo_with_warehouse(transactional_db):
 
 
 @pytest.fixture
-def browser_page():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.set_default_timeout(15_000)
-        yield page
-        browser.close()
+def browser_page(browser):
+    """A fresh page in the suite's one Chromium (a second sync_playwright would clash with its loop)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
 
 
 class Path5:
