@@ -52,8 +52,11 @@ class ParsedQuery:
         return [term, *self.corrections.get(term, [])]
 
     def is_prefix_term(self, term: str) -> bool:
-        """Prefix-match the word being typed (the last) and every word long enough to be safe."""
-        return term == self.terms[-1] or len(term) >= 3
+        """Prefix-match the word being typed (the last) and every word long enough to be safe.
+
+        A single letter is never a prefix: it would expand to a good part of the vocabulary.
+        """
+        return len(term) >= 3 or (len(term) == 2 and term == self.terms[-1])
 
     @property
     def match_terms(self) -> list[str]:

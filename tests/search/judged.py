@@ -80,11 +80,13 @@ def rank_of(hits, kind: str, name: str) -> int | None:
 
 
 def evaluate(search) -> tuple[float, list[str]]:
-    """(MRR over the top 10, failures) for ``search(q) -> list[SearchHit]``."""
+    """(MRR over the top 10, failures) for ``search(q) -> list[SearchHit]``; prints the cases not first."""
     reciprocal, failures = [], []
     for query, kind, name, worst in CASES:
         rank = rank_of(search(query), kind, name)
         reciprocal.append(1 / rank if rank else 0.0)
+        if rank != 1:
+            print(f"  {query!r}: {kind} {name!r} ranked {rank}")
         if rank is None or rank > worst:
             failures.append(f"{query!r}: expected {kind} {name!r} at ≤ {worst}, got {rank}")
     return sum(reciprocal) / len(reciprocal), failures

@@ -6,7 +6,7 @@ from apps.search.service import search
 from tests.search.judged import CASES, evaluate
 
 # The MRR reached when the set was judged; a change that ranks worse fails here.
-PINNED_MRR = 0.97
+PINNED_MRR = 0.99
 
 
 @pytest.mark.django_db
