@@ -23,7 +23,7 @@ class PostgresHarvester(Harvester):
     """Reads schemas, relations, columns, constraints and view lineage of one database."""
 
     kind = "postgres"
-    secret_fields = ("password",)
+    secret_fields = ("password", "reader_password")
     # Tests set this to act between catalog queries (e.g. kill the connection): hook(name, conn).
     query_hook = None
 

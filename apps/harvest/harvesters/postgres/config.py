@@ -8,7 +8,9 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from apps.harvest.harvesters.base import ConfigError, SourceError
 
-DEFAULTS = {"include_schemas": [], "exclude_schemas": [], "password_env": "", "statement_timeout_ms": 60000, "connect_timeout_s": 10}
+# ``reader_dsn`` (with the secret ``reader_password``) is the lab's dedicated read-only
+# connection for running sample queries; the harvest never uses it.
+DEFAULTS = {"include_schemas": [], "exclude_schemas": [], "password_env": "", "statement_timeout_ms": 60000, "connect_timeout_s": 10, "reader_dsn": ""}
 KEYS = {"dsn", *DEFAULTS}
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -46,6 +48,14 @@ def validate(config: dict) -> dict:
                 errors.setdefault("dsn", []).append("Name the database, e.g. postgresql://user@host:5432/<database>.")
         except ValueError as exc:
             errors.setdefault("dsn", []).append(str(exc))
+    if out["reader_dsn"]:
+        try:
+            if not isinstance(out["reader_dsn"], str):
+                raise ValueError("A connection string such as postgresql://lab_reader@host:5432/warehouse.")
+            if parse_dsn(out["reader_dsn"]).get("password"):
+                errors.setdefault("reader_dsn", []).append("Keep the password out of the DSN: give it as the secret 'reader_password'.")
+        except ValueError as exc:
+            errors.setdefault("reader_dsn", []).append(str(exc))
     for key in ("include_schemas", "exclude_schemas"):
         value = out[key]
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
