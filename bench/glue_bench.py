@@ -123,7 +123,7 @@ def main():
             c = run.counts
             print(f"\n{label}: {run.status} in {wall:.2f} s wall; max RSS {rss_mb():.0f} MB")
             print("  phases (s): " + "  ".join(f"{k}={v:.2f}" for k, v in sorted(run.timings.items())))
-            print(f"  datasets +{c.get('datasets_added', 0)} ={c.get('datasets_unchanged', 0)}; columns +{c.get('columns_added', 0)}; lineage edges {c.get('lineage_edges', 0)}; column edges {c.get('column_lineage_edges', 0)}")
+            print(f"  datasets +{c.get('datasets_added', 0)} ={c.get('datasets_unchanged', 0)}; columns +{c.get('columns_added', 0)}; lineage edges {c.get('lineage_edges', 0)}; column edges {c.get('column_lineage_edges', 0)}; AWS calls {c.get('source_queries')}")
             if run.errors or run.status != "succeeded":
                 print(f"  errors: {run.errors} warnings: {run.warnings[:3]}")
             return wall
