@@ -6,8 +6,11 @@ UNION branches to the physical table columns it reads (``sql_trace``), memoising
 calls; ``SELECT *`` is expanded from the schema we know. Functions here are pure and
 picklable so that a process pool can run them on every core.
 """
+import logging
+import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 
 import sqlglot
 from sqlglot import exp
@@ -17,6 +20,7 @@ from sqlglot.optimizer.qualify import qualify
 from sqlglot.optimizer.scope import build_scope
 
 from apps.harvest.harvesters.dbt.sql_trace import ScopeTracer, Unresolved, flatten_schema, table_name
+logger = logging.getLogger(__name__)
 # Below this many statements a process pool costs more to start than it saves.
 POOL_THRESHOLD = 200
 
@@ -88,15 +92,35 @@ def parse_many(tasks: list[tuple], workers: int | None = None) -> dict[str, dict
     if workers < 2 or len(tasks) < POOL_THRESHOLD:
         return dict(map(parse_one_task, tasks))
     try:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with _children_allowed(), ProcessPoolExecutor(max_workers=workers) as pool:
             chunk = max(1, len(tasks) // (workers * 8))
             return dict(pool.map(parse_one_task, tasks, chunksize=chunk))
-    except (OSError, AssertionError, RuntimeError):
+    except (OSError, AssertionError, RuntimeError) as exc:
         # e.g. a daemonic worker process that may not fork children: do it here, serially.
+        logger.warning("SQL lineage: no process pool (%s: %s); parsing %d statements serially", type(exc).__name__, exc, len(tasks))
         return dict(map(parse_one_task, tasks))
 
 
 # --- internals ---------------------------------------------------------------------
+
+
+@contextmanager
+def _children_allowed():
+    """Let a daemonic process (a Celery prefork worker child) start the parsing pool.
+
+    multiprocessing refuses children to daemonic processes so that none outlive their
+    parent. Ours cannot: the pool is shut down before this returns, and if the worker is
+    killed its pool processes see their queue close and exit.
+    """
+    process = multiprocessing.current_process()
+    daemonic = process._config.get("daemon")
+    if daemonic:
+        process._config["daemon"] = False
+    try:
+        yield
+    finally:
+        if daemonic:
+            process._config["daemon"] = True
 
 
 def _parse(sql: str, dialect: str) -> exp.Expression:
