@@ -2,7 +2,7 @@
 import orjson
 import pytest
 
-from apps.catalog.models import ColumnLineageEdge, Dataset, LineageEdge, QualityCheck, QualityResult
+from apps.catalog.models import ColumnLineageEdge, Dataset, LineageEdge, QualityCheck, QualityResult, SchemaChange
 from apps.core.testing import SYSTEM
 from apps.harvest.actions import create_source, trigger_harvest
 from apps.lab.models import SampleQuery
@@ -97,13 +97,17 @@ def test_broken_artifacts_fail_the_run_and_leave_the_catalog_as_it_was(artifacts
     assert sorted(Dataset.objects.values_list("name", "schema_hash", "removed_at")) == before
 
 
-def test_dbt_model_and_postgres_table_are_one_dataset(dbt_artifacts):
+@pytest.mark.parametrize("dbt_first", [False, True])
+def test_dbt_model_and_postgres_table_are_one_dataset(dbt_artifacts, dbt_first):
     warehouse = create_source(
         SYSTEM, name="warehouse", kind="postgres", via="tests",
         config={"dsn": f"postgresql://postgres@127.0.0.1:5432/{WAREHOUSE_DB}", "include_schemas": ["raw", "staging", "sales", "marketing", "finance", "snapshots"]},
     )
-    harvest(warehouse)
-    harvest(dbt_source(dbt_artifacts))
+    dbt = dbt_source(dbt_artifacts)
+    for source in ((dbt, warehouse) if dbt_first else (warehouse, dbt)):
+        harvest(source)
+    # Both describe the same physical columns: the second harvest changes no schema.
+    assert list(SchemaChange.objects.exclude(change_type="dataset_added").values_list("dataset__name", "column_name", "change_type")) == []
     orders = Dataset.objects.get(namespace=NAMESPACE, name=name("sales.orders"))
     assert set(orders.source_links.values_list("source__name", flat=True)) == {"warehouse", "dbt-demo"}
     assert orders.description.startswith("Sales data product")  # from dbt

@@ -1,7 +1,9 @@
 """dbt models, seeds, snapshots and sources → ``DatasetRecord`` with columns and constraints.
 
 Columns merge the manifest (descriptions, declared types, constraints) with the catalog
-(actual types and order), matching names case-insensitively. A node without a catalog
+(actual types and order), matching names case-insensitively. Nullability, keys and
+constraints are physical facts, so they come only from an *enforced* contract (dbt builds
+those into the table); the primary key dbt infers from tests is kept as a property. A node without a catalog
 entry yields only its declared columns and says so (``complete_columns=False``), so the
 pipeline never treats a missing catalog as dropped columns.
 """
@@ -45,7 +47,7 @@ def _dataset_record(ref: DatasetRef, nodes: list[dict], catalog_entries: dict, p
         row_estimate=stats.get("rows"),
         size_bytes=stats.get("bytes"),
         columns=columns,
-        constraints=_constraints(main, ref),
+        constraints=_constraints(main, ref) if _enforced(main) else (),
         tags=tags,
         properties={"dbt": _dbt_properties(main, nodes)},
         complete_columns=entry is not None,
@@ -66,6 +68,8 @@ def _dbt_properties(main: dict, nodes: list[dict]) -> dict:
         props["loaded_at_field"] = main.get("loaded_at_field") or config.get("loaded_at_field")
     if materialization(main):
         props["materialized"] = materialization(main)
+    if main.get("primary_key"):
+        props["primary_key"] = list(main["primary_key"])  # inferred by dbt from unique/not_null tests
     for key in ("group", "access", "version"):
         value = main.get(key) or config.get(key)
         if value is not None:
@@ -104,7 +108,8 @@ def _columns(nodes: list[dict], entry: dict | None) -> tuple[ColumnRecord, ...]:
             for field in ("description", "data_type", "constraints", "tags"):
                 if col.get(field) and not merged.get(field):
                     merged[field] = col[field]
-    primary_key = {c.lower() for node in nodes[:1] for c in _primary_key_columns(node)}
+    enforced = _enforced(nodes[0])
+    primary_key = {c.lower() for c in _primary_key_columns(nodes[0])} if enforced else set()
     actual = sorted(((entry or {}).get("columns") or {}).values(), key=lambda c: (c.get("index") or 0, c.get("name") or ""))
     order = [(c.get("name") or "", c) for c in actual]
     known = {name.lower() for name, _ in order}
@@ -113,7 +118,7 @@ def _columns(nodes: list[dict], entry: dict | None) -> tuple[ColumnRecord, ...]:
     columns = []
     for ordinal, (name, found) in enumerate(order, start=1):
         decl = declared.get(name.lower(), {})
-        constraint_types = {c.get("type") for c in decl.get("constraints") or []}
+        constraint_types = {c.get("type") for c in decl.get("constraints") or []} if enforced else set()
         columns.append(
             ColumnRecord(
                 name=name,
@@ -128,8 +133,13 @@ def _columns(nodes: list[dict], entry: dict | None) -> tuple[ColumnRecord, ...]:
     return tuple(columns)
 
 
+def _enforced(node: dict) -> bool:
+    return bool(((node.get("config") or {}).get("contract") or node.get("contract") or {}).get("enforced"))
+
+
 def _primary_key_columns(node: dict) -> list[str]:
-    columns = list(node.get("primary_key") or [])
+    """Primary key constraints of the contract (not dbt's ``primary_key``, inferred from tests)."""
+    columns = []
     for constraint in node.get("constraints") or []:
         if constraint.get("type") == "primary_key":
             columns += constraint.get("columns") or []
