@@ -92,6 +92,7 @@ def reindex(kind: str, *, ids=None, parent_ids=None) -> int:
     if not ids:
         return 0
     with transaction.atomic(), connection.cursor() as cursor:
+        backend.lock(cursor, kind)
         _delete(cursor, f"e.kind = %s AND {entries}", [kind, *params])
         return _insert(cursor, index, f"AND {rows}", row_params)
 

@@ -87,6 +87,9 @@ class SearchBackend(ABC):
     def correct(self, query: ParsedQuery) -> None:
         """Fill ``query.corrections`` for words that are no indexed word nor a prefix of one."""
 
+    def lock(self, cursor, kind: str) -> None:
+        """Serialise reindexing of one kind until the transaction ends (concurrent batches)."""
+
     def before_delete(self, cursor, selection: str, params: list) -> None:
         """Entries matching ``selection`` (a predicate on ``e``) are about to be deleted."""
 

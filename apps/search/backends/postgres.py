@@ -1,4 +1,6 @@
 """PostgreSQL: a weighted ``tsvector`` (generated column, GIN) and ``pg_trgm`` typo correction."""
+import zlib
+
 from apps.search.backends.base import SMALL_KINDS as SMALL_KIND_NAMES
 from apps.search.backends.base import ALL_KINDS, EMPTY_POOL, SearchBackend, column_phrases, kind_clause, prefix_tiers, wants
 from apps.search.text import ParsedQuery, pick_corrections
@@ -9,6 +11,7 @@ NEIGHBOURS = 6
 # is not ranked (counts and facets then cover the candidates: a lower bound).
 EXACT_LIMIT, SMALL_KINDS_LIMIT, DATASET_LIMIT, COLUMN_LIMIT, SUGGESTION_LIMIT = 100, 500, 600, 150, 60
 SMALL_KINDS = "e.kind NOT IN ('column', 'dataset')"
+LOCK_NAMESPACE = 0x5EA4C4  # first key of search's advisory locks
 
 
 class PostgresBackend(SearchBackend):
@@ -99,6 +102,11 @@ class PostgresBackend(SearchBackend):
                 picked = pick_corrections(term, words)
                 if picked:
                     query.corrections[term] = picked
+
+    def lock(self, cursor, kind):
+        # Two commits reindexing the same objects would both delete, then both insert: the
+        # second insert would violate (kind, object_id). One kind at a time, others in parallel.
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, zlib.crc32(kind.encode()) & 0x7FFFFFFF])
 
     def after_insert(self, cursor, min_id):
         cursor.execute(
