@@ -129,3 +129,19 @@ def test_a_dataset_mapped_to_a_domain_is_found_in_it(demo_mesh, django_capture_o
     hits = search("shipment", filters={"domain": ["customer"]}).results
     assert [(h.type, h.name) for h in hits][:1] == [("dataset", "shipments.events.v1")]
     assert {h.type for h in hits} >= {"column"}  # its columns follow it
+
+
+def test_a_big_harvest_is_indexed_in_chunks_by_the_task(db, django_capture_on_commit_callbacks, monkeypatch):
+    from apps.search import freshness, tasks
+
+    calls = []
+    real = tasks.reindex_changed.run
+    monkeypatch.setattr(freshness, "SYNC_LIMIT", 50)
+    monkeypatch.setattr(freshness, "CHUNK", 40)
+    monkeypatch.setattr(tasks.reindex_changed, "run", lambda label, pks: calls.append(len(pks)) or real(label, pks))
+    source = Source.objects.create(name="big", kind="postgres", config={"dsn": "postgresql://x@harvested.example/shop"})
+    with django_capture_on_commit_callbacks(execute=True):
+        reconcile(source, harvest_records(100))
+    assert calls == [40, 40, 20]  # eager here; Celery workers with REDIS_URL set
+    assert indexed_ids("dataset") == set(Dataset.objects.values_list("pk", flat=True))
+    assert indexed_ids("column") == set(Column.objects.values_list("pk", flat=True))
