@@ -38,15 +38,14 @@ class SearchIndex:
     """How one kind of catalog object becomes rows of ``SearchEntry`` and ``SearchFacet``.
 
     ``source`` is the FROM clause (main table aliased ``t``); every other attribute is a
-    SQL expression over it, except ``url``: a function of the stored ``url_arg`` and name. ``multi_facets`` maps a facet (tag, owner) to a query yielding
-    ``(object_id, value)`` pairs. ``parent`` names the owning object (a column's dataset):
+    SQL expression over it, except ``url``: a function of the stored ``url_arg`` and name.
+    ``multi_facets`` maps a facet (tag, owner) to a query yielding ``(object_id, value)`` pairs. ``parent`` names the owning object (a column's dataset):
     entries are rebuilt per parent, so rows deleted and recreated with new ids leave no
     stale entry behind. ``depends`` maps a changed model (``app_label.Model``) to a function
     of the changed pks returning ``("id" | "parent", ids)`` of this kind to reindex.
     """
 
     kind: str
-    model: Callable[[], type]
     source: str
     name: str
     qualified_name: str

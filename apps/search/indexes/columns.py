@@ -6,12 +6,6 @@ replaces their entries, with no stale entry left behind.
 from apps.search.indexes.base import SearchIndex, register, route
 
 
-def _model():
-    from apps.catalog.models import Column
-
-    return Column
-
-
 def _columns_of_products(pks):
     from apps.catalog.models import PortDataset
 
@@ -27,7 +21,6 @@ def _columns_of_domains(pks):
 COLUMNS = register(
     SearchIndex(
         kind="column",
-        model=_model,
         source="""catalog_column t JOIN catalog_dataset ds ON ds.id = t.dataset_id
             JOIN search_searchentry de ON de.kind = 'dataset' AND de.object_id = t.dataset_id""",
         name="t.name",

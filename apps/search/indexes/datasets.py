@@ -14,12 +14,6 @@ PRODUCT_NAMES = """(SELECT string_agg(dp.name, ' ') FROM catalog_portdataset pd 
     JOIN catalog_dataproduct dp ON dp.id = pt.product_id WHERE pd.dataset_id = t.id AND pt.direction = 'output')"""
 
 
-def _model():
-    from apps.catalog.models import Dataset
-
-    return Dataset
-
-
 def _datasets_of_products(pks):
     from apps.catalog.models import PortDataset
 
@@ -36,7 +30,6 @@ def _datasets_of_domains(pks):
 DATASETS = register(
     SearchIndex(
         kind="dataset",
-        model=_model,
         source=f"""catalog_dataset t
             LEFT JOIN catalog_dataproduct p ON p.id = {PRIMARY_PRODUCT}
             LEFT JOIN catalog_domain d ON d.id = coalesce(t.domain_id, p.domain_id)""",

@@ -6,12 +6,6 @@ OWNER_LABELS = """(SELECT string_agg(coalesce(u.username || ' ' || u.first_name 
     WHERE o.domain_id = t.id)"""
 
 
-def _model():
-    from apps.catalog.models import Domain
-
-    return Domain
-
-
 def _domains_of_teams(pks):
     from apps.catalog.models import Ownership
 
@@ -21,7 +15,6 @@ def _domains_of_teams(pks):
 DOMAINS = register(
     SearchIndex(
         kind="domain",
-        model=_model,
         source="catalog_domain t",
         name="t.name",
         qualified_name="replace(substr(t.path, 2, length(t.path) - 2), '/', '.')",

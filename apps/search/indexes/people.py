@@ -7,18 +7,6 @@ TEAM_NAMES = """(SELECT string_agg(tm.name, ' ') FROM catalog_team_members m JOI
 FULL_NAME = "trim(t.first_name || ' ' || t.last_name)"
 
 
-def _team():
-    from apps.catalog.models import Team
-
-    return Team
-
-
-def _user():
-    from django.contrib.auth import get_user_model
-
-    return get_user_model()
-
-
 def _members_of_teams(pks):
     from apps.catalog.models import Team
 
@@ -34,7 +22,6 @@ def _owners(pks):
 TEAMS = register(
     SearchIndex(
         kind="team",
-        model=_team,
         source="catalog_team t",
         name="t.name",
         qualified_name="t.slug",
@@ -52,7 +39,6 @@ TEAMS = register(
 PEOPLE = register(
     SearchIndex(
         kind="person",
-        model=_user,
         source="auth_user t",
         # People are searchable once they take part in the mesh: a team or an ownership.
         where="""t.is_active AND (EXISTS (SELECT 1 FROM catalog_team_members m WHERE m.user_id = t.id)

@@ -12,12 +12,6 @@ OUTPUT_DATASETS = """(SELECT string_agg(ds.short_name, ' ') FROM catalog_port p 
 PRIMARY_PLATFORM = """(SELECT p.protocol FROM catalog_port p WHERE p.product_id = t.id AND p.direction = 'output' ORDER BY p.name LIMIT 1)"""
 
 
-def _models():
-    from apps.catalog.models import DataProduct
-
-    return DataProduct
-
-
 def _products_of_domains(pks):
     from apps.catalog.models import DataProduct
 
@@ -39,7 +33,6 @@ def _products_of_tags(pks):
 PRODUCTS = register(
     SearchIndex(
         kind="product",
-        model=_models,
         source="catalog_dataproduct t JOIN catalog_domain d ON d.id = t.domain_id",
         name="t.name",
         qualified_name="d.slug || '.' || t.slug",

@@ -2,12 +2,6 @@
 from apps.search.indexes.base import SearchIndex, register, search_page
 
 
-def _model():
-    from apps.catalog.models import Tag
-
-    return Tag
-
-
 def _tags_of_products(pks):
     from apps.catalog.models import DataProduct
 
@@ -23,7 +17,6 @@ def _tags_of_datasets(pks):
 TAGS = register(
     SearchIndex(
         kind="tag",
-        model=_model,
         source="catalog_tag t",
         name="t.name",
         qualified_name="t.slug",
