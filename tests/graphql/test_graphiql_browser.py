@@ -3,7 +3,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.e2e.conftest import browser, login, page  # noqa: F401  (Chromium fixtures)
+from tests.e2e.conftest import login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
