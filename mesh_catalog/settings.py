@@ -127,6 +127,14 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="mesh")
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 
+# --- Harvests ------------------------------------------------------------------------
+# A running harvest beats every HARVEST_HEARTBEAT_SECONDS; one silent for longer than
+# HARVEST_STALE_AFTER_SECONDS (its worker died) is marked failed, and a run queued for
+# longer than HARVEST_QUEUED_TIMEOUT_SECONDS (no worker picked it up) too.
+HARVEST_HEARTBEAT_SECONDS = env.float("HARVEST_HEARTBEAT_SECONDS", default=15)
+HARVEST_STALE_AFTER_SECONDS = env.int("HARVEST_STALE_AFTER_SECONDS", default=120)
+HARVEST_QUEUED_TIMEOUT_SECONDS = env.int("HARVEST_QUEUED_TIMEOUT_SECONDS", default=3600)
+
 # --- Auth ----------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
