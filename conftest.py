@@ -1,4 +1,5 @@
 """Suite-wide checks: the test suite needs PostgreSQL and Redis; say so at once if they are down."""
+
 import os
 import socket
 from urllib.parse import urlparse

@@ -17,6 +17,7 @@ limits) with the test client and prints p50/p95/max and SQL statements per reque
 
 Targets: product page p95 ≤ 50 ms, lineage 3 hops p95 ≤ 100 ms, search overhead ≤ 10 ms.
 """
+
 import argparse
 import json
 import os
@@ -135,10 +136,16 @@ def add_owners(n_users: int) -> None:
     from apps.catalog.models import DataProduct, Ownership
 
     User = get_user_model()
-    users = User.objects.bulk_create([User(username=f"owner{i}", email=f"owner{i}@example.com") for i in range(n_users)])
+    users = User.objects.bulk_create(
+        [User(username=f"owner{i}", email=f"owner{i}@example.com") for i in range(n_users)]
+    )
     products = list(DataProduct.objects.values_list("id", flat=True))
     Ownership.objects.bulk_create(
-        [Ownership(product_id=pid, user=users[(i + k) % n_users], role=role) for i, pid in enumerate(products) for k, role in ((0, "owner"), (1, "steward"))]
+        [
+            Ownership(product_id=pid, user=users[(i + k) % n_users], role=role)
+            for i, pid in enumerate(products)
+            for k, role in ((0, "owner"), (1, "steward"))
+        ]
     )
 
 
@@ -148,9 +155,16 @@ def percentile(values, p):
 
 
 def summarize(name: str, times_ms: list, queries: list, cpu_ms: list | None = None) -> dict:
-    row = {"p50": statistics.median(times_ms), "p95": percentile(times_ms, 95), "max": max(times_ms), "queries": f"{min(queries)}–{max(queries)}" if queries else "-"}
+    row = {
+        "p50": statistics.median(times_ms),
+        "p95": percentile(times_ms, 95),
+        "max": max(times_ms),
+        "queries": f"{min(queries)}–{max(queries)}" if queries else "-",
+    }
     cpu = f"   CPU p50 {statistics.median(cpu_ms):6.1f} ms p95 {percentile(cpu_ms, 95):6.1f} ms" if cpu_ms else ""
-    print(f"{name:<30} p50 {row['p50']:7.1f} ms   p95 {row['p95']:7.1f} ms   max {row['max']:7.1f} ms   SQL/request {row['queries']}{cpu}")
+    print(
+        f"{name:<30} p50 {row['p50']:7.1f} ms   p95 {row['p95']:7.1f} ms   max {row['max']:7.1f} ms   SQL/request {row['queries']}{cpu}"
+    )
     return row
 
 
@@ -160,7 +174,9 @@ def timed_graphql(client, headers, query, variables):
 
     with CaptureQueriesContext(connection) as ctx:
         start, cpu_start = time.perf_counter(), time.process_time()
-        response = client.post("/graphql", json.dumps({"query": query, "variables": variables}), content_type="application/json", **headers)
+        response = client.post(
+            "/graphql", json.dumps({"query": query, "variables": variables}), content_type="application/json", **headers
+        )
         elapsed = (time.perf_counter() - start) * 1000
         CPU_MS.append((time.process_time() - cpu_start) * 1000)
     body = response.json()
@@ -219,7 +235,11 @@ def main():
         cursor.execute("SELECT namespace, name FROM catalog_dataset ORDER BY id OFFSET 400")
         deep = cursor.fetchall()
         cursor.execute("SELECT short_name FROM catalog_dataset ORDER BY random() LIMIT 50")
-        search_terms = [r[0].split("_")[0] for r in cursor.fetchall()] + [w[:4] for w in WORDS] + [f"{a} {b}" for a, b in zip(WORDS, WORDS[1:])]
+        search_terms = (
+            [r[0].split("_")[0] for r in cursor.fetchall()]
+            + [w[:4] for w in WORDS]
+            + [f"{a} {b}" for a, b in zip(WORDS, WORDS[1:])]
+        )
 
     results = {}
     for _ in range(20):  # warm caches and connections
@@ -232,7 +252,9 @@ def main():
         queries.append(n)
         ports = data["dataProduct"]["ports"]["edges"]
         sizes.append(sum(len(p["node"]["datasets"]["edges"]) for p in ports))
-    print(f"product page: {len(ports)} ports, {max(sizes)} datasets × {args.columns} columns each, owners, one lineage hop")
+    print(
+        f"product page: {len(ports)} ports, {max(sizes)} datasets × {args.columns} columns each, owners, one lineage hop"
+    )
     results["product page (GraphQL)"] = summarize("product page (GraphQL)", times, queries, CPU_MS)
 
     times, queries, nodes = [], [], []
@@ -259,7 +281,9 @@ def main():
     results["search (GraphQL)"] = summarize("search (GraphQL)", via_graphql, [], CPU_MS)
     overhead = [g - d for g, d in zip(via_graphql, direct)]
     cpu_overhead = [g - d for g, d in zip(CPU_MS, direct_cpu)]
-    print(f"{'search: GraphQL overhead':<30} p50 {statistics.median(overhead):7.1f} ms   p95 {percentile(overhead, 95):7.1f} ms   CPU p50 {statistics.median(cpu_overhead):6.1f} ms")
+    print(
+        f"{'search: GraphQL overhead':<30} p50 {statistics.median(overhead):7.1f} ms   p95 {percentile(overhead, 95):7.1f} ms   CPU p50 {statistics.median(cpu_overhead):6.1f} ms"
+    )
     print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(
         "targets: product page p95 ≤ 50 ms: {}; lineage p95 ≤ 100 ms: {}; search overhead (p50) ≤ 10 ms: {}".format(

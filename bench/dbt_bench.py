@@ -16,6 +16,7 @@ Prints wall time, phase timings, max RSS of the process and of its pool workers.
 
     .venv/bin/python bench/dbt_bench.py [--models 5000 --columns 20] [--validate] [--server postgresql://postgres@127.0.0.1:5432]
 """
+
 import argparse
 import copy
 import os
@@ -33,11 +34,21 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "fixtures" / "dbt_artifacts" / "demo"
-TYPES = ["integer", "text", "numeric(12,2)", "date", "bigint", "boolean", "timestamp without time zone", "character varying(50)"]
+TYPES = [
+    "integer",
+    "text",
+    "numeric(12,2)",
+    "date",
+    "bigint",
+    "boolean",
+    "timestamp without time zone",
+    "character varying(50)",
+]
 SOURCES = 50
 
 
 # --- the synthetic project ---------------------------------------------------------------
+
 
 def column_names(columns: int) -> list[str]:
     return ["id"] + [f"c{i:02}" for i in range(1, columns)]
@@ -57,7 +68,9 @@ def compiled_sql(parents: list[tuple[str, str]], columns: list[str], index: int)
         if col == "id":
             projections.append("p0.id as id")
         elif aggregate and position % 3 == 0:
-            projections.append(f"sum({src}.{col}) as {col}" if position % 2 else f"count(distinct {src}.{col}) as {col}")
+            projections.append(
+                f"sum({src}.{col}) as {col}" if position % 2 else f"count(distinct {src}.{col}) as {col}"
+            )
         elif aggregate:
             projections.append(f"max({src}.{col}) as {col}")
         elif position % 4 == 1:
@@ -90,15 +103,28 @@ def generate(models: int, columns: int, out: Path, seed: int = 7) -> None:
         entry = copy.deepcopy(entry_template)
         entry["unique_id"] = uid
         entry["metadata"].update(schema=schema, name=name, database=database, type="BASE TABLE")
-        entry["columns"] = {c: {"type": TYPES[i % len(TYPES)] if c != "id" else "integer", "index": i + 1, "name": c, "comment": None} for i, c in enumerate(names)}
+        entry["columns"] = {
+            c: {"type": TYPES[i % len(TYPES)] if c != "id" else "integer", "index": i + 1, "name": c, "comment": None}
+            for i, c in enumerate(names)
+        }
         return entry
 
     available = []  # (unique_id, relation)
     for s in range(SOURCES):
         uid = f"source.bench.raw.t{s:03}"
         node = copy.deepcopy(source_template)
-        node.update(unique_id=uid, name=f"t{s:03}", identifier=f"t{s:03}", schema="raw", database=database, source_name="raw",
-                    fqn=["bench", "raw", f"t{s:03}"], relation_name=relation(database, "raw", f"t{s:03}"), description=f"Raw table {s}.", package_name="bench")
+        node.update(
+            unique_id=uid,
+            name=f"t{s:03}",
+            identifier=f"t{s:03}",
+            schema="raw",
+            database=database,
+            source_name="raw",
+            fqn=["bench", "raw", f"t{s:03}"],
+            relation_name=relation(database, "raw", f"t{s:03}"),
+            description=f"Raw table {s}.",
+            package_name="bench",
+        )
         node["columns"] = {}
         sources[uid] = node
         catalog_sources[uid] = catalog_entry(uid, "raw", f"t{s:03}")
@@ -114,16 +140,49 @@ def generate(models: int, columns: int, out: Path, seed: int = 7) -> None:
         node = copy.deepcopy(model_template)
         sql = compiled_sql(parents, names, m)
         node.update(
-            unique_id=uid, name=name, alias=name, schema=schema, database=database, package_name="bench",
-            fqn=["bench", schema, name], path=f"{schema}/{name}.sql", original_file_path=f"models/{schema}/{name}.sql",
-            relation_name=relation(database, schema, name), description=f"Model {m}.", raw_code=sql, compiled_code=sql,
-            checksum={"name": "sha256", "checksum": secrets.token_hex(32)}, group=None,
-            depends_on={"macros": [], "nodes": [p for p, _ in parents]}, refs=[], sources=[],
+            unique_id=uid,
+            name=name,
+            alias=name,
+            schema=schema,
+            database=database,
+            package_name="bench",
+            fqn=["bench", schema, name],
+            path=f"{schema}/{name}.sql",
+            original_file_path=f"models/{schema}/{name}.sql",
+            relation_name=relation(database, schema, name),
+            description=f"Model {m}.",
+            raw_code=sql,
+            compiled_code=sql,
+            checksum={"name": "sha256", "checksum": secrets.token_hex(32)},
+            group=None,
+            depends_on={"macros": [], "nodes": [p for p, _ in parents]},
+            refs=[],
+            sources=[],
             compiled_path=f"target/compiled/bench/models/{schema}/{name}.sql",
         )
-        node["config"] = {**node["config"], "materialized": "table", "schema": schema, "group": None, "meta": {"owner": f"team{m % 25}@example.com", "domain": f"domain{m % 8}"}}
+        node["config"] = {
+            **node["config"],
+            "materialized": "table",
+            "schema": schema,
+            "group": None,
+            "meta": {"owner": f"team{m % 25}@example.com", "domain": f"domain{m % 8}"},
+        }
         node["meta"] = dict(node["config"]["meta"])
-        node["columns"] = {c: {"name": c, "description": f"Column {c} of {name}.", "meta": {}, "data_type": None, "constraints": [], "quote": None, "config": {"meta": {}, "tags": []}, "tags": [], "granularity": None, "doc_blocks": []} for c in names}
+        node["columns"] = {
+            c: {
+                "name": c,
+                "description": f"Column {c} of {name}.",
+                "meta": {},
+                "data_type": None,
+                "constraints": [],
+                "quote": None,
+                "config": {"meta": {}, "tags": []},
+                "tags": [],
+                "granularity": None,
+                "doc_blocks": [],
+            }
+            for c in names
+        }
         nodes[uid] = node
         catalog_nodes[uid] = catalog_entry(uid, schema, name)
         available.append((uid, relation(database, schema, name)))
@@ -132,10 +191,52 @@ def generate(models: int, columns: int, out: Path, seed: int = 7) -> None:
         for p, _ in parents:
             child_map[p].append(uid)
 
-    manifest = {key: value for key, value in demo_manifest.items() if key not in ("nodes", "sources", "parent_map", "child_map", "exposures", "groups", "group_map", "metrics", "semantic_models", "saved_queries", "unit_tests", "disabled", "docs", "macros", "selectors", "functions")}
-    manifest["metadata"] = {**demo_manifest["metadata"], "project_name": "bench", "invocation_id": "00000000-0000-4000-8000-000000000000"}
-    manifest.update(nodes=nodes, sources=sources, parent_map=parent_map, child_map=child_map, exposures={}, groups={}, group_map={}, metrics={},
-                    semantic_models={}, saved_queries={}, unit_tests={}, disabled={}, docs={}, macros={}, selectors={}, functions={})
+    manifest = {
+        key: value
+        for key, value in demo_manifest.items()
+        if key
+        not in (
+            "nodes",
+            "sources",
+            "parent_map",
+            "child_map",
+            "exposures",
+            "groups",
+            "group_map",
+            "metrics",
+            "semantic_models",
+            "saved_queries",
+            "unit_tests",
+            "disabled",
+            "docs",
+            "macros",
+            "selectors",
+            "functions",
+        )
+    }
+    manifest["metadata"] = {
+        **demo_manifest["metadata"],
+        "project_name": "bench",
+        "invocation_id": "00000000-0000-4000-8000-000000000000",
+    }
+    manifest.update(
+        nodes=nodes,
+        sources=sources,
+        parent_map=parent_map,
+        child_map=child_map,
+        exposures={},
+        groups={},
+        group_map={},
+        metrics={},
+        semantic_models={},
+        saved_queries={},
+        unit_tests={},
+        disabled={},
+        docs={},
+        macros={},
+        selectors={},
+        functions={},
+    )
     catalog = {"metadata": demo_catalog["metadata"], "nodes": catalog_nodes, "sources": catalog_sources, "errors": None}
     out.mkdir(parents=True, exist_ok=True)
     (out / "manifest.json").write_bytes(orjson.dumps(manifest))
@@ -151,8 +252,11 @@ def validate_with_dbt(path: Path) -> None:
 
 # --- timing ---------------------------------------------------------------------------------
 
+
 def rss_mb() -> tuple[float, float]:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, resource.getrusage(
+        resource.RUSAGE_CHILDREN
+    ).ru_maxrss / 1024
 
 
 def cpu_s() -> tuple[float, float]:
@@ -166,7 +270,9 @@ def main():
     parser.add_argument("--server", default=os.environ.get("MESH_BENCH_SERVER", "postgresql://postgres@127.0.0.1:5432"))
     parser.add_argument("--models", type=int, default=5000)
     parser.add_argument("--columns", type=int, default=20)
-    parser.add_argument("--validate", action="store_true", help="Check the generated manifest with dbt (needs .venv-dbt).")
+    parser.add_argument(
+        "--validate", action="store_true", help="Check the generated manifest with dbt (needs .venv-dbt)."
+    )
     parser.add_argument("--keep", action="store_true", help="Keep the catalog database and the generated artifacts.")
     args = parser.parse_args()
 
@@ -174,7 +280,9 @@ def main():
     t0 = time.perf_counter()
     generate(args.models, args.columns, work / "artifacts")
     size = (work / "artifacts" / "manifest.json").stat().st_size / 2**20
-    print(f"artifacts: {args.models} models × {args.columns} columns + {SOURCES} sources; manifest {size:.0f} MB; generated in {time.perf_counter() - t0:.1f} s")
+    print(
+        f"artifacts: {args.models} models × {args.columns} columns + {SOURCES} sources; manifest {size:.0f} MB; generated in {time.perf_counter() - t0:.1f} s"
+    )
     if args.validate:
         validate_with_dbt(work / "artifacts")
 
@@ -202,8 +310,18 @@ def main():
 
         actor = SystemActor("bench")
         path = str(work / "artifacts")
-        table_level = create_source(actor, name="bench-table", kind="dbt", config={"path": path, "warehouse_namespace": "postgres://bench-a:5432", "column_lineage": False})
-        column_level = create_source(actor, name="bench-column", kind="dbt", config={"path": path, "warehouse_namespace": "postgres://bench-b:5432"})
+        table_level = create_source(
+            actor,
+            name="bench-table",
+            kind="dbt",
+            config={"path": path, "warehouse_namespace": "postgres://bench-a:5432", "column_lineage": False},
+        )
+        column_level = create_source(
+            actor,
+            name="bench-column",
+            kind="dbt",
+            config={"path": path, "warehouse_namespace": "postgres://bench-b:5432"},
+        )
 
         def timed(label: str, source):
             cpu_before = cpu_s()
@@ -213,10 +331,16 @@ def main():
             cpu_after = cpu_s()
             c = run.counts
             own, children = rss_mb()
-            cpu = f"CPU {cpu_after[0] - cpu_before[0]:.1f} s here + {cpu_after[1] - cpu_before[1]:.1f} s in pool workers"
-            print(f"\n{label}: {run.status} in {wall:.2f} s wall ({cpu}, load {os.getloadavg()[0]:.1f}); max RSS {own:.0f} MB (pool workers {children:.0f} MB)")
+            cpu = (
+                f"CPU {cpu_after[0] - cpu_before[0]:.1f} s here + {cpu_after[1] - cpu_before[1]:.1f} s in pool workers"
+            )
+            print(
+                f"\n{label}: {run.status} in {wall:.2f} s wall ({cpu}, load {os.getloadavg()[0]:.1f}); max RSS {own:.0f} MB (pool workers {children:.0f} MB)"
+            )
             print("  phases (s): " + "  ".join(f"{k}={v:.2f}" for k, v in sorted(run.timings.items())))
-            print(f"  datasets +{c.get('datasets_added', 0)} ={c.get('datasets_unchanged', 0)}; columns +{c.get('columns_added', 0)}; lineage edges {c.get('lineage_edges', 0)}; column edges {c.get('column_lineage_edges', 0)} (+{c.get('column_lineage_edges_added', 0)})")
+            print(
+                f"  datasets +{c.get('datasets_added', 0)} ={c.get('datasets_unchanged', 0)}; columns +{c.get('columns_added', 0)}; lineage edges {c.get('lineage_edges', 0)}; column edges {c.get('column_lineage_edges', 0)} (+{c.get('column_lineage_edges_added', 0)})"
+            )
             if run.errors or run.status != "succeeded":
                 print(f"  errors: {run.errors} warnings: {run.warnings[:3]}")
             return wall

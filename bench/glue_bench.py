@@ -14,6 +14,7 @@ so this measures our reading and reconciling, not AWS paging.
 
     .venv/bin/python bench/glue_bench.py [--databases 20 --tables 100 --columns 20] [--server postgresql://postgres@127.0.0.1:5432]
 """
+
 import argparse
 import os
 import resource
@@ -40,27 +41,55 @@ def populate(endpoint: str, databases: int, tables: int, columns: int) -> int:
         db = f"lake_{d:02}"
         glue.create_database(DatabaseInput={"Name": db})
         for t in range(tables):
-            cols = [{"Name": "id", "Type": "bigint"}] + [{"Name": f"c{c:02}", "Type": TYPES[(c + t) % len(TYPES)], "Comment": f"column {c}"} for c in range(1, columns)]
+            cols = [{"Name": "id", "Type": "bigint"}] + [
+                {"Name": f"c{c:02}", "Type": TYPES[(c + t) % len(TYPES)], "Comment": f"column {c}"}
+                for c in range(1, columns)
+            ]
             if t % 20 == 19:
                 sql = f"SELECT a.id, a.c01, b.c02 AS b_c02, a.c03 + 1 AS c03_plus FROM t{t - 1:03} a JOIN {db}.t{t - 2:03} b ON b.id = a.id"
-                glue.create_table(DatabaseName=db, TableInput={
-                    "Name": f"v{t:03}", "TableType": "VIRTUAL_VIEW", "Parameters": {"presto_view": "true"},
-                    "ViewOriginalText": presto_view_text(sql, db, [("id", "bigint"), ("c01", "varchar"), ("b_c02", "varchar"), ("c03_plus", "double")]),
-                    "StorageDescriptor": {"Columns": [{"Name": "id", "Type": "bigint"}, {"Name": "c01", "Type": "string"}, {"Name": "b_c02", "Type": "string"}, {"Name": "c03_plus", "Type": "double"}]},
-                })
+                glue.create_table(
+                    DatabaseName=db,
+                    TableInput={
+                        "Name": f"v{t:03}",
+                        "TableType": "VIRTUAL_VIEW",
+                        "Parameters": {"presto_view": "true"},
+                        "ViewOriginalText": presto_view_text(
+                            sql,
+                            db,
+                            [("id", "bigint"), ("c01", "varchar"), ("b_c02", "varchar"), ("c03_plus", "double")],
+                        ),
+                        "StorageDescriptor": {
+                            "Columns": [
+                                {"Name": "id", "Type": "bigint"},
+                                {"Name": "c01", "Type": "string"},
+                                {"Name": "b_c02", "Type": "string"},
+                                {"Name": "c03_plus", "Type": "double"},
+                            ]
+                        },
+                    },
+                )
             else:
                 table = {
-                    "Name": f"t{t:03}", "TableType": "EXTERNAL_TABLE", "Description": f"Table {t} of {db}",
+                    "Name": f"t{t:03}",
+                    "TableType": "EXTERNAL_TABLE",
+                    "Description": f"Table {t} of {db}",
                     "Parameters": {"classification": "parquet", "recordCount": str(1000 * t)},
-                    "StorageDescriptor": {"Columns": cols, "Location": f"s3://bench-lake/{db}/t{t:03}/",
-                                          "InputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
-                                          "SerdeInfo": {"SerializationLibrary": "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"}},
+                    "StorageDescriptor": {
+                        "Columns": cols,
+                        "Location": f"s3://bench-lake/{db}/t{t:03}/",
+                        "InputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
+                        "SerdeInfo": {
+                            "SerializationLibrary": "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+                        },
+                    },
                 }
                 if t % 10 == 0:
                     table["PartitionKeys"] = [{"Name": "dt", "Type": "string"}]
                 glue.create_table(DatabaseName=db, TableInput=table)
                 for p in range(3 if t % 10 == 0 else 0):
-                    glue.create_partition(DatabaseName=db, TableName=f"t{t:03}", PartitionInput={"Values": [f"2026-11-0{p + 1}"]})
+                    glue.create_partition(
+                        DatabaseName=db, TableName=f"t{t:03}", PartitionInput={"Values": [f"2026-11-0{p + 1}"]}
+                    )
             made += 1
     return made
 
@@ -78,7 +107,11 @@ def main():
     parser.add_argument("--keep", action="store_true", help="Keep the catalog database.")
     args = parser.parse_args()
 
-    for key, value in {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_DEFAULT_REGION": REGION}.items():
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",
+        "AWS_DEFAULT_REGION": REGION,
+    }.items():
         os.environ[key] = value
     catalog_db = f"mesh_bench_glue_{secrets.token_hex(3)}"
     with psycopg.connect(f"{args.server}/postgres", autocommit=True) as admin:
@@ -105,7 +138,9 @@ def main():
 
         t0 = time.perf_counter()
         made = populate(endpoint, args.databases, args.tables, args.columns)
-        print(f"moto: {made} tables and views in {args.databases} databases created in {time.perf_counter() - t0:.1f} s")
+        print(
+            f"moto: {made} tables and views in {args.databases} databases created in {time.perf_counter() - t0:.1f} s"
+        )
         t0 = time.perf_counter()
         call_command("migrate", verbosity=0)
         print(f"catalog: migrated in {time.perf_counter() - t0:.1f} s")
@@ -114,7 +149,9 @@ def main():
         from apps.harvest.actions import create_source, trigger_harvest
 
         actor = SystemActor("bench")
-        source = create_source(actor, name="bench-glue", kind="glue", config={"region": REGION, "endpoint_url": endpoint})
+        source = create_source(
+            actor, name="bench-glue", kind="glue", config={"region": REGION, "endpoint_url": endpoint}
+        )
 
         def timed(label: str) -> float:
             start = time.perf_counter()
@@ -123,7 +160,9 @@ def main():
             c = run.counts
             print(f"\n{label}: {run.status} in {wall:.2f} s wall; max RSS {rss_mb():.0f} MB")
             print("  phases (s): " + "  ".join(f"{k}={v:.2f}" for k, v in sorted(run.timings.items())))
-            print(f"  datasets +{c.get('datasets_added', 0)} ={c.get('datasets_unchanged', 0)}; columns +{c.get('columns_added', 0)}; lineage edges {c.get('lineage_edges', 0)}; column edges {c.get('column_lineage_edges', 0)}; AWS calls {c.get('source_queries')}")
+            print(
+                f"  datasets +{c.get('datasets_added', 0)} ={c.get('datasets_unchanged', 0)}; columns +{c.get('columns_added', 0)}; lineage edges {c.get('lineage_edges', 0)}; column edges {c.get('column_lineage_edges', 0)}; AWS calls {c.get('source_queries')}"
+            )
             if run.errors or run.status != "succeeded":
                 print(f"  errors: {run.errors} warnings: {run.warnings[:3]}")
             return wall

@@ -14,6 +14,7 @@ Both databases are dropped at the end unless --keep.
 
     .venv/bin/python bench/harvest_postgres.py [--server postgresql://postgres@127.0.0.1:5432] [--schemas 10 --tables 500 --columns 20 --views 250]
 """
+
 import argparse
 import os
 import resource
@@ -26,7 +27,18 @@ from pathlib import Path
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
-TYPES = ["text", "integer", "bigint", "numeric(12,2)", "timestamp with time zone", "boolean", "date", "varchar(100)", "jsonb", "double precision"]
+TYPES = [
+    "text",
+    "integer",
+    "bigint",
+    "numeric(12,2)",
+    "timestamp with time zone",
+    "boolean",
+    "date",
+    "varchar(100)",
+    "jsonb",
+    "double precision",
+]
 
 
 def generate_source_sql(schemas: int, tables: int, columns: int, views: int) -> str:
@@ -36,7 +48,9 @@ def generate_source_sql(schemas: int, tables: int, columns: int, views: int) -> 
     for s in range(schemas):
         out.append(f"create schema s{s};")
         for t in range(tables):
-            cols = ["id bigint primary key"] + [f"c{c} {TYPES[(c + t) % len(TYPES)]}{' not null' if c % 4 == 0 else ''}" for c in range(1, columns)]
+            cols = ["id bigint primary key"] + [
+                f"c{c} {TYPES[(c + t) % len(TYPES)]}{' not null' if c % 4 == 0 else ''}" for c in range(1, columns)
+            ]
             if t % 10 == 9:
                 cols.append(f"parent_id bigint references s{s}.t{t - 1} (id)")
             out.append(f"create table s{s}.t{t} ({', '.join(cols)});")
@@ -49,7 +63,9 @@ def generate_source_sql(schemas: int, tables: int, columns: int, views: int) -> 
             if made >= views:
                 break
             a, b = (2 * v) % tables, (2 * v + 1) % tables
-            out.append(f"create view s{s}.v{v} as select a.id, a.c1, a.c2, b.c3, b.c4 as b_c4 from s{s}.t{a} a join s{s}.t{b} b on b.id = a.id;")
+            out.append(
+                f"create view s{s}.v{v} as select a.id, a.c1, a.c2, b.c3, b.c4 as b_c4 from s{s}.t{a} a join s{s}.t{b} b on b.id = a.id;"
+            )
             made += 1
     return "\n".join(out)
 
@@ -61,7 +77,11 @@ def change_sql(schemas: int, tables: int, share: float = 0.01) -> str:
     out = []
     for i in range(n):
         s, t = i % schemas, (i * 7 + 3) % tables
-        out.append(f"alter table s{s}.t{t} add column added_{tag}_{i} text;" if i % 2 == 0 else f"alter table s{s}.t{t} drop column if exists c{5 + i % 3} cascade;")
+        out.append(
+            f"alter table s{s}.t{t} add column added_{tag}_{i} text;"
+            if i % 2 == 0
+            else f"alter table s{s}.t{t} drop column if exists c{5 + i % 3} cascade;"
+        )
     return "\n".join(out)
 
 
@@ -87,7 +107,9 @@ def run_datahub(cli: str, server: str, dbname: str) -> tuple[float, float]:
         rss = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
         if done.returncode != 0:
             print(f"DataHub failed ({done.returncode}): {done.stdout[-1500:]}{done.stderr[-1500:]}")
-        print(f"DataHub postgres source: {wall:.1f} s wall, max RSS {rss:.0f} MB, output {(Path(tmp) / 'out.json').stat().st_size / 2**20 if (Path(tmp) / 'out.json').exists() else 0:.0f} MB")
+        print(
+            f"DataHub postgres source: {wall:.1f} s wall, max RSS {rss:.0f} MB, output {(Path(tmp) / 'out.json').stat().st_size / 2**20 if (Path(tmp) / 'out.json').exists() else 0:.0f} MB"
+        )
     return wall, rss
 
 
@@ -102,11 +124,23 @@ def main():
     parser.add_argument("--tables", type=int, default=500)
     parser.add_argument("--columns", type=int, default=20)
     parser.add_argument("--views", type=int, default=250)
-    parser.add_argument("--tracemalloc", action="store_true", help="Also measure the Python allocation peak per run (slows it down).")
+    parser.add_argument(
+        "--tracemalloc", action="store_true", help="Also measure the Python allocation peak per run (slows it down)."
+    )
     parser.add_argument("--keep", action="store_true", help="Keep both databases afterwards.")
-    parser.add_argument("--profile", action="store_true", help="Print the top functions (cProfile) of the first harvest.")
-    parser.add_argument("--datahub", default="", help="Path of a `datahub` CLI (acryl-datahub[postgres] in its own virtualenv): also time its PostgreSQL source on the same database (file sink, profiling off).")
-    parser.add_argument("--source-db", default="", help="Harvest this existing database instead of generating one (kept; the 1%% change is applied to it).")
+    parser.add_argument(
+        "--profile", action="store_true", help="Print the top functions (cProfile) of the first harvest."
+    )
+    parser.add_argument(
+        "--datahub",
+        default="",
+        help="Path of a `datahub` CLI (acryl-datahub[postgres] in its own virtualenv): also time its PostgreSQL source on the same database (file sink, profiling off).",
+    )
+    parser.add_argument(
+        "--source-db",
+        default="",
+        help="Harvest this existing database instead of generating one (kept; the 1%% change is applied to it).",
+    )
     args = parser.parse_args()
 
     suffix = secrets.token_hex(3)
@@ -123,9 +157,11 @@ def main():
             else:
                 statements = generate_source_sql(args.schemas, args.tables, args.columns, args.views).split("\n")
             for start in range(0, len(statements), 300):  # small transactions: each DDL holds locks until commit
-                conn.execute("begin;\n" + "\n".join(statements[start:start + 300]) + "\ncommit;")
+                conn.execute("begin;\n" + "\n".join(statements[start : start + 300]) + "\ncommit;")
         if not args.source_db:
-            print(f"source: {args.schemas} schemas × {args.tables} tables × {args.columns} columns + {args.views} views built in {time.perf_counter() - t0:.1f} s")
+            print(
+                f"source: {args.schemas} schemas × {args.tables} tables × {args.columns} columns + {args.views} views built in {time.perf_counter() - t0:.1f} s"
+            )
 
         datahub = run_datahub(args.datahub, args.server, source_db) if args.datahub else None
 
@@ -147,7 +183,9 @@ def main():
         from apps.harvest.actions import create_source, trigger_harvest
 
         actor = SystemActor("bench")
-        source = create_source(actor, name="bench", kind="postgres", config={"dsn": f"{args.server}/{source_db}"}, max_removal_share=1.0)
+        source = create_source(
+            actor, name="bench", kind="postgres", config={"dsn": f"{args.server}/{source_db}"}, max_removal_share=1.0
+        )
 
         def timed(label: str):
             if args.tracemalloc:
@@ -165,18 +203,32 @@ def main():
                 import pstats
 
                 profiler.disable()
-                pstats.Stats(profiler).sort_stats(os.environ.get("MESH_BENCH_PROFILE_SORT", "cumulative")).print_stats(30)
+                pstats.Stats(profiler).sort_stats(os.environ.get("MESH_BENCH_PROFILE_SORT", "cumulative")).print_stats(
+                    30
+                )
             peak = f", python peak {tracemalloc.get_traced_memory()[1] / 2**20:.0f} MB" if args.tracemalloc else ""
             if args.tracemalloc:
                 tracemalloc.stop()
             c = run.counts
             phases = "  ".join(f"{k}={v:.2f}" for k, v in sorted(run.timings.items()))
-            print(f"\n{label}: {run.status} in {wall:.2f} s wall; max RSS {rss_mb():.0f} MB{peak}; source statements {c.get('source_queries')}")
+            print(
+                f"\n{label}: {run.status} in {wall:.2f} s wall; max RSS {rss_mb():.0f} MB{peak}; source statements {c.get('source_queries')}"
+            )
             print(f"  phases (s): {phases}")
-            print("  datasets +{added} ~{changed} -{removed} ={unchanged}; columns +{cadded} ~{cchanged} -{cremoved}; lineage edges {edges} (column {cedges}); schema changes {sc}".format(
-                added=c.get("datasets_added", 0), changed=c.get("datasets_changed", 0), removed=c.get("datasets_removed", 0), unchanged=c.get("datasets_unchanged", 0),
-                cadded=c.get("columns_added", 0), cchanged=c.get("columns_changed", 0), cremoved=c.get("columns_removed", 0),
-                edges=c.get("lineage_edges", 0), cedges=c.get("column_lineage_edges", 0), sc=c.get("schema_changes", 0)))
+            print(
+                "  datasets +{added} ~{changed} -{removed} ={unchanged}; columns +{cadded} ~{cchanged} -{cremoved}; lineage edges {edges} (column {cedges}); schema changes {sc}".format(
+                    added=c.get("datasets_added", 0),
+                    changed=c.get("datasets_changed", 0),
+                    removed=c.get("datasets_removed", 0),
+                    unchanged=c.get("datasets_unchanged", 0),
+                    cadded=c.get("columns_added", 0),
+                    cchanged=c.get("columns_changed", 0),
+                    cremoved=c.get("columns_removed", 0),
+                    edges=c.get("lineage_edges", 0),
+                    cedges=c.get("column_lineage_edges", 0),
+                    sc=c.get("schema_changes", 0),
+                )
+            )
             if run.errors:
                 print(f"  errors: {run.errors}")
             return run, wall
@@ -190,7 +242,9 @@ def main():
         print("\nsummary (target): " + "; ".join(f"{w:.2f} s ({t:.0f} s)" for (_, w), t in zip(results, targets)))
         if datahub:
             wall, rss = datahub
-            print(f"DataHub postgres source → file: {wall:.1f} s, max RSS {rss:.0f} MB; ratio to our first harvest: {wall / results[0][1]:.1f}×")
+            print(
+                f"DataHub postgres source → file: {wall:.1f} s, max RSS {rss:.0f} MB; ratio to our first harvest: {wall / results[0][1]:.1f}×"
+            )
     finally:
         if not args.keep:
             if "django" in sys.modules and os.environ.get("DATABASE_URL", "").endswith(catalog_db):

@@ -10,6 +10,7 @@ times the whole server side: session, permission, sqlglot checks, a fresh reader
 connection, READ ONLY transaction, fetch, logging and rendering the rows as HTML.
 Prints p50 / p95 / max, and the runner's own share. Target: p95 ≤ 300 ms.
 """
+
 import argparse
 import io
 import os
@@ -42,7 +43,13 @@ def recreate_database(create: bool = True) -> None:
 
     url = urlparse(BENCH_DB_URL)
     name = url.path.lstrip("/")
-    admin = psycopg.conninfo.make_conninfo(host=url.hostname, port=url.port or 5432, user=url.username or "postgres", password=url.password or "", dbname="postgres")
+    admin = psycopg.conninfo.make_conninfo(
+        host=url.hostname,
+        port=url.port or 5432,
+        user=url.username or "postgres",
+        password=url.password or "",
+        dbname="postgres",
+    )
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
         if create:
@@ -63,7 +70,12 @@ def prepare():
 
     ensure_demo_warehouse()
     if lab_demo._demo_source() is None:
-        source = harvest_actions.create_source(SYSTEM, name="demo-warehouse", kind="postgres", config={"dsn": "postgresql://postgres@127.0.0.1:5432/mesh_demo_warehouse"})
+        source = harvest_actions.create_source(
+            SYSTEM,
+            name="demo-warehouse",
+            kind="postgres",
+            config={"dsn": "postgresql://postgres@127.0.0.1:5432/mesh_demo_warehouse"},
+        )
         harvest_actions.trigger_harvest(SYSTEM, source, run_async=False)
         lab_demo.load_demo_data(io.StringIO())
 
@@ -108,9 +120,13 @@ def main():
         assert response.status_code == 200 and body.count("<tr>") == args.rows + 1, body[:500]
         sizes.append(len(body))
     runner_ms = list(QueryRun.objects.filter(token__startswith="bench-").values_list("duration_ms", flat=True))
-    print(f"click-to-rows server time, {args.rows}-row sample x {args.runs} runs (ms): "
-          f"p50 {statistics.median(times):.1f}  p95 {pct(times, 95):.1f}  max {max(times):.1f}")
-    print(f"  of which the runner (connect + READ ONLY txn + fetch), ms: p50 {statistics.median(runner_ms):.1f}  p95 {pct(runner_ms, 95):.1f}")
+    print(
+        f"click-to-rows server time, {args.rows}-row sample x {args.runs} runs (ms): "
+        f"p50 {statistics.median(times):.1f}  p95 {pct(times, 95):.1f}  max {max(times):.1f}"
+    )
+    print(
+        f"  of which the runner (connect + READ ONLY txn + fetch), ms: p50 {statistics.median(runner_ms):.1f}  p95 {pct(runner_ms, 95):.1f}"
+    )
     print(f"  response size: {statistics.median(sizes) / 1024:.0f} KiB of HTML")
     print(f"target p95 <= 300 ms: {'MET' if pct(times, 95) <= 300 else 'MISSED'}")
     if not args.keep:

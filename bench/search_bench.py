@@ -8,6 +8,7 @@ rebuilds the search index (``apps.search.indexer.rebuild``), then times a fixed 
 searches with facet counts (exact names, prefixes, typos, several words, with filters) and
 200 autocompletes, printing p50/p95/max. The database is dropped and recreated each run.
 """
+
 import argparse
 import os
 import random
@@ -122,7 +123,15 @@ def query_mix(cursor, rng: random.Random) -> list[tuple[str, str, dict]]:
     for _ in range(40):
         mix.append(("multi-word", " ".join(rng.sample(WORDS, rng.randint(2, 3))), {}))
     for _ in range(40):
-        filters = rng.choice([{"type": ["product"]}, {"type": ["dataset"], "platform": ["glue"]}, {"domain": [rng.choice(domains)]}, {"lifecycle": ["published"], "type": ["dataset", "product"]}, {"tag": [rng.choice(WORDS[:100]) + "-tag"]}])
+        filters = rng.choice(
+            [
+                {"type": ["product"]},
+                {"type": ["dataset"], "platform": ["glue"]},
+                {"domain": [rng.choice(domains)]},
+                {"lifecycle": ["published"], "type": ["dataset", "product"]},
+                {"tag": [rng.choice(WORDS[:100]) + "-tag"]},
+            ]
+        )
         mix.append(("with filters", " ".join(rng.sample(WORDS, rng.randint(1, 2))), filters))
     return mix
 
@@ -136,7 +145,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--datasets", type=int, default=50_000)
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--reuse", action="store_true", help="keep the database and index of the last run; time the queries only")
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the database and index of the last run; time the queries only"
+    )
     args = parser.parse_args()
     url = os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mesh_catalog.settings")
@@ -165,7 +176,9 @@ def main():
         build = time.perf_counter() - started
         print(f"index build: {sum(per_kind.values()):,} entries in {build:.1f}s ({per_kind})")
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('search_searchentry')), pg_size_pretty(pg_total_relation_size('search_searchfacet')), (SELECT count(*) FROM search_searchword)")
+        cursor.execute(
+            "SELECT pg_size_pretty(pg_total_relation_size('search_searchentry')), pg_size_pretty(pg_total_relation_size('search_searchfacet')), (SELECT count(*) FROM search_searchword)"
+        )
         size_entries, size_facets, words = cursor.fetchone()
     print(f"index size: entries {size_entries}, facets {size_facets}, vocabulary {words:,} words")
 
@@ -182,11 +195,15 @@ def main():
         timings.setdefault(kind, []).append((time.perf_counter() - started) * 1000)
         counts_seen.append(result.count)
     all_ms = [t for ts in timings.values() for t in ts]
-    print(f"search with facet counts, {len(all_ms)} queries: p50 {percentile(all_ms, 50):.1f} ms, p95 {percentile(all_ms, 95):.1f} ms, max {max(all_ms):.1f} ms; median hits {statistics.median(counts_seen):,.0f}, max hits {max(counts_seen):,}")
+    print(
+        f"search with facet counts, {len(all_ms)} queries: p50 {percentile(all_ms, 50):.1f} ms, p95 {percentile(all_ms, 95):.1f} ms, max {max(all_ms):.1f} ms; median hits {statistics.median(counts_seen):,.0f}, max hits {max(counts_seen):,}"
+    )
     for kind, ts in timings.items():
         print(f"  {kind:<13} p50 {percentile(ts, 50):6.1f} ms  p95 {percentile(ts, 95):6.1f} ms")
 
-    prefixes = [rng.choice(WORDS)[: rng.randint(2, 6)] for _ in range(200)] + [rng.choice(WORDS) + " " + rng.choice(WORDS)[:3] for _ in range(50)]
+    prefixes = [rng.choice(WORDS)[: rng.randint(2, 6)] for _ in range(200)] + [
+        rng.choice(WORDS) + " " + rng.choice(WORDS)[:3] for _ in range(50)
+    ]
     for p in prefixes[:20]:
         autocomplete(p)
     ac = []
@@ -194,7 +211,9 @@ def main():
         started = time.perf_counter()
         autocomplete(p)
         ac.append((time.perf_counter() - started) * 1000)
-    print(f"autocomplete, {len(ac)} prefixes: p50 {percentile(ac, 50):.1f} ms, p95 {percentile(ac, 95):.1f} ms, max {max(ac):.1f} ms")
+    print(
+        f"autocomplete, {len(ac)} prefixes: p50 {percentile(ac, 50):.1f} ms, p95 {percentile(ac, 95):.1f} ms, max {max(ac):.1f} ms"
+    )
 
     # A harvest's changes: reindex cost grows with the datasets changed, not with the catalog.
     from django.db import transaction

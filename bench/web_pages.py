@@ -11,6 +11,7 @@ consuming each other, an owner, and one wide product with 50 output ports over d
 test client (a full request: middleware, session, permissions, queries, templates) and
 prints p50 / p95 and the number of queries per page. Target: p95 ≤ 150 ms.
 """
+
 import argparse
 import os
 import sys
@@ -20,7 +21,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
-os.environ["DATABASE_URL"] = os.environ.get("MESH_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/mesh_bench_web")
+os.environ["DATABASE_URL"] = os.environ.get(
+    "MESH_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/mesh_bench_web"
+)
 os.environ.pop("REDIS_URL", None)
 os.environ.setdefault("MESH_DATA_DIR", str(ROOT / "var" / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mesh_catalog.settings")
@@ -110,7 +113,9 @@ def main():
         wide = add_wide_product(cursor)
         cursor.execute("ANALYZE")
     rebuild()
-    print(f"catalog: {counts}, plus lineage, consumers and a {WIDE_PORTS}×{WIDE_COLUMNS} product; built in {time.perf_counter() - started:.1f}s")
+    print(
+        f"catalog: {counts}, plus lineage, consumers and a {WIDE_PORTS}×{WIDE_COLUMNS} product; built in {time.perf_counter() - started:.1f}s"
+    )
 
     owner = get_user_model().objects.create_user("bench-owner", password="x")
     product = DataProduct.objects.exclude(slug=wide).order_by("id")[len(DataProduct.objects.all()) // 2]
@@ -150,7 +155,9 @@ def main():
                 client.get(url)
                 timings.append((time.perf_counter() - started) * 1000)
         worst = max(worst, percentile(timings, 95))
-        print(f"{label:<36} {percentile(timings, 50):6.1f}ms {percentile(timings, 95):6.1f}ms {len(ctx.captured_queries):>8}")
+        print(
+            f"{label:<36} {percentile(timings, 50):6.1f}ms {percentile(timings, 95):6.1f}ms {len(ctx.captured_queries):>8}"
+        )
     print(f"worst p95: {worst:.1f} ms (target ≤ 150 ms)")
 
 

@@ -1,4 +1,5 @@
 """Liveness/readiness endpoint used by docker-compose and load balancers."""
+
 from django.db import connection
 from django.http import JsonResponse
 

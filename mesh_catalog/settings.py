@@ -4,6 +4,7 @@ With nothing set, the catalog runs embedded: SQLite in ``var/``, Celery tasks ru
 in-process, DEBUG on. ``DATABASE_URL`` switches to PostgreSQL, ``REDIS_URL`` to a real
 broker with workers. Every variable is documented in README.md ("Configuration").
 """
+
 from pathlib import Path
 
 import environ
@@ -180,7 +181,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["mesh_catalog.api.permissions.MeshAccess"],
     "EXCEPTION_HANDLER": "mesh_catalog.api.errors.exception_handler",
-    "DEFAULT_PARSER_CLASSES": ["mesh_catalog.api.parsers.StrictJSONParser", "rest_framework.parsers.FormParser", "rest_framework.parsers.MultiPartParser"],
+    "DEFAULT_PARSER_CLASSES": [
+        "mesh_catalog.api.parsers.StrictJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Mesh Catalog API",
@@ -190,7 +195,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "mesh_catalog.api.schema.add_error_responses"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "mesh_catalog.api.schema.add_error_responses",
+    ],
 }
 GRAPHENE = {"SCHEMA": "mesh_catalog.graphql.schema.schema"}
 

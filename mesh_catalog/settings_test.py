@@ -3,6 +3,7 @@
 ``MESH_TEST_DATABASE_URL`` names the server and database whose ``test_`` twin pytest-django
 creates; ``MESH_TEST_REDIS_URL`` the Redis used by tests that need a real broker.
 """
+
 import os
 
 os.environ["DATABASE_URL"] = os.environ.get(

@@ -1,4 +1,5 @@
 """Root URLs. Each app owns its own ``urls.py`` (pages) and ``api/urls.py`` (REST)."""
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path

@@ -7,6 +7,7 @@ runs fails ("Sync API inside the asyncio loop").
 Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls from
 a thread with a running loop unless told that this is deliberate.
 """
+
 import os
 
 import pytest
@@ -23,7 +24,9 @@ def browser():
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium); .ci/run does it.")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+        )
         yield browser
         browser.close()
 
@@ -42,5 +45,3 @@ def page(browser, live_server, transactional_db):
         page.wait_for_load_state("networkidle", timeout=5_000)
     finally:
         context.close()
-
-

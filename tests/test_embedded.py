@@ -1,4 +1,5 @@
 """The embedded default and production settings, each in a fresh process."""
+
 import os
 import subprocess
 import sys
@@ -10,7 +11,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _run(args, env_overrides, tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
     env.update({"MESH_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "mesh_catalog.settings"}, **env_overrides)
     return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
 

@@ -1,5 +1,6 @@
 """Admin for the platform team. Business edits should go through pages and actions; the
 admin is read-mostly for harvested data."""
+
 from django.contrib import admin
 
 from apps.catalog import models as m

@@ -3,6 +3,7 @@
 Idempotent: every object is looked up by its natural key and only changed when the
 fixture says something different, so loading twice writes nothing the second time.
 """
+
 from decimal import Decimal
 from pathlib import Path
 
@@ -42,7 +43,12 @@ def _load_users(specs) -> dict:
     for spec in specs:
         user = User.objects.filter(username=spec["username"]).first()
         if user is None:
-            user = User(username=spec["username"], email=spec.get("email", ""), first_name=spec.get("first_name", ""), last_name=spec.get("last_name", ""))
+            user = User(
+                username=spec["username"],
+                email=spec.get("email", ""),
+                first_name=spec.get("first_name", ""),
+                last_name=spec.get("last_name", ""),
+            )
             user.is_superuser = user.is_staff = bool(spec.get("superuser"))
             user.set_password(spec["password"])
             user.save()
@@ -56,7 +62,9 @@ def _load_teams(specs, users) -> dict:
         members = [users[m] for m in spec.get("members", [])]
         team = Team.objects.filter(slug=spec["slug"]).first()
         if team is None:
-            team = actions.create_team(DEMO, slug=spec["slug"], name=spec["name"], email=spec.get("email", ""), members=members, via=VIA)
+            team = actions.create_team(
+                DEMO, slug=spec["slug"], name=spec["name"], email=spec.get("email", ""), members=members, via=VIA
+            )
         elif set(team.members.values_list("pk", flat=True)) != {m.pk for m in members}:
             actions.set_team_members(DEMO, team, members, via=VIA)
         teams[team.slug] = team
@@ -149,7 +157,9 @@ def _load_port(product, spec) -> Port:
     datasets = [_dataset_key(ref) for ref in spec.get("datasets", [])]
     port = Port.objects.filter(product=product, direction=spec["direction"], name=spec["name"]).first()
     if port is None:
-        return actions.create_port(DEMO, product, name=spec["name"], direction=spec["direction"], datasets=datasets, via=VIA, **fields)
+        return actions.create_port(
+            DEMO, product, name=spec["name"], direction=spec["direction"], datasets=datasets, via=VIA, **fields
+        )
     current = sorted((d.namespace, d.name) for d in port.datasets.all())
     if any(getattr(port, k) != v for k, v in fields.items()) or current != sorted(datasets):
         return actions.update_port(DEMO, port, datasets=datasets, via=VIA, **fields)
@@ -158,4 +168,11 @@ def _load_port(product, spec) -> Port:
 
 def _load_owners(target, specs, users, teams) -> None:
     for spec in specs:
-        actions.add_owner(DEMO, target, user=users.get(spec.get("user")), team=teams.get(spec.get("team")), role=spec.get("role", "owner"), via=VIA)
+        actions.add_owner(
+            DEMO,
+            target,
+            user=users.get(spec.get("user")),
+            team=teams.get(spec.get("team")),
+            role=spec.get("role", "owner"),
+            via=VIA,
+        )

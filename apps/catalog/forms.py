@@ -1,5 +1,6 @@
 """Forms of the product page's in-place editors. They check the shape of the input only;
 ``apps.catalog.actions`` owns permissions and the domain rules."""
+
 from django import forms
 from django.contrib.auth import get_user_model
 
@@ -14,7 +15,9 @@ class RevisionForm(forms.Form):
 
 class ProductDetailsForm(RevisionForm):
     name = forms.CharField(max_length=200)
-    summary = forms.CharField(max_length=300, required=False, help_text="One sentence shown in search results and lists.")
+    summary = forms.CharField(
+        max_length=300, required=False, help_text="One sentence shown in search results and lists."
+    )
     lifecycle = forms.ChoiceField(choices=Lifecycle.choices)
     classification = forms.ChoiceField(choices=Classification.choices)
     tags = forms.CharField(required=False, max_length=1000, help_text="Comma-separated, e.g. finance, gold.")
@@ -24,7 +27,12 @@ class ProductDetailsForm(RevisionForm):
 
 
 class DescriptionForm(RevisionForm):
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 14}), max_length=100_000, help_text="Markdown. Links, tables and code blocks work; HTML is shown as text.")
+    description = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 14}),
+        max_length=100_000,
+        help_text="Markdown. Links, tables and code blocks work; HTML is shown as text.",
+    )
 
 
 class OwnerForm(forms.Form):
@@ -46,7 +54,9 @@ class PortForm(forms.Form):
     direction = forms.ChoiceField(choices=PortDirection.choices)
     protocol = forms.ChoiceField(choices=PortProtocol.choices)
     format = forms.CharField(max_length=50, required=False)
-    endpoint = forms.CharField(max_length=500, required=False, help_text="Non-secret address, e.g. postgres://warehouse:5432/analytics")
+    endpoint = forms.CharField(
+        max_length=500, required=False, help_text="Non-secret address, e.g. postgres://warehouse:5432/analytics"
+    )
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
     datasets = forms.TypedMultipleChoiceField(coerce=int, required=False, choices=())
     upstream_port = forms.IntegerField(required=False, widget=forms.HiddenInput)

@@ -7,6 +7,7 @@ neighbours of nodes the reader expanded), capped at ``MAX_NODES``. Each hop is o
 set-based query. The layout is a classic layered drawing: layers by longest path on the
 condensed DAG, a few barycenter sweeps to reduce crossings, Bézier edges.
 """
+
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -41,7 +42,7 @@ class GraphNode:
 
     @property
     def short_label(self) -> str:
-        return self.label if len(self.label) <= LABEL_CHARS else "…" + self.label[-(LABEL_CHARS - 1):]
+        return self.label if len(self.label) <= LABEL_CHARS else "…" + self.label[-(LABEL_CHARS - 1) :]
 
 
 @dataclass
@@ -96,17 +97,29 @@ def dataset_neighbourhood(focus: set[int], *, depth: int = 1, expand: set[int] =
     """Dataset ids and edges: ``depth`` hops up and down from ``focus``, one hop around ``expand``."""
 
     def upstream_of(frontier):
-        return set(LineageEdge.objects.filter(downstream_id__in=frontier).values_list("upstream_id", "downstream_id").distinct()[: cap * 4])
+        return set(
+            LineageEdge.objects.filter(downstream_id__in=frontier)
+            .values_list("upstream_id", "downstream_id")
+            .distinct()[: cap * 4]
+        )
 
     def downstream_of(frontier):
-        return set(LineageEdge.objects.filter(upstream_id__in=frontier).values_list("upstream_id", "downstream_id").distinct()[: cap * 4])
+        return set(
+            LineageEdge.objects.filter(upstream_id__in=frontier)
+            .values_list("upstream_id", "downstream_id")
+            .distinct()[: cap * 4]
+        )
 
     up_nodes, up_edges, t1 = _walk(upstream_of, set(focus), depth, cap)
     down_nodes, down_edges, t2 = _walk(downstream_of, set(focus), depth, cap)
     nodes, edges = up_nodes | down_nodes, up_edges | down_edges
     truncated = t1 or t2
     if expand:
-        around = set(LineageEdge.objects.filter(Q(upstream_id__in=expand) | Q(downstream_id__in=expand)).values_list("upstream_id", "downstream_id").distinct()[: cap * 2])
+        around = set(
+            LineageEdge.objects.filter(Q(upstream_id__in=expand) | Q(downstream_id__in=expand))
+            .values_list("upstream_id", "downstream_id")
+            .distinct()[: cap * 2]
+        )
         for up, down in around:
             if len(nodes | {up, down}) > cap:
                 truncated = True
@@ -115,17 +128,27 @@ def dataset_neighbourhood(focus: set[int], *, depth: int = 1, expand: set[int] =
             edges.add((up, down))
     # Edges among the shown nodes that no walk crossed (e.g. between two expanded branches).
     if len(nodes) > 1:
-        edges |= set(LineageEdge.objects.filter(upstream_id__in=nodes, downstream_id__in=nodes).values_list("upstream_id", "downstream_id").distinct())
+        edges |= set(
+            LineageEdge.objects.filter(upstream_id__in=nodes, downstream_id__in=nodes)
+            .values_list("upstream_id", "downstream_id")
+            .distinct()
+        )
     return nodes, edges, truncated
 
 
 def product_edges() -> set[tuple[int, int]]:
     """Producer → consumer pairs of products, from consumed ports and output-dataset lineage."""
-    consumed = Port.objects.filter(direction=PortDirection.INPUT, upstream_port__isnull=False).values_list("upstream_port__product_id", "product_id")
-    via_lineage = LineageEdge.objects.filter(
-        upstream__port_links__port__direction=PortDirection.OUTPUT,
-        downstream__port_links__port__direction=PortDirection.OUTPUT,
-    ).values_list("upstream__port_links__port__product_id", "downstream__port_links__port__product_id").distinct()
+    consumed = Port.objects.filter(direction=PortDirection.INPUT, upstream_port__isnull=False).values_list(
+        "upstream_port__product_id", "product_id"
+    )
+    via_lineage = (
+        LineageEdge.objects.filter(
+            upstream__port_links__port__direction=PortDirection.OUTPUT,
+            downstream__port_links__port__direction=PortDirection.OUTPUT,
+        )
+        .values_list("upstream__port_links__port__product_id", "downstream__port_links__port__product_id")
+        .distinct()
+    )
     return {(u, d) for u, d in [*consumed, *via_lineage] if u != d}
 
 
@@ -158,7 +181,9 @@ def column_lineage(column_id: int, *, max_hops: int = 20, cap: int = 2000) -> tu
     for field_from, field_to in (("downstream_id", "upstream_id"), ("upstream_id", "downstream_id")):
         frontier = {column_id}
         for _ in range(max_hops):
-            rows = ColumnLineageEdge.objects.filter(**{f"{field_from}__in": frontier}).values_list("upstream_id", "downstream_id")[:cap]
+            rows = ColumnLineageEdge.objects.filter(**{f"{field_from}__in": frontier}).values_list(
+                "upstream_id", "downstream_id"
+            )[:cap]
             new = set()
             for up, down in rows:
                 edges.add((up, down))
@@ -173,7 +198,9 @@ def column_lineage(column_id: int, *, max_hops: int = 20, cap: int = 2000) -> tu
 # --- building laid-out graphs -----------------------------------------------------------
 
 
-def build_dataset_graph(focus: set[int], *, depth: int = 1, expand: set[int] = frozenset(), column_id: int | None = None) -> LineageGraph:
+def build_dataset_graph(
+    focus: set[int], *, depth: int = 1, expand: set[int] = frozenset(), column_id: int | None = None
+) -> LineageGraph:
     highlighted_columns: dict[int, list[str]] = defaultdict(list)
     highlighted_datasets: set[int] = set()
     if column_id:
@@ -187,22 +214,43 @@ def build_dataset_graph(focus: set[int], *, depth: int = 1, expand: set[int] = f
     ids, edges, truncated = dataset_neighbourhood(set(focus), depth=depth, expand=expand)
     ids |= highlighted_datasets
     rows = Dataset.objects.filter(pk__in=ids).only("id", "name", "namespace", "platform", "kind", "removed_at")
-    up_degree = dict(LineageEdge.objects.filter(downstream_id__in=ids).values("downstream_id").annotate(n=Count("upstream_id", distinct=True)).values_list("downstream_id", "n"))
-    down_degree = dict(LineageEdge.objects.filter(upstream_id__in=ids).values("upstream_id").annotate(n=Count("downstream_id", distinct=True)).values_list("upstream_id", "n"))
+    up_degree = dict(
+        LineageEdge.objects.filter(downstream_id__in=ids)
+        .values("downstream_id")
+        .annotate(n=Count("upstream_id", distinct=True))
+        .values_list("downstream_id", "n")
+    )
+    down_degree = dict(
+        LineageEdge.objects.filter(upstream_id__in=ids)
+        .values("upstream_id")
+        .annotate(n=Count("downstream_id", distinct=True))
+        .values_list("upstream_id", "n")
+    )
     shown_degree = defaultdict(int)
     for up, down in edges:
         shown_degree[up] += 1
         shown_degree[down] += 1
     nodes = [
         GraphNode(
-            key=f"d{d.pk}", pk=d.pk, label=d.name, sublabel=f"{d.platform} · {d.get_kind_display()}", url=reverse("catalog:dataset_detail", args=[d.pk]),
-            kind="dataset", focus=d.pk in focus, removed=d.removed_at is not None,
+            key=f"d{d.pk}",
+            pk=d.pk,
+            label=d.name,
+            sublabel=f"{d.platform} · {d.get_kind_display()}",
+            url=reverse("catalog:dataset_detail", args=[d.pk]),
+            kind="dataset",
+            focus=d.pk in focus,
+            removed=d.removed_at is not None,
             hidden_neighbours=max(0, up_degree.get(d.pk, 0) + down_degree.get(d.pk, 0) - shown_degree[d.pk]),
-            highlighted=d.pk in highlighted_datasets, columns=sorted(highlighted_columns.get(d.pk, [])),
+            highlighted=d.pk in highlighted_datasets,
+            columns=sorted(highlighted_columns.get(d.pk, [])),
         )
         for d in rows
     ]
-    graph_edges = [GraphEdge(f"d{u}", f"d{d}", highlighted=u in highlighted_datasets and d in highlighted_datasets) for u, d in edges if u in ids and d in ids]
+    graph_edges = [
+        GraphEdge(f"d{u}", f"d{d}", highlighted=u in highlighted_datasets and d in highlighted_datasets)
+        for u, d in edges
+        if u in ids and d in ids
+    ]
     return layout(nodes, graph_edges, truncated=truncated)
 
 
@@ -212,11 +260,22 @@ def build_product_graph(focus: set[int], *, depth: int = 1, expand: set[int] = f
     for up, down in edges:
         shown_degree[up] += 1
         shown_degree[down] += 1
-    rows = DataProduct.objects.filter(pk__in=ids).select_related("domain").only("id", "slug", "name", "lifecycle", "domain__name")
+    rows = (
+        DataProduct.objects.filter(pk__in=ids)
+        .select_related("domain")
+        .only("id", "slug", "name", "lifecycle", "domain__name")
+    )
     nodes = [
         GraphNode(
-            key=f"p{p.pk}", pk=p.pk, label=p.name, sublabel=f"{p.domain.name} · {p.get_lifecycle_display()}", url=p.get_absolute_url(),
-            kind="product", focus=p.pk in focus, removed=p.lifecycle == "retired", hidden_neighbours=max(0, degree[p.pk] - shown_degree[p.pk]),
+            key=f"p{p.pk}",
+            pk=p.pk,
+            label=p.name,
+            sublabel=f"{p.domain.name} · {p.get_lifecycle_display()}",
+            url=p.get_absolute_url(),
+            kind="product",
+            focus=p.pk in focus,
+            removed=p.lifecycle == "retired",
+            hidden_neighbours=max(0, degree[p.pk] - shown_degree[p.pk]),
         )
         for p in rows
     ]

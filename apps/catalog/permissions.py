@@ -4,6 +4,7 @@ Admins (superusers) and system actors edit everything. A user who holds any owne
 role on a product — directly or through a team — edits it; a user holding a role on a
 domain edits that domain, its sub-domains and every product in them.
 """
+
 from django.db.models import Q
 
 from apps.core.actors import is_admin
@@ -57,7 +58,11 @@ def editable_products(user):
     if not getattr(user, "is_authenticated", False):
         return DataProduct.objects.none()
     owned = Ownership.objects.filter(_holder_q(user))
-    domain_paths = list(Domain.objects.filter(pk__in=owned.filter(domain__isnull=False).values("domain_id")).values_list("path", flat=True))
+    domain_paths = list(
+        Domain.objects.filter(pk__in=owned.filter(domain__isnull=False).values("domain_id")).values_list(
+            "path", flat=True
+        )
+    )
     q = Q(pk__in=owned.filter(product__isnull=False).values("product_id"))
     for path in domain_paths:
         q |= Q(domain__path__startswith=path)

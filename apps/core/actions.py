@@ -3,6 +3,7 @@
 A token is created for its user (by the user in their profile, or by an operator with
 ``manage.py create_token``); the raw value is returned once and never stored.
 """
+
 import secrets
 from datetime import timedelta
 
@@ -30,7 +31,9 @@ def _snapshot(token: PersonalAccessToken) -> dict:
     }
 
 
-def create_token(user, *, name: str, expires_days: int | None = None, via: str = "web") -> tuple[PersonalAccessToken, str]:
+def create_token(
+    user, *, name: str, expires_days: int | None = None, via: str = "web"
+) -> tuple[PersonalAccessToken, str]:
     """Create a token for ``user``; returns (token row, raw token). Show the raw token once."""
     if not getattr(user, "is_authenticated", False) or getattr(user, "is_system", False) or user.pk is None:
         raise ActionError("Tokens belong to a person: log in first.", code="permission_denied")
@@ -58,7 +61,10 @@ def create_token(user, *, name: str, expires_days: int | None = None, via: str =
 
 def revoke_token(user, token: PersonalAccessToken, *, via: str = "web") -> PersonalAccessToken:
     """Revoke ``token`` (its owner or an admin). Revoking twice is a no-op."""
-    require(is_admin(user) or (getattr(user, "pk", None) is not None and token.user_id == user.pk), "You can only revoke your own tokens.")
+    require(
+        is_admin(user) or (getattr(user, "pk", None) is not None and token.user_id == user.pk),
+        "You can only revoke your own tokens.",
+    )
     with transaction.atomic():
         token = PersonalAccessToken.objects.select_for_update().get(pk=token.pk)
         if token.revoked_at is not None:

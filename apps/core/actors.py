@@ -1,4 +1,5 @@
 """Who performs a write: a person, or a system process acting for the platform."""
+
 from dataclasses import dataclass
 
 
@@ -30,4 +31,8 @@ def actor_label(actor) -> str:
 
 
 def is_admin(actor) -> bool:
-    return bool(actor is not None and getattr(actor, "is_authenticated", False) and (getattr(actor, "is_superuser", False) or getattr(actor, "is_system", False)))
+    return bool(
+        actor is not None
+        and getattr(actor, "is_authenticated", False)
+        and (getattr(actor, "is_superuser", False) or getattr(actor, "is_system", False))
+    )

@@ -5,6 +5,7 @@ plain Django views see ``request.user``) and exempts token requests from CSRF, w
 protects cookie sessions. ``BearerTokenAuthentication`` is the DRF side: it reuses what the
 middleware found, and otherwise checks the header itself (e.g. in DRF's test client).
 """
+
 from datetime import timedelta
 
 from django.http import JsonResponse
@@ -55,7 +56,11 @@ class BearerTokenMiddleware:
             try:
                 user = user_for_token(raw)
             except InvalidToken as exc:
-                return JsonResponse({"errors": [{"field": None, "code": "authentication_failed", "message": str(exc)}]}, status=401, headers={"WWW-Authenticate": 'Bearer realm="api"'})
+                return JsonResponse(
+                    {"errors": [{"field": None, "code": "authentication_failed", "message": str(exc)}]},
+                    status=401,
+                    headers={"WWW-Authenticate": 'Bearer realm="api"'},
+                )
             request.user = user
             request._mesh_token_user = user
             request._dont_enforce_csrf_checks = True  # no cookie involved: CSRF cannot apply

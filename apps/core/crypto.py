@@ -1,4 +1,5 @@
 """Encryption of secrets at rest (Fernet, keyed by FIELD_ENCRYPTION_KEY)."""
+
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.db import models

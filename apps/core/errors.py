@@ -3,6 +3,7 @@
 Web forms, GraphQL payloads and REST bodies turn an ``ActionError`` into a list of
 ``{field, code, message}``.
 """
+
 from django.core.exceptions import ValidationError
 
 

@@ -1,11 +1,14 @@
 """Recording changes in the change log; the only writer of ``ObjectChange``."""
+
 from django.contrib.contenttypes.models import ContentType
 
 from apps.core.actors import actor_label
 from apps.core.models import ChangeAction, ObjectChange
 
 
-def record_change(actor, obj, action: str, *, before: dict | None = None, after: dict | None = None, via: str = "web") -> ObjectChange | None:
+def record_change(
+    actor, obj, action: str, *, before: dict | None = None, after: dict | None = None, via: str = "web"
+) -> ObjectChange | None:
     """Append one change. An update whose before and after are equal records nothing."""
     if action == ChangeAction.UPDATE and before == after:
         return None
@@ -39,9 +42,5 @@ def history_for(obj):
 def state_at(obj, change_id: int) -> dict | None:
     """The recorded state of ``obj`` right after the change ``change_id`` (None if it did not exist)."""
     ct = ContentType.objects.get_for_model(obj.__class__)
-    change = (
-        ObjectChange.objects.filter(content_type=ct, object_id=obj.pk, id__lte=change_id)
-        .order_by("-id")
-        .first()
-    )
+    change = ObjectChange.objects.filter(content_type=ct, object_id=obj.pk, id__lte=change_id).order_by("-id").first()
     return change.postchange_data if change else None

@@ -4,6 +4,7 @@
 (search indexing, webhooks) registered from ``AppConfig.ready()`` run once the transaction
 commits, so nothing reacts to a write that was rolled back.
 """
+
 from collections.abc import Callable, Iterable
 
 from django.db import transaction

@@ -1,4 +1,5 @@
 """Shared test helpers: people with roles, and a small mesh built through actions."""
+
 from django.contrib.auth import get_user_model
 
 from apps.catalog import actions
@@ -35,7 +36,9 @@ def make_mesh():
     sales = actions.create_domain(SYSTEM, slug="sales", name="Sales")
     emea = actions.create_domain(SYSTEM, slug="emea", name="Sales EMEA", parent=sales)
     marketing = actions.create_domain(SYSTEM, slug="marketing", name="Marketing")
-    orders = actions.create_product(SYSTEM, domain=emea, slug="orders", name="Orders", lifecycle="published", tags=["sales"])
+    orders = actions.create_product(
+        SYSTEM, domain=emea, slug="orders", name="Orders", lifecycle="published", tags=["sales"]
+    )
     leads = actions.create_product(SYSTEM, domain=marketing, slug="leads", name="Leads")
     actions.add_owner(SYSTEM, sales, user=people.domain_owner)
     actions.add_owner(SYSTEM, orders, user=people.owner)

@@ -1,4 +1,5 @@
 """Pages of the core app: the profile (my products, my tokens, my teams) and error pages."""
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,7 +19,12 @@ def profile(request, *, new_token: str | None = None, token_errors=None, status:
     from apps.catalog.permissions import editable_products
 
     user = request.user
-    products = editable_products(user).select_related("domain").only("slug", "name", "lifecycle", "domain__name", "domain__slug").order_by("domain__path", "name")[:200]
+    products = (
+        editable_products(user)
+        .select_related("domain")
+        .only("slug", "name", "lifecycle", "domain__name", "domain__slug")
+        .order_by("domain__path", "name")[:200]
+    )
     return render(
         request,
         "core/profile.html",
@@ -73,7 +79,9 @@ def error_403(request, exception=None):
 
 
 def error_404(request, exception=None):
-    return render(request, "404.html", {"message": str(exception) if exception and "/" not in str(exception) else ""}, status=404)
+    return render(
+        request, "404.html", {"message": str(exception) if exception and "/" not in str(exception) else ""}, status=404
+    )
 
 
 def error_500(request):

@@ -3,6 +3,7 @@
 ``apps.<app>.actions`` check permissions and domain rules, then call these so that no
 write forgets its history entry or its after-commit notification.
 """
+
 from django.core.exceptions import ValidationError
 
 from apps.core.errors import ActionError, PermissionDeniedError
@@ -30,7 +31,14 @@ def save_logged(actor, obj, *, via: str, before: dict | None = None, after_save=
     obj.save()
     if after_save is not None:
         after_save(obj)
-    record_change(actor, obj, ChangeAction.CREATE if creating else ChangeAction.UPDATE, before=None if creating else before, after=obj.history_snapshot(), via=via)
+    record_change(
+        actor,
+        obj,
+        ChangeAction.CREATE if creating else ChangeAction.UPDATE,
+        before=None if creating else before,
+        after=obj.history_snapshot(),
+        via=via,
+    )
     objects_changed(type(obj), [obj.pk])
     parent = obj.history_parent()
     if parent is not None:

@@ -1,4 +1,5 @@
 """Who may query an output port: the one rule the query runner and the pages share."""
+
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -48,4 +49,8 @@ def query_access(user, port) -> QueryAccess:
         return QueryAccess(True)
     if can_edit_product(user, product) or has_active_grant(user, port):
         return QueryAccess(True, needs_grant=True)
-    return QueryAccess(False, f"{product.name} is {product.get_classification_display().lower()}: request access to this port first.", needs_grant=True)
+    return QueryAccess(
+        False,
+        f"{product.name} is {product.get_classification_display().lower()}: request access to this port first.",
+        needs_grant=True,
+    )

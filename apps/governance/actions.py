@@ -3,6 +3,7 @@
 Each checks permission (requesters act on their own requests; the product's editors
 decide), validates, writes, records history on the product and notifies after commit.
 """
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -25,7 +26,9 @@ def request_access(actor, port: Port, *, reason: str, requested_until=None, via:
         raise ActionError("Access is requested on an output port.", field="port", code="not_an_output_port")
     reason = (reason or "").strip()
     if len(reason) < 10:
-        raise ActionError("Tell the owners what you need the data for (at least 10 characters).", field="reason", code="required")
+        raise ActionError(
+            "Tell the owners what you need the data for (at least 10 characters).", field="reason", code="required"
+        )
     if requested_until is not None and requested_until <= timezone.now():
         raise ActionError("The end date must be in the future.", field="requested_until", code="in_the_past")
     with transaction.atomic():
@@ -39,7 +42,9 @@ def _decide(actor, request: AccessRequest, status: str, comment: str, via: str) 
     require(can_edit_product(actor, request.port.product), "Only the product's owners decide on access requests.")
     req = AccessRequest.objects.select_for_update().select_related("port__product").get(pk=request.pk)
     if req.status != AccessStatus.PENDING:
-        raise ActionError(f"This request was already {req.get_status_display().lower()}.", field="status", code="already_decided")
+        raise ActionError(
+            f"This request was already {req.get_status_display().lower()}.", field="status", code="already_decided"
+        )
     before = req.history_snapshot()
     req.status = status
     req.decided_by = actor if getattr(actor, "pk", None) else None
@@ -48,7 +53,9 @@ def _decide(actor, request: AccessRequest, status: str, comment: str, via: str) 
     return save_logged(actor, req, via=via, before=before)
 
 
-def approve_request(actor, request: AccessRequest, *, comment: str = "", expires_at=None, via: str = "web") -> AccessGrant:
+def approve_request(
+    actor, request: AccessRequest, *, comment: str = "", expires_at=None, via: str = "web"
+) -> AccessGrant:
     """Approve and grant (or renew the grant) until ``expires_at`` (default: what was asked)."""
     with transaction.atomic():
         req = _decide(actor, request, AccessStatus.APPROVED, comment, via)

@@ -3,6 +3,7 @@
 Compose with ``class Query(GovernanceQuery, …)`` and ``class Mutation(GovernanceMutation, …)``.
 A request is visible to its requester and to the editors of its product; nobody else.
 """
+
 import graphene
 from django.db.models import Q
 
@@ -90,7 +91,11 @@ class GovernanceQuery(graphene.ObjectType):
     """Access requests and grants."""
 
     access_requests = graphene.List(
-        graphene.NonNull(AccessRequestType), required=True, product=graphene.String(description="Product slug."), status=graphene.String(), first=graphene.Int(default_value=100),
+        graphene.NonNull(AccessRequestType),
+        required=True,
+        product=graphene.String(description="Product slug."),
+        status=graphene.String(),
+        first=graphene.Int(default_value=100),
         description="Requests you made, and requests on products you own (owners see pending ones here).",
     )
     my_access_grants = graphene.List(graphene.NonNull(AccessGrantType), required=True)
@@ -111,7 +116,11 @@ class GovernanceQuery(graphene.ObjectType):
 
 
 def _request(request_id) -> AccessRequest:
-    req = AccessRequest.objects.select_related("port__product").filter(pk=request_id).first() if str(request_id).isdigit() else None
+    req = (
+        AccessRequest.objects.select_related("port__product").filter(pk=request_id).first()
+        if str(request_id).isdigit()
+        else None
+    )
     if req is None:
         raise NotFoundError(f"No access request '{request_id}'.", field="id")
     return req
@@ -136,7 +145,11 @@ class RequestAccess(ActionMutation):
 
     @classmethod
     def perform(cls, info, target, reason, requested_until=None, **args):
-        return {"access_request": actions.request_access(info.context.user, target, reason=reason, requested_until=requested_until, via=VIA)}
+        return {
+            "access_request": actions.request_access(
+                info.context.user, target, reason=reason, requested_until=requested_until, via=VIA
+            )
+        }
 
 
 class ApproveAccessRequest(ActionMutation):
@@ -156,7 +169,9 @@ class ApproveAccessRequest(ActionMutation):
 
     @classmethod
     def perform(cls, info, target, comment="", expires_at=None, **args):
-        grant = actions.approve_request(info.context.user, target, comment=comment or "", expires_at=expires_at, via=VIA)
+        grant = actions.approve_request(
+            info.context.user, target, comment=comment or "", expires_at=expires_at, via=VIA
+        )
         target.refresh_from_db()
         return {"access_request": target, "grant": grant}
 

@@ -1,4 +1,5 @@
 """Access requests to output ports and the grants they lead to (the data marketplace)."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -26,12 +27,25 @@ class AccessRequest(ChangeLoggedModel):
     requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_requests")
     reason = models.TextField()
     status = models.CharField(max_length=10, choices=AccessStatus.choices, default=AccessStatus.PENDING)
-    requested_until = models.DateTimeField(null=True, blank=True, help_text="Until when the requester needs access (optional).")
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    requested_until = models.DateTimeField(
+        null=True, blank=True, help_text="Until when the requester needs access (optional)."
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_comment = models.TextField(blank=True)
 
-    history_fields = ("port", "requester", "reason", "status", "requested_until", "decided_by", "decided_at", "decision_comment")
+    history_fields = (
+        "port",
+        "requester",
+        "reason",
+        "status",
+        "requested_until",
+        "decided_by",
+        "decided_at",
+        "decision_comment",
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -65,7 +79,9 @@ class AccessGrant(ChangeLoggedModel):
     port = models.ForeignKey("catalog.Port", on_delete=models.CASCADE, related_name="access_grants")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_grants")
     request = models.ForeignKey(AccessRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="grants")
-    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 

@@ -1,4 +1,5 @@
 """Access request pages: ask (consumers), decide (owners), follow up (requesters)."""
+
 from datetime import datetime, time
 
 from django.contrib.auth.decorators import login_required
@@ -26,7 +27,11 @@ def _date_end(value: str):
 
 
 def _pending_context(port, user) -> dict:
-    pending = list(AccessRequest.objects.filter(port=port, status=AccessStatus.PENDING).select_related("requester").order_by("created_at"))
+    pending = list(
+        AccessRequest.objects.filter(port=port, status=AccessStatus.PENDING)
+        .select_related("requester")
+        .order_by("created_at")
+    )
     return {"port": port, "product": port.product, "pending": pending}
 
 
@@ -37,7 +42,12 @@ def request_access(request, port_id):
     port = get_object_or_404(Port.objects.select_related("product"), pk=port_id, direction=PortDirection.OUTPUT)
     context = {"port": port}
     try:
-        context["access_request"] = actions.request_access(request.user, port, reason=request.POST.get("reason", ""), requested_until=_date_end(request.POST.get("requested_until", "")))
+        context["access_request"] = actions.request_access(
+            request.user,
+            port,
+            reason=request.POST.get("reason", ""),
+            requested_until=_date_end(request.POST.get("requested_until", "")),
+        )
     except ActionError as exc:
         context.update(errors=exc.as_dicts(), reason=request.POST.get("reason", ""))
         return render(request, "governance/request_form.html", context, status=422)
@@ -67,7 +77,12 @@ def decide(request, request_id, decision):
     errors = []
     try:
         if decision == "approve":
-            actions.approve_request(request.user, req, comment=request.POST.get("comment", ""), expires_at=_date_end(request.POST.get("expires_at", "")))
+            actions.approve_request(
+                request.user,
+                req,
+                comment=request.POST.get("comment", ""),
+                expires_at=_date_end(request.POST.get("expires_at", "")),
+            )
         else:
             actions.deny_request(request.user, req, comment=request.POST.get("comment", ""))
     except ActionError as exc:
@@ -77,7 +92,13 @@ def decide(request, request_id, decision):
     if not request.htmx:
         return redirect(product.get_absolute_url())
     context = _pending_context(req.port, request.user)
-    context.update(errors=errors, error_request_id=req.pk, decided="" if errors else f"{req.requester.get_username()}: {'approved' if decision == 'approve' else 'denied'}.")
+    context.update(
+        errors=errors,
+        error_request_id=req.pk,
+        decided=""
+        if errors
+        else f"{req.requester.get_username()}: {'approved' if decision == 'approve' else 'denied'}.",
+    )
     return render(request, "governance/pending_requests.html", context, status=422 if errors else 200)
 
 
@@ -85,6 +106,10 @@ def decide(request, request_id, decision):
 @require_GET
 def my_requests(request):
     """The requester's side: every request, its status and the owners' comment."""
-    requests = AccessRequest.objects.filter(requester=request.user).select_related("port__product", "decided_by").order_by("-created_at")
+    requests = (
+        AccessRequest.objects.filter(requester=request.user)
+        .select_related("port__product", "decided_by")
+        .order_by("-created_at")
+    )
     grants = request.user.access_grants.select_related("port__product").order_by("-created_at")
     return render(request, "governance/my_requests.html", {"requests": requests, "grants": grants})

@@ -3,6 +3,7 @@
 Only admins (the platform team) manage sources and trigger harvests. Secrets are accepted
 here and stored encrypted; nothing returned or recorded ever contains them.
 """
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -17,15 +18,30 @@ from apps.harvest.schedule import remove_schedule, sync_schedule
 from apps.harvest.validation import parse_schedule, validate_mapping_rules
 
 ADMINS_ONLY = "Only admins (the platform team) manage sources and harvests."
-SOURCE_FIELDS = {"name", "description", "config", "secrets", "schedule", "mapping_rules", "enabled", "max_removal_share"}
+SOURCE_FIELDS = {
+    "name",
+    "description",
+    "config",
+    "secrets",
+    "schedule",
+    "mapping_rules",
+    "enabled",
+    "max_removal_share",
+}
 
 
 def source_snapshot(source: Source) -> dict:
     """The recorded state of a source: secrets appear only as the names of the keys set."""
     return {
-        "name": source.name, "kind": source.kind, "description": source.description, "config": source.config,
-        "secret_keys": source.secret_keys, "schedule": source.schedule, "mapping_rules": source.mapping_rules,
-        "enabled": source.enabled, "max_removal_share": source.max_removal_share,
+        "name": source.name,
+        "kind": source.kind,
+        "description": source.description,
+        "config": source.config,
+        "secret_keys": source.secret_keys,
+        "schedule": source.schedule,
+        "mapping_rules": source.mapping_rules,
+        "enabled": source.enabled,
+        "max_removal_share": source.max_removal_share,
     }
 
 
@@ -47,11 +63,19 @@ def _clean(source: Source, config: dict, secrets: dict | None) -> None:
     merged = {k: v for k, v in merged.items() if v not in (None, "")}
     unknown = set(merged) - set(cls.secret_fields)
     if unknown:
-        errors.append(("secrets", "unknown_key", f"Unknown secret(s) {', '.join(sorted(unknown))}; '{source.kind}' takes: {', '.join(cls.secret_fields) or 'none'}."))
+        errors.append(
+            (
+                "secrets",
+                "unknown_key",
+                f"Unknown secret(s) {', '.join(sorted(unknown))}; '{source.kind}' takes: {', '.join(cls.secret_fields) or 'none'}.",
+            )
+        )
     try:
         source.config = cls.validate_config(config)
     except ConfigError as exc:
-        errors += [(f"config.{key}", "invalid", message) for key, messages in exc.errors.items() for message in messages]
+        errors += [
+            (f"config.{key}", "invalid", message) for key, messages in exc.errors.items() for message in messages
+        ]
     errors += validate_mapping_rules(source.mapping_rules)
     try:
         parse_schedule(source.schedule)
@@ -63,9 +87,30 @@ def _clean(source: Source, config: dict, secrets: dict | None) -> None:
     validate(source)
 
 
-def create_source(actor, *, name: str, kind: str, config: dict, secrets: dict | None = None, schedule: str = "", mapping_rules=None, description: str = "", enabled: bool = True, max_removal_share: float = 0.5, via: str = "web") -> Source:
+def create_source(
+    actor,
+    *,
+    name: str,
+    kind: str,
+    config: dict,
+    secrets: dict | None = None,
+    schedule: str = "",
+    mapping_rules=None,
+    description: str = "",
+    enabled: bool = True,
+    max_removal_share: float = 0.5,
+    via: str = "web",
+) -> Source:
     require(is_admin(actor), ADMINS_ONLY)
-    source = Source(name=name, kind=kind, description=description, schedule=schedule or "", mapping_rules=mapping_rules or [], enabled=enabled, max_removal_share=max_removal_share)
+    source = Source(
+        name=name,
+        kind=kind,
+        description=description,
+        schedule=schedule or "",
+        mapping_rules=mapping_rules or [],
+        enabled=enabled,
+        max_removal_share=max_removal_share,
+    )
     _clean(source, config, secrets)
     with transaction.atomic():
         source.save()
@@ -125,7 +170,7 @@ def test_source_connection(actor, source: Source) -> ConnectionCheck:
 
 
 def check_connection(actor, *, kind: str, config: dict, secrets: dict | None = None) -> ConnectionCheck:
-    """"Test connection" for a source not saved yet (a create form): nothing is stored."""
+    """ "Test connection" for a source not saved yet (a create form): nothing is stored."""
     require(is_admin(actor), ADMINS_ONLY)
     cls = _harvester_class(kind)
     config, inline = cls.split_secrets(config if isinstance(config, dict) else {})
@@ -141,7 +186,9 @@ def check_connection(actor, *, kind: str, config: dict, secrets: dict | None = N
     return check
 
 
-def trigger_harvest(actor, source: Source, *, triggered_by: str = "", run_async: bool = True, allow_removals: bool = False) -> HarvestRun:
+def trigger_harvest(
+    actor, source: Source, *, triggered_by: str = "", run_async: bool = True, allow_removals: bool = False
+) -> HarvestRun:
     """Queue a harvest (a Celery task) or, with ``run_async=False``, run it here and return it finished.
 
     A second trigger while a run of the source is queued or running is refused
@@ -151,15 +198,22 @@ def trigger_harvest(actor, source: Source, *, triggered_by: str = "", run_async:
 
     require(is_admin(actor), ADMINS_ONLY)
     if not source.enabled:
-        raise ActionError(f"Source '{source.name}' is disabled; enable it to harvest.", field="enabled", code="disabled")
+        raise ActionError(
+            f"Source '{source.name}' is disabled; enable it to harvest.", field="enabled", code="disabled"
+        )
     fail_stale_runs()
     user = actor if getattr(actor, "pk", None) and not getattr(actor, "is_system", False) else None
     try:
         with transaction.atomic():
-            run = HarvestRun.objects.create(source=source, triggered_by=(triggered_by or actor_label(actor))[:150], user=user)
+            run = HarvestRun.objects.create(
+                source=source, triggered_by=(triggered_by or actor_label(actor))[:150], user=user
+            )
     except IntegrityError:
         active = HarvestRun.objects.filter(source=source, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).first()
-        raise ConflictError(f"A harvest of '{source.name}' is already {active.status if active else 'active'} (run #{active.pk if active else '?'}); wait for it to finish.", code="already_running") from None
+        raise ConflictError(
+            f"A harvest of '{source.name}' is already {active.status if active else 'active'} (run #{active.pk if active else '?'}); wait for it to finish.",
+            code="already_running",
+        ) from None
     if not run_async:
         return execute_run(claim_run(run.pk), allow_removals=allow_removals)
 
@@ -173,8 +227,16 @@ def trigger_harvest(actor, source: Source, *, triggered_by: str = "", run_async:
         except BrokerUnreachable as exc:
             # Left queued, the run would block every later trigger until the sweep's timeout.
             HarvestRun.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(
-                status=RunStatus.FAILED, finished_at=timezone.now(),
-                errors=[{"code": "broker_unreachable", "message": f"The run could not be handed to the workers: the broker is unreachable ({exc}).", "subject": "", "count": 1}],
+                status=RunStatus.FAILED,
+                finished_at=timezone.now(),
+                errors=[
+                    {
+                        "code": "broker_unreachable",
+                        "message": f"The run could not be handed to the workers: the broker is unreachable ({exc}).",
+                        "subject": "",
+                        "count": 1,
+                    }
+                ],
             )
             return
         HarvestRun.objects.filter(pk=run.pk).update(celery_task_id=result.id or "")

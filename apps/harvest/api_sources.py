@@ -3,6 +3,7 @@
 Only the names of the secrets a source holds are shown (``secret_keys``), never values.
 The dbt-artifact upload and OpenLineage intake live in ``apps.harvest.api``.
 """
+
 from django.db.models import OuterRef, Subquery
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
@@ -19,7 +20,19 @@ class HarvestRunSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = HarvestRun
-        fields = ["id", "source", "status", "triggered_by", "queued_at", "started_at", "finished_at", "timings", "counts", "warnings", "errors"]
+        fields = [
+            "id",
+            "source",
+            "status",
+            "triggered_by",
+            "queued_at",
+            "started_at",
+            "finished_at",
+            "timings",
+            "counts",
+            "warnings",
+            "errors",
+        ]
 
 
 class SourceSerializer(serializers.ModelSerializer):
@@ -30,7 +43,20 @@ class SourceSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Source
-        fields = ["id", "name", "kind", "description", "config", "secret_keys", "mapping_rules", "schedule", "enabled", "last_run_status", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "description",
+            "config",
+            "secret_keys",
+            "mapping_rules",
+            "schedule",
+            "enabled",
+            "last_run_status",
+            "created_at",
+            "updated_at",
+        ]
 
 
 class SourceViewSet(viewsets.ReadOnlyModelViewSet):
@@ -41,7 +67,9 @@ class SourceViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["kind", "enabled"]
 
     def get_queryset(self):
-        last_status = HarvestRun.objects.filter(source=OuterRef("pk")).order_by("-queued_at", "-id").values("status")[:1]
+        last_status = (
+            HarvestRun.objects.filter(source=OuterRef("pk")).order_by("-queued_at", "-id").values("status")[:1]
+        )
         return Source.objects.annotate(last_run_status=Subquery(last_status)).order_by("name")
 
     @extend_schema(request=None, responses={202: HarvestRunSerializer})

@@ -9,6 +9,7 @@ the datasets meet the demo mesh's ports by name (``postgres://127.0.0.1:5432`` +
 ``mesh_demo_warehouse.<schema>.<table>``). Running it again re-harvests, which writes
 nothing when nothing changed. Never fails the demo: a problem becomes one printed line.
 """
+
 from pathlib import Path
 
 from django.conf import settings
@@ -35,13 +36,21 @@ def demo_artifacts_dir() -> Path:
 
 
 def load_demo_data(stdout) -> None:
-    dbt_config = {"path": str(demo_artifacts_dir()), "warehouse_namespace": WAREHOUSE_NAMESPACE, "meta_keys": DBT_META_KEYS}
+    dbt_config = {
+        "path": str(demo_artifacts_dir()),
+        "warehouse_namespace": WAREHOUSE_NAMESPACE,
+        "meta_keys": DBT_META_KEYS,
+    }
     stdout.write(_harvest_line(DBT_SOURCE, "dbt", dbt_config) + "\n")
     reachable, reason = warehouse_reachable()
     if not reachable:
-        stdout.write(f"Demo warehouse not harvested: PostgreSQL database mesh_demo_warehouse is not reachable at 127.0.0.1:5432 ({reason}). Build it with scripts/dbt_build_fixture.sh, then run load_demo again.\n")
+        stdout.write(
+            f"Demo warehouse not harvested: PostgreSQL database mesh_demo_warehouse is not reachable at 127.0.0.1:5432 ({reason}). Build it with scripts/dbt_build_fixture.sh, then run load_demo again.\n"
+        )
         return
-    stdout.write(_harvest_line(WAREHOUSE_SOURCE, "postgres", {"dsn": WAREHOUSE_DSN, "include_schemas": WAREHOUSE_SCHEMAS}) + "\n")
+    stdout.write(
+        _harvest_line(WAREHOUSE_SOURCE, "postgres", {"dsn": WAREHOUSE_DSN, "include_schemas": WAREHOUSE_SCHEMAS}) + "\n"
+    )
 
 
 def warehouse_reachable() -> tuple[bool, str]:
@@ -68,7 +77,14 @@ def _harvest_line(name: str, kind: str, config: dict) -> str:
     try:
         source = Source.objects.filter(name=name).first()
         if source is None:
-            source = create_source(DEMO_ACTOR, name=name, kind=kind, config=config, description="Demo source loaded by load_demo.", via="demo")
+            source = create_source(
+                DEMO_ACTOR,
+                name=name,
+                kind=kind,
+                config=config,
+                description="Demo source loaded by load_demo.",
+                via="demo",
+            )
         elif source.kind == kind and source.config != _normalised(kind, config):
             source = update_source(DEMO_ACTOR, source, config=config, via="demo")
         run = trigger_harvest(DEMO_ACTOR, source, triggered_by="demo", run_async=False)
@@ -76,10 +92,16 @@ def _harvest_line(name: str, kind: str, config: dict) -> str:
         return f"Demo source {name} not harvested: {exc.message}"
     counts = run.counts
     summary = ", ".join(
-        f"{counts[key]} {label}" for key, label in (
-            ("records_datasets", "datasets"), ("datasets_added", "added"), ("datasets_unchanged", "unchanged"),
-            ("lineage_edges", "lineage edges"), ("column_lineage_edges", "column edges"), ("quality_checks", "quality checks"),
-        ) if counts.get(key)
+        f"{counts[key]} {label}"
+        for key, label in (
+            ("records_datasets", "datasets"),
+            ("datasets_added", "added"),
+            ("datasets_unchanged", "unchanged"),
+            ("lineage_edges", "lineage edges"),
+            ("column_lineage_edges", "column edges"),
+            ("quality_checks", "quality checks"),
+        )
+        if counts.get(key)
     )
     problems = f"; {len(run.errors)} error(s): {run.errors[0]['message']}" if run.errors else ""
     return f"Harvested {kind} source {name}: {run.status} ({summary or 'nothing'}){problems}"

@@ -1,4 +1,5 @@
 """The source form: JSON config checked by the harvester kind, write-only secrets."""
+
 import json
 
 from django import forms
@@ -7,7 +8,12 @@ from apps.harvest.harvesters.base import harvester_registry
 
 
 def _json_field(label: str, help_text: str, required: bool = False) -> forms.CharField:
-    return forms.CharField(label=label, required=required, help_text=help_text, widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false", "class": "mono"}))
+    return forms.CharField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false", "class": "mono"}),
+    )
 
 
 class SourceForm(forms.Form):
@@ -16,10 +22,19 @@ class SourceForm(forms.Form):
     name = forms.SlugField(max_length=100, help_text="A short slug, e.g. warehouse-prod.")
     kind = forms.ChoiceField(choices=())
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    config = _json_field("Configuration (JSON)", "Non-secret settings of this kind, e.g. host, port, database.", required=True)
-    secrets = _json_field("Secrets (JSON, write-only)", "e.g. {\"password\": \"…\"}. Leave empty to keep the stored secrets; set a key to \"\" to remove it. Never shown again.")
-    schedule = forms.CharField(required=False, max_length=100, help_text="Five-field cron, e.g. 0 3 * * * — empty for manual harvests only.")
-    mapping_rules = _json_field("Mapping rules (JSON list)", "e.g. [{\"schema\": \"sales*\", \"domain\": \"sales\", \"product\": \"orders\"}]")
+    config = _json_field(
+        "Configuration (JSON)", "Non-secret settings of this kind, e.g. host, port, database.", required=True
+    )
+    secrets = _json_field(
+        "Secrets (JSON, write-only)",
+        'e.g. {"password": "…"}. Leave empty to keep the stored secrets; set a key to "" to remove it. Never shown again.',
+    )
+    schedule = forms.CharField(
+        required=False, max_length=100, help_text="Five-field cron, e.g. 0 3 * * * — empty for manual harvests only."
+    )
+    mapping_rules = _json_field(
+        "Mapping rules (JSON list)", 'e.g. [{"schema": "sales*", "domain": "sales", "product": "orders"}]'
+    )
     enabled = forms.BooleanField(required=False, initial=True)
 
     def __init__(self, *args, editing: bool = False, **kwargs):

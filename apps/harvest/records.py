@@ -4,6 +4,7 @@ A harvester's ``extract()`` yields any mix of these; ``apps.harvest.pipeline.rec
 turns them into catalog rows by identity (namespace, name). Records are frozen so that a
 harvester cannot change one after yielding it.
 """
+
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -151,5 +152,12 @@ class HarvestWarning:
 
 
 HarvestRecord = (
-    DatasetRecord | LineageRecord | ColumnLineageRecord | QualityRecord | OwnershipHint | SampleQueryRecord | ConsumerRecord | HarvestWarning
+    DatasetRecord
+    | LineageRecord
+    | ColumnLineageRecord
+    | QualityRecord
+    | OwnershipHint
+    | SampleQueryRecord
+    | ConsumerRecord
+    | HarvestWarning
 )

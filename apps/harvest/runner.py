@@ -5,6 +5,7 @@ with a heartbeat that stops; ``fail_stale_runs`` (called before every trigger an
 periodic task) marks such rows failed. The catalog itself is safe either way: reconcile
 writes in one transaction, which the database rolls back when the worker's connection dies.
 """
+
 import gc
 import logging
 import threading
@@ -46,6 +47,7 @@ def redact(message: str, secrets: dict) -> str:
 
 # --- claiming and sweeping -------------------------------------------------------------
 
+
 def claim_run(run_id: int) -> HarvestRun | None:
     """Move a queued run to running, or take over one whose worker died; None if not ours."""
     now = timezone.now()
@@ -53,7 +55,9 @@ def claim_run(run_id: int) -> HarvestRun | None:
     claimed = HarvestRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(started_at=now, **fields)
     if not claimed:
         # acks_late redelivers the task of a worker that died; resume if nobody is alive on it.
-        claimed = HarvestRun.objects.filter(pk=run_id, status=RunStatus.RUNNING, heartbeat_at__lt=now - stale_after()).update(**fields)
+        claimed = HarvestRun.objects.filter(
+            pk=run_id, status=RunStatus.RUNNING, heartbeat_at__lt=now - stale_after()
+        ).update(**fields)
     return HarvestRun.objects.select_related("source").get(pk=run_id) if claimed else None
 
 
@@ -66,12 +70,28 @@ def fail_stale_runs() -> int:
         Q(status=RunStatus.RUNNING) & (Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff))
     )
     n = stale.update(
-        status=RunStatus.FAILED, finished_at=now,
-        errors=[{"code": "worker_lost", "message": f"The worker stopped reporting progress (no heartbeat for {int(stale_after().total_seconds())} s); the run was abandoned and the catalog left as it was.", "subject": "", "count": 1}],
+        status=RunStatus.FAILED,
+        finished_at=now,
+        errors=[
+            {
+                "code": "worker_lost",
+                "message": f"The worker stopped reporting progress (no heartbeat for {int(stale_after().total_seconds())} s); the run was abandoned and the catalog left as it was.",
+                "subject": "",
+                "count": 1,
+            }
+        ],
     )
     n += HarvestRun.objects.filter(status=RunStatus.QUEUED, queued_at__lt=queued_cutoff).update(
-        status=RunStatus.FAILED, finished_at=now,
-        errors=[{"code": "never_started", "message": "No worker picked this run up; is a Celery worker running?", "subject": "", "count": 1}],
+        status=RunStatus.FAILED,
+        finished_at=now,
+        errors=[
+            {
+                "code": "never_started",
+                "message": "No worker picked this run up; is a Celery worker running?",
+                "subject": "",
+                "count": 1,
+            }
+        ],
     )
     if n:
         logger.warning("marked %d stale harvest run(s) failed", n)
@@ -105,6 +125,7 @@ class Heartbeat:
 
 
 # --- running ---------------------------------------------------------------------------
+
 
 @contextmanager
 def paused_gc():
@@ -168,8 +189,13 @@ def finish_run(run: HarvestRun, status: str, report: RunReport) -> HarvestRun:
     now = timezone.now()
     warnings = [*run.warnings, *report.bounded_warnings()] if run.warnings else report.bounded_warnings()
     HarvestRun.objects.filter(pk=run.pk).update(
-        status=status, finished_at=now, heartbeat_at=now, counts=report.counts, timings=report.timings,
-        warnings=warnings, errors=report.bounded_errors(),
+        status=status,
+        finished_at=now,
+        heartbeat_at=now,
+        counts=report.counts,
+        timings=report.timings,
+        warnings=warnings,
+        errors=report.bounded_errors(),
     )
     run.refresh_from_db()
     return run
@@ -184,7 +210,10 @@ def run_report_lines(run: HarvestRun) -> list[str]:
     """A human-readable report of a finished run (the ``harvest`` command prints it)."""
     lines = [f"Harvest of '{run.source.name}' #{run.pk}: {run.status}"]
     if run.started_at and run.finished_at:
-        lines.append(f"  time: {(run.finished_at - run.started_at).total_seconds():.2f} s  " + "  ".join(f"{k}={v:.2f}s" for k, v in sorted(run.timings.items())))
+        lines.append(
+            f"  time: {(run.finished_at - run.started_at).total_seconds():.2f} s  "
+            + "  ".join(f"{k}={v:.2f}s" for k, v in sorted(run.timings.items()))
+        )
     for key in sorted(run.counts):
         lines.append(f"  {key}: {run.counts[key]}")
     for label, items in (("warning", run.warnings), ("error", run.errors)):

@@ -1,4 +1,5 @@
 """Keeping Celery beat's periodic task of each source in step with ``Source.schedule``."""
+
 import json
 
 from django_celery_beat.models import CrontabSchedule, PeriodicTask

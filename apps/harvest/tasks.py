@@ -1,4 +1,5 @@
 """Celery tasks: run a harvest, and sweep runs whose worker died."""
+
 import random
 
 from celery import shared_task
@@ -16,8 +17,20 @@ def backoff(retries: int) -> float:
     return min(300.0, 10.0 * 2**retries) * random.uniform(0.8, 1.2)
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES, name="apps.harvest.tasks.run_harvest")
-def run_harvest(self, run_id: int | None = None, source_id: int | None = None, triggered_by: str = "schedule", allow_removals: bool = False):
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=MAX_RETRIES,
+    name="apps.harvest.tasks.run_harvest",
+)
+def run_harvest(
+    self,
+    run_id: int | None = None,
+    source_id: int | None = None,
+    triggered_by: str = "schedule",
+    allow_removals: bool = False,
+):
     """Run harvest ``run_id`` (or a new one of ``source_id``, for Celery beat).
 
     Idempotent: a run that is already finished or being worked on by a live worker is left
@@ -29,7 +42,9 @@ def run_harvest(self, run_id: int | None = None, source_id: int | None = None, t
         if source is None:
             return {"skipped": "source missing or disabled"}
         try:
-            run_id = HarvestRun.objects.create(source=source, triggered_by=triggered_by, celery_task_id=self.request.id or "").pk
+            run_id = HarvestRun.objects.create(
+                source=source, triggered_by=triggered_by, celery_task_id=self.request.id or ""
+            ).pk
         except IntegrityError:
             return {"skipped": "a harvest of this source is already active"}
     run = claim_run(run_id)
@@ -38,7 +53,11 @@ def run_harvest(self, run_id: int | None = None, source_id: int | None = None, t
     try:
         run = execute_run(run, allow_removals=allow_removals, final_attempt=self.request.retries >= self.max_retries)
     except TransientSourceError as exc:
-        raise self.retry(exc=exc, countdown=backoff(self.request.retries), kwargs={"run_id": run_id, "allow_removals": allow_removals})
+        raise self.retry(
+            exc=exc,
+            countdown=backoff(self.request.retries),
+            kwargs={"run_id": run_id, "allow_removals": allow_removals},
+        )
     return {"run_id": run.pk, "status": run.status}
 
 

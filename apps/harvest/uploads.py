@@ -8,6 +8,7 @@ harvest sees either the previous set or the new one, never a mix, and a broken u
 changes nothing. After the swap, sets older than the previous one are deleted (the
 previous one stays, for a harvest that may still be reading it).
 """
+
 import os
 import shutil
 import uuid
@@ -126,18 +127,26 @@ def upload_dbt_artifacts(actor, source, files: dict, *, harvest: bool = True, vi
 
     require(is_admin(actor), ADMINS_ONLY)
     if source.kind != "dbt":
-        raise ActionError(f"Source '{source.name}' is a {source.kind} source; artifacts are uploaded to dbt sources.", field="source", code="wrong_kind")
+        raise ActionError(
+            f"Source '{source.name}' is a {source.kind} source; artifacts are uploaded to dbt sources.",
+            field="source",
+            code="wrong_kind",
+        )
     if source.config.get("path"):
         raise ActionError(
             f"Source '{source.name}' reads its artifacts from {source.config['path']}; remove 'path' from its config to harvest uploads.",
-            field="config.path", code="reads_from_path",
+            field="config.path",
+            code="reads_from_path",
         )
     try:
         stored = store_artifacts(source.name, files)
     except ArtifactError as exc:
         raise ActionError(str(exc), field=exc.filename, code="invalid_artifact") from None
     record_change(
-        actor, source, ChangeAction.UPDATE, via=via,
+        actor,
+        source,
+        ChangeAction.UPDATE,
+        via=via,
         before={"dbt_artifacts": None},
         after={"dbt_artifacts": {"files": sorted(stored.versions), "invocation_id": stored.invocation_id}},
     )

@@ -3,6 +3,7 @@
 Every change goes through ``apps.harvest.actions`` (admins only); secrets are accepted in
 forms but never rendered back.
 """
+
 import json
 from functools import wraps
 
@@ -49,7 +50,7 @@ def source_list(request):
 def _form_errors_from_action(form: SourceForm, exc: ActionError) -> None:
     for field, _code, message in exc.errors:
         target = (field or "").split(".", 1)[0].split("[", 1)[0]
-        prefix = field[len(target):].lstrip(".") if field and field != target else ""
+        prefix = field[len(target) :].lstrip(".") if field and field != target else ""
         form.add_error(target if target in form.fields else None, f"{prefix}: {message}" if prefix else message)
 
 
@@ -59,18 +60,38 @@ def source_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            source = actions.create_source(request.user, name=data["name"], kind=data["kind"], description=data["description"], config=data["config"], secrets=data["secrets"], schedule=data["schedule"], mapping_rules=data["mapping_rules"], enabled=data["enabled"])
+            source = actions.create_source(
+                request.user,
+                name=data["name"],
+                kind=data["kind"],
+                description=data["description"],
+                config=data["config"],
+                secrets=data["secrets"],
+                schedule=data["schedule"],
+                mapping_rules=data["mapping_rules"],
+                enabled=data["enabled"],
+            )
         except ActionError as exc:
             _form_errors_from_action(form, exc)
         else:
             return redirect("harvest:source_detail", name=source.name)
-    return render(request, "harvest/source_form.html", {"form": form, "source": None}, status=422 if form.errors else 200)
+    return render(
+        request, "harvest/source_form.html", {"form": form, "source": None}, status=422 if form.errors else 200
+    )
 
 
 @platform_required
 def source_edit(request, name):
     source = get_object_or_404(Source, name=name)
-    initial = {"name": source.name, "kind": source.kind, "description": source.description, "config": json.dumps(source.config, indent=2), "schedule": source.schedule, "mapping_rules": json.dumps(source.mapping_rules, indent=2), "enabled": source.enabled}
+    initial = {
+        "name": source.name,
+        "kind": source.kind,
+        "description": source.description,
+        "config": json.dumps(source.config, indent=2),
+        "schedule": source.schedule,
+        "mapping_rules": json.dumps(source.mapping_rules, indent=2),
+        "enabled": source.enabled,
+    }
     form = SourceForm(request.POST or None, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -83,14 +104,25 @@ def source_edit(request, name):
             _form_errors_from_action(form, exc)
         else:
             return redirect("harvest:source_detail", name=source.name)
-    return render(request, "harvest/source_form.html", {"form": form, "source": source}, status=422 if form.errors else 200)
+    return render(
+        request, "harvest/source_form.html", {"form": form, "source": source}, status=422 if form.errors else 200
+    )
 
 
 @platform_required
 def source_detail(request, name):
     source = get_object_or_404(Source, name=name)
     runs = list(source.runs.order_by("-queued_at", "-id")[:30])
-    return render(request, "harvest/source_detail.html", {"source": source, "runs": runs, "active_run": next((r for r in runs if r.status in ACTIVE), None), "dataset_count": source.datasets.filter(removed_at__isnull=True).count()})
+    return render(
+        request,
+        "harvest/source_detail.html",
+        {
+            "source": source,
+            "runs": runs,
+            "active_run": next((r for r in runs if r.status in ACTIVE), None),
+            "dataset_count": source.datasets.filter(removed_at__isnull=True).count(),
+        },
+    )
 
 
 @platform_required
@@ -119,10 +151,17 @@ def source_test_draft(request):
         form.data.update({"name": existing.name, "kind": existing.kind})
     if not form.is_valid():
         problems = [f"{form.fields[f].label if f in form.fields else f}: {' '.join(e)}" for f, e in form.errors.items()]
-        return render(request, "harvest/partials/connection_check.html", {"error": "Fix the form first — " + "; ".join(problems)})
+        return render(
+            request, "harvest/partials/connection_check.html", {"error": "Fix the form first — " + "; ".join(problems)}
+        )
     data = form.cleaned_data
     secrets = {**(existing.secrets if existing else {}), **(data["secrets"] or {})}
-    draft = Source(name=existing.name if existing else data["name"], kind=existing.kind if existing else data["kind"], config=data["config"], secrets=secrets)
+    draft = Source(
+        name=existing.name if existing else data["name"],
+        kind=existing.kind if existing else data["kind"],
+        config=data["config"],
+        secrets=secrets,
+    )
     try:
         check = actions.test_source_connection(request.user, draft)
     except ActionError as exc:
@@ -140,9 +179,19 @@ def source_harvest(request, name):
         active = source.runs.filter(status__in=ACTIVE).first()
         if active:
             return redirect("harvest:run_detail", pk=active.pk)
-        return render(request, "harvest/source_detail.html", {"source": source, "runs": list(source.runs.all()[:30]), "error": exc.message}, status=409)
+        return render(
+            request,
+            "harvest/source_detail.html",
+            {"source": source, "runs": list(source.runs.all()[:30]), "error": exc.message},
+            status=409,
+        )
     except ActionError as exc:
-        return render(request, "harvest/source_detail.html", {"source": source, "runs": list(source.runs.all()[:30]), "error": exc.message}, status=422)
+        return render(
+            request,
+            "harvest/source_detail.html",
+            {"source": source, "runs": list(source.runs.all()[:30]), "error": exc.message},
+            status=422,
+        )
     return redirect("harvest:run_detail", pk=run.pk)
 
 

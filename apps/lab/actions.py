@@ -3,6 +3,7 @@
 Every query is validated with sqlglot when saved: one read-only SELECT over the tables
 of its port. History goes to the product the port belongs to.
 """
+
 import sqlglot
 from django.db import transaction
 from sqlglot.errors import SqlglotError
@@ -29,8 +30,12 @@ def validate_sql(port: Port | None, sql: str) -> str:
         try:
             statements = sqlglot.parse(sql, dialect="athena")
         except SqlglotError as exc:
-            raise ActionError(f"The query does not parse: {str(exc).splitlines()[0]}", field="sql", code="syntax") from None
-        if len([s for s in statements if s is not None]) != 1 or not isinstance(statements[0], (sqlglot.exp.Select, sqlglot.exp.SetOperation)):
+            raise ActionError(
+                f"The query does not parse: {str(exc).splitlines()[0]}", field="sql", code="syntax"
+            ) from None
+        if len([s for s in statements if s is not None]) != 1 or not isinstance(
+            statements[0], (sqlglot.exp.Select, sqlglot.exp.SetOperation)
+        ):
             raise ActionError("A sample query is one SELECT statement.", field="sql", code="not_select")
         return sql
     try:
@@ -53,15 +58,22 @@ def _check_dataset(port: Port, dataset) -> Dataset | None:
     return dataset
 
 
-def create_sample_query(actor, port: Port, *, title: str, sql: str, description: str = "", dataset=None, via: str = "web") -> SampleQuery:
+def create_sample_query(
+    actor, port: Port, *, title: str, sql: str, description: str = "", dataset=None, via: str = "web"
+) -> SampleQuery:
     """An owner adds a curated query to an output port."""
     require(can_edit_product(actor, port.product), "Only the product's owners add sample queries.")
     if port.direction != PortDirection.OUTPUT:
         raise ActionError("Sample queries belong to output ports.", field="port", code="not_an_output_port")
     with transaction.atomic():
         query = SampleQuery(
-            port=port, dataset=_check_dataset(port, dataset), title=(title or "").strip(), description=(description or "").strip(),
-            sql=validate_sql(port, sql), origin=QueryOrigin.CURATED, created_by=actor if getattr(actor, "pk", None) else None,
+            port=port,
+            dataset=_check_dataset(port, dataset),
+            title=(title or "").strip(),
+            description=(description or "").strip(),
+            sql=validate_sql(port, sql),
+            origin=QueryOrigin.CURATED,
+            created_by=actor if getattr(actor, "pk", None) else None,
         )
         return save_logged(actor, query, via=via)
 
@@ -122,7 +134,9 @@ def upsert_source_sample_queries(source, records, *, actor=None, via: str = "har
     for r in records:
         dataset = datasets.get((r.dataset.namespace, r.dataset.name))
         if dataset is None:
-            warnings.append(f"Sample query '{r.name}': no dataset {r.dataset.namespace}/{r.dataset.name} in the catalog.")
+            warnings.append(
+                f"Sample query '{r.name}': no dataset {r.dataset.namespace}/{r.dataset.name} in the catalog."
+            )
             continue
         try:
             sql = validate_sql(None, r.sql)
@@ -131,8 +145,13 @@ def upsert_source_sample_queries(source, records, *, actor=None, via: str = "har
             continue
         wanted[(dataset.pk, r.name[:200])] = {"sql": sql, "description": r.description or ""}
     with transaction.atomic():
-        scope = set(d.pk for d in datasets.values()) | set(Dataset.objects.filter(source=source).values_list("pk", flat=True))
-        existing = {(q.dataset_id, q.title): q for q in SampleQuery.objects.select_for_update().filter(origin=QueryOrigin.DBT, dataset_id__in=scope)}
+        scope = set(d.pk for d in datasets.values()) | set(
+            Dataset.objects.filter(source=source).values_list("pk", flat=True)
+        )
+        existing = {
+            (q.dataset_id, q.title): q
+            for q in SampleQuery.objects.select_for_update().filter(origin=QueryOrigin.DBT, dataset_id__in=scope)
+        }
         to_create, to_update, to_delete = [], [], []
         for key, values in wanted.items():
             current = existing.get(key)

@@ -4,6 +4,7 @@ Called by ``load_demo`` after the catalog and harvest demos. Idempotent. Without
 PostgreSQL source for ``mesh_demo_warehouse`` (no local PostgreSQL), it only adds the
 curated queries; the port panel then says what to configure.
 """
+
 import psycopg
 from psycopg import sql
 
@@ -66,11 +67,18 @@ def _create_reader_role(source) -> bool:
     with psycopg.connect(**kwargs) as conn:
         role = sql.Identifier(READER_ROLE)
         exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (READER_ROLE,)).fetchone()
-        stmt = "ALTER ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD {}" if exists else "CREATE ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD {}"
+        stmt = (
+            "ALTER ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD {}"
+            if exists
+            else "CREATE ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD {}"
+        )
         conn.execute(sql.SQL(stmt).format(role, sql.Literal(READER_PASSWORD)))
-        schemas = [r[0] for r in conn.execute(
-            "SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema'"
-        )]
+        schemas = [
+            r[0]
+            for r in conn.execute(
+                "SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema'"
+            )
+        ]
         for schema in schemas:
             conn.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(sql.Identifier(schema), role))
             conn.execute(sql.SQL("GRANT SELECT ON ALL TABLES IN SCHEMA {} TO {}").format(sql.Identifier(schema), role))
@@ -83,7 +91,9 @@ def _configure_reader(source, stdout) -> None:
     try:
         _create_reader_role(source)
     except psycopg.Error as exc:
-        stdout.write(f"Lab: could not create the read-only role {READER_ROLE} ({str(exc).splitlines()[0]}); queries use the harvest connection.")
+        stdout.write(
+            f"Lab: could not create the read-only role {READER_ROLE} ({str(exc).splitlines()[0]}); queries use the harvest connection."
+        )
         return
     from apps.harvest import actions as harvest_actions
 
@@ -91,11 +101,21 @@ def _configure_reader(source, stdout) -> None:
     from psycopg.conninfo import conninfo_to_dict
 
     params = conninfo_to_dict(dsn)
-    reader_dsn = f"postgresql://{READER_ROLE}@{params.get('host') or 'localhost'}:{params.get('port') or 5432}/{WAREHOUSE}"
+    reader_dsn = (
+        f"postgresql://{READER_ROLE}@{params.get('host') or 'localhost'}:{params.get('port') or 5432}/{WAREHOUSE}"
+    )
     try:
-        harvest_actions.update_source(DEMO, source, config={**source.config, "reader_dsn": reader_dsn}, secrets={"reader_password": READER_PASSWORD}, via=VIA)
+        harvest_actions.update_source(
+            DEMO,
+            source,
+            config={**source.config, "reader_dsn": reader_dsn},
+            secrets={"reader_password": READER_PASSWORD},
+            via=VIA,
+        )
     except ActionError as exc:
-        stdout.write(f"Lab: the source {source.name} does not accept a reader yet ({exc.message}); queries use the harvest connection.")
+        stdout.write(
+            f"Lab: the source {source.name} does not accept a reader yet ({exc.message}); queries use the harvest connection."
+        )
         return
     stdout.write(f"Lab: queries on {WAREHOUSE} run as the read-only role {READER_ROLE}.")
 
@@ -119,7 +139,11 @@ def _curated_queries(port) -> int:
 
 
 def load_demo_data(stdout) -> None:
-    port = Port.objects.select_related("product__domain").filter(product__slug="orders", name="orders-tables", direction="output").first()
+    port = (
+        Port.objects.select_related("product__domain")
+        .filter(product__slug="orders", name="orders-tables", direction="output")
+        .first()
+    )
     if port is None:
         return
     source = _demo_source()
@@ -128,4 +152,6 @@ def load_demo_data(stdout) -> None:
     else:
         stdout.write(f"Lab: no PostgreSQL source harvests {WAREHOUSE}; the port panels say how to configure a reader.")
     written = _curated_queries(port)
-    stdout.write(f"Lab: {written} curated sample quer{'y' if written == 1 else 'ies'} written on Orders · orders-tables.")
+    stdout.write(
+        f"Lab: {written} curated sample quer{'y' if written == 1 else 'ies'} written on Orders · orders-tables."
+    )

@@ -4,6 +4,7 @@ Compose with ``class Query(LabQuery, â€¦)`` and ``class Mutation(LabMutation, â€
 queries is deliberately not exposed here: the runner is reached through the page (and
 its log) only.
 """
+
 import graphene
 from django.conf import settings
 
@@ -30,7 +31,11 @@ class LabQueryType(graphene.ObjectType):
     sql = graphene.String(required=True)
     origin = graphene.String(required=True, description="curated | dbt | generated")
     dataset_name = graphene.String(required=True)
-    problems = graphene.List(graphene.NonNull(graphene.String), required=True, description="Why the query no longer matches the harvested schema (e.g. a dropped column).")
+    problems = graphene.List(
+        graphene.NonNull(graphene.String),
+        required=True,
+        description="Why the query no longer matches the harvested schema (e.g. a dropped column).",
+    )
 
     def resolve_id(q, info):
         return q.pk
@@ -56,7 +61,9 @@ class LabQuery(graphene.ObjectType):
     """Sample queries and usage."""
 
     sample_queries = graphene.List(graphene.NonNull(LabQueryType), required=True, port=graphene.ID(required=True))
-    most_used_products = graphene.List(graphene.NonNull(ProductUsageType), required=True, limit=graphene.Int(default_value=5))
+    most_used_products = graphene.List(
+        graphene.NonNull(ProductUsageType), required=True, limit=graphene.Int(default_value=5)
+    )
 
     def resolve_sample_queries(root, info, port):
         if not _readable(info.context.user) or not str(port).isdigit():
@@ -67,18 +74,27 @@ class LabQuery(graphene.ObjectType):
     def resolve_most_used_products(root, info, limit=5):
         if not _readable(info.context.user):
             return []
-        return [ProductUsageType(product=p, run_count=p.run_count, user_count=p.user_count, last_run_at=p.last_run_at) for p in most_used_products(limit=max(1, min(limit, 50)))]
+        return [
+            ProductUsageType(product=p, run_count=p.run_count, user_count=p.user_count, last_run_at=p.last_run_at)
+            for p in most_used_products(limit=max(1, min(limit, 50)))
+        ]
 
 
 def _port(port_id) -> Port:
-    found = Port.objects.select_related("product__domain").filter(pk=port_id).first() if str(port_id).isdigit() else None
+    found = (
+        Port.objects.select_related("product__domain").filter(pk=port_id).first() if str(port_id).isdigit() else None
+    )
     if found is None:
         raise NotFoundError(f"No port '{port_id}'.", field="port")
     return found
 
 
 def _sample(query_id) -> SampleQuery:
-    found = SampleQuery.objects.select_related("port__product").filter(pk=query_id).first() if str(query_id).isdigit() else None
+    found = (
+        SampleQuery.objects.select_related("port__product").filter(pk=query_id).first()
+        if str(query_id).isdigit()
+        else None
+    )
     if found is None:
         raise NotFoundError(f"No sample query '{query_id}'.", field="id")
     return found
@@ -96,7 +112,15 @@ def _dataset(dataset_id):
 def _shown(q: SampleQuery):
     from apps.lab.panel import ShownQuery
 
-    return ShownQuery(key=f"q{q.pk}", title=q.title, sql=q.sql, description=q.description, origin=q.origin, pk=q.pk, dataset_name=q.dataset.short_name if q.dataset_id else "")
+    return ShownQuery(
+        key=f"q{q.pk}",
+        title=q.title,
+        sql=q.sql,
+        description=q.description,
+        origin=q.origin,
+        pk=q.pk,
+        dataset_name=q.dataset.short_name if q.dataset_id else "",
+    )
 
 
 class CreateSampleQuery(ActionMutation):
@@ -118,7 +142,15 @@ class CreateSampleQuery(ActionMutation):
 
     @classmethod
     def perform(cls, info, target, title, sql, description="", dataset=None, **args):
-        q = actions.create_sample_query(info.context.user, target, title=title, sql=sql, description=description or "", dataset=_dataset(dataset), via=VIA)
+        q = actions.create_sample_query(
+            info.context.user,
+            target,
+            title=title,
+            sql=sql,
+            description=description or "",
+            dataset=_dataset(dataset),
+            via=VIA,
+        )
         return {"sample_query": _shown(q)}
 
 

@@ -1,4 +1,5 @@
 """Sample queries shown on output ports, and the log of every query run in the lab."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -20,13 +21,19 @@ class SampleQuery(ChangeLoggedModel):
     starter queries are computed on the fly and never stored.
     """
 
-    port = models.ForeignKey("catalog.Port", null=True, blank=True, on_delete=models.CASCADE, related_name="sample_queries")
-    dataset = models.ForeignKey("catalog.Dataset", null=True, blank=True, on_delete=models.CASCADE, related_name="sample_queries")
+    port = models.ForeignKey(
+        "catalog.Port", null=True, blank=True, on_delete=models.CASCADE, related_name="sample_queries"
+    )
+    dataset = models.ForeignKey(
+        "catalog.Dataset", null=True, blank=True, on_delete=models.CASCADE, related_name="sample_queries"
+    )
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     sql = models.TextField()
     origin = models.CharField(max_length=10, choices=QueryOrigin.choices, default=QueryOrigin.CURATED)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     history_fields = ("port", "dataset", "title", "description", "sql", "origin")
 
@@ -34,8 +41,14 @@ class SampleQuery(ChangeLoggedModel):
         ordering = ["title", "id"]
         indexes = [models.Index(fields=["port", "origin"], name="samplequery_port_idx")]
         constraints = [
-            models.CheckConstraint(condition=Q(port__isnull=False) | Q(dataset__isnull=False), name="samplequery_has_port_or_dataset", violation_error_message="A sample query belongs to a port or a dataset."),
-            models.UniqueConstraint(fields=["dataset", "title"], condition=Q(origin="dbt"), name="uniq_dbt_sample_query"),
+            models.CheckConstraint(
+                condition=Q(port__isnull=False) | Q(dataset__isnull=False),
+                name="samplequery_has_port_or_dataset",
+                violation_error_message="A sample query belongs to a port or a dataset.",
+            ),
+            models.UniqueConstraint(
+                fields=["dataset", "title"], condition=Q(origin="dbt"), name="uniq_dbt_sample_query"
+            ),
         ]
 
     def __str__(self):

@@ -1,4 +1,5 @@
 """Everything the lab panel of one output port shows, gathered in a fixed number of queries."""
+
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -37,7 +38,9 @@ def _schema(datasets, columns_by_dataset) -> dict:
     schema: dict = {}
     for d in datasets:
         t = port_table(d.name)
-        schema.setdefault(t.schema or "public", {})[t.table] = {c.name: (c.data_type or "text") for c in columns_by_dataset.get(d.pk, [])}
+        schema.setdefault(t.schema or "public", {})[t.table] = {
+            c.name: (c.data_type or "text") for c in columns_by_dataset.get(d.pk, [])
+        }
     return schema
 
 
@@ -51,7 +54,16 @@ def _property_queries(datasets) -> list[ShownQuery]:
         for i, item in enumerate(items):
             if isinstance(item, dict) and item.get("sql"):
                 title = item.get("name") or item.get("title") or f"Query {i + 1}"
-                out.append(ShownQuery(key=f"p{d.pk}-{i}", title=title, sql=item["sql"].strip(), description=item.get("description", ""), origin="dbt", dataset_name=d.short_name))
+                out.append(
+                    ShownQuery(
+                        key=f"p{d.pk}-{i}",
+                        title=title,
+                        sql=item["sql"].strip(),
+                        description=item.get("description", ""),
+                        origin="dbt",
+                        dataset_name=d.short_name,
+                    )
+                )
     return out
 
 
@@ -65,19 +77,40 @@ def build_panel(port, user) -> dict:
     )
     columns_by_dataset = {d.pk: list(d.columns.all()) for d in datasets}
     ids = [d.pk for d in datasets]
-    constraints = list(DatasetConstraint.objects.filter(kind="foreign_key", dataset_id__in=ids, referenced_dataset_id__in=ids)) if ids else []
+    constraints = (
+        list(DatasetConstraint.objects.filter(kind="foreign_key", dataset_id__in=ids, referenced_dataset_id__in=ids))
+        if ids
+        else []
+    )
     stored = list(
-        SampleQuery.objects.filter(Q(port=port) | Q(port__isnull=True, dataset_id__in=ids, origin="dbt")).select_related("dataset").order_by("origin", "title")
+        SampleQuery.objects.filter(Q(port=port) | Q(port__isnull=True, dataset_id__in=ids, origin="dbt"))
+        .select_related("dataset")
+        .order_by("origin", "title")
     )
     queries = [
-        ShownQuery(key=f"q{q.pk}", title=q.title, sql=q.sql, description=q.description, origin=q.origin, pk=q.pk, dataset_name=q.dataset.short_name if q.dataset else "")
+        ShownQuery(
+            key=f"q{q.pk}",
+            title=q.title,
+            sql=q.sql,
+            description=q.description,
+            origin=q.origin,
+            pk=q.pk,
+            dataset_name=q.dataset.short_name if q.dataset else "",
+        )
         for q in stored
     ]
     stored_titles = {(q.dataset_name, q.title) for q in queries}
     queries += [q for q in _property_queries(datasets) if (q.dataset_name, q.title) not in stored_titles]
     by_id = {d.pk: d for d in datasets}
     queries += [
-        ShownQuery(key=f"g{i}", title=s.title, sql=s.sql, description=s.description, origin="generated", dataset_name=by_id[s.dataset_id].short_name if s.dataset_id in by_id else "")
+        ShownQuery(
+            key=f"g{i}",
+            title=s.title,
+            sql=s.sql,
+            description=s.description,
+            origin="generated",
+            dataset_name=by_id[s.dataset_id].short_name if s.dataset_id in by_id else "",
+        )
         for i, s in enumerate(starter_queries(datasets, columns_by_dataset, constraints))
     ]
     is_postgres = port.protocol == PortProtocol.POSTGRES

@@ -6,6 +6,7 @@ A PostgreSQL source may carry a dedicated, least-privilege reader for the lab:
 harvest connection (``config["dsn"]`` with ``secrets["password"]`` or ``config["password_env"]``). Passwords are only
 ever handed to psycopg, never rendered or logged.
 """
+
 import os
 from dataclasses import dataclass
 
@@ -16,8 +17,8 @@ from apps.lab.sql_checks import PortTable, port_table
 
 CONFIGURE_HINT = (
     "To run queries here, the platform team configures a reader on the PostgreSQL source "
-    "that harvested these tables: config \"reader_dsn\" (e.g. postgresql://lab_reader@host:5432/db) "
-    "and secret \"reader_password\"; grant that role SELECT on the port's tables only."
+    'that harvested these tables: config "reader_dsn" (e.g. postgresql://lab_reader@host:5432/db) '
+    'and secret "reader_password"; grant that role SELECT on the port\'s tables only.'
 )
 
 
@@ -44,7 +45,12 @@ class Reader:
         """Non-secret parts of the connection, for snippets."""
         params = conninfo_to_dict(self.conninfo)
         params.pop("password", None)
-        return {"host": params.get("host", "localhost"), "port": str(params.get("port", "5432")), "user": params.get("user", ""), "dbname": self.database or params.get("dbname", "")}
+        return {
+            "host": params.get("host", "localhost"),
+            "port": str(params.get("port", "5432")),
+            "user": params.get("user", ""),
+            "dbname": self.database or params.get("dbname", ""),
+        }
 
 
 def port_tables(port: Port, datasets=None) -> list[PortTable]:
@@ -60,7 +66,9 @@ def _reader_from_source(source, database: str) -> Reader | None:
     if config.get("reader_dsn"):
         password = secrets.get("reader_password")
     else:  # the harvest connection: its own password (secret or environment variable)
-        password = secrets.get("password") or (os.environ.get(config["password_env"]) if config.get("password_env") else None)
+        password = secrets.get("password") or (
+            os.environ.get(config["password_env"]) if config.get("password_env") else None
+        )
     return Reader(source_name=source.name, conninfo=dsn, database=database, password=password or None)
 
 
@@ -81,7 +89,11 @@ def reader_for_port(port: Port, datasets=None) -> Reader | None:
     """
     from apps.harvest.models import Source
 
-    datasets = [d for d in (port.datasets.select_related("source") if datasets is None else datasets) if d.platform == "postgres" and d.removed_at is None]
+    datasets = [
+        d
+        for d in (port.datasets.select_related("source") if datasets is None else datasets)
+        if d.platform == "postgres" and d.removed_at is None
+    ]
     for dataset in datasets:
         source = dataset.source
         if source is not None and source.kind == "postgres":

@@ -6,6 +6,7 @@ then PostgreSQL runs it through a dedicated connection in a ``READ ONLY`` transa
 a ``statement_timeout``, through a server-side cursor from which at most ``cap + 1`` rows
 are fetched. The connection is closed after every run, so no session state survives.
 """
+
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -55,6 +56,7 @@ class RunResult:
 
 # --- checks before running ---------------------------------------------------------------
 
+
 def _check_rate(user) -> None:
     limit = settings.MESH_LAB_RATE_LIMIT_PER_MINUTE
     if limit <= 0:
@@ -74,8 +76,14 @@ def _check_rate(user) -> None:
 
 def _log(user, port, sql, *, token, sample_query=None, status=RunStatus.RUNNING, error="") -> QueryRun:
     return QueryRun.objects.create(
-        token=token or uuid.uuid4().hex, user=user if getattr(user, "pk", None) else None, product_id=port.product_id,
-        port=port, sample_query=sample_query, sql=sql, status=status, error=error,
+        token=token or uuid.uuid4().hex,
+        user=user if getattr(user, "pk", None) else None,
+        product_id=port.product_id,
+        port=port,
+        sample_query=sample_query,
+        sql=sql,
+        status=status,
+        error=error,
     )
 
 
@@ -101,7 +109,9 @@ def prepare(user, port: Port) -> tuple[Reader, list]:
     return reader, tables
 
 
-def run_query(user, port: Port, sql: str, *, token: str | None = None, sample_query=None, row_cap: int | None = None) -> RunResult:
+def run_query(
+    user, port: Port, sql: str, *, token: str | None = None, sample_query=None, row_cap: int | None = None
+) -> RunResult:
     """Run ``sql`` on ``port`` for ``user``; refusals and database errors come back in the result.
 
     Raises only for the caller's mistakes that are not worth a log row: no permission,
@@ -127,9 +137,13 @@ def run_query(user, port: Port, sql: str, *, token: str | None = None, sample_qu
     except psycopg.errors.QueryCanceled as exc:
         cancelled = cache.get(f"lab:cancel:{token}")
         run.status = RunStatus.CANCELLED if cancelled else RunStatus.FAILED
-        result.error = "Cancelled." if cancelled else (
-            f"Stopped after {settings.MESH_LAB_STATEMENT_TIMEOUT_MS / 1000:g} s (statement timeout). "
-            "Add a WHERE clause or a LIMIT, or ask the owners for an aggregate."
+        result.error = (
+            "Cancelled."
+            if cancelled
+            else (
+                f"Stopped after {settings.MESH_LAB_STATEMENT_TIMEOUT_MS / 1000:g} s (statement timeout). "
+                "Add a WHERE clause or a LIMIT, or ask the owners for an aggregate."
+            )
         )
         del exc
     except psycopg.OperationalError as exc:
@@ -144,7 +158,14 @@ def run_query(user, port: Port, sql: str, *, token: str | None = None, sample_qu
     run.truncated = bool(result.truncated)
     run.error = result.error
     run.backend_pid = None
-    QueryRun.objects.filter(pk=run.pk).update(status=run.status, duration_ms=run.duration_ms, rows=run.rows, truncated=run.truncated, error=run.error, backend_pid=None)
+    QueryRun.objects.filter(pk=run.pk).update(
+        status=run.status,
+        duration_ms=run.duration_ms,
+        rows=run.rows,
+        truncated=run.truncated,
+        error=run.error,
+        backend_pid=None,
+    )
     if run.status == RunStatus.SUCCEEDED:
         _bump_popularity(port)
     return result
@@ -152,12 +173,18 @@ def run_query(user, port: Port, sql: str, *, token: str | None = None, sample_qu
 
 # --- execution ---------------------------------------------------------------------------
 
+
 def _execute(reader: Reader, tables, sql: str, run: QueryRun, result: RunResult, row_cap: int) -> None:
     search_path = ", ".join(dict.fromkeys(f'"{t.schema}"' for t in tables if t.schema)) or "public"
     timeout = settings.MESH_LAB_STATEMENT_TIMEOUT_MS
     # autocommit so that psycopg sends nothing implicit: we open the read-only
     # transaction ourselves and closing the connection discards it.
-    with psycopg.connect(**reader.connect_kwargs(), autocommit=True, connect_timeout=5, application_name=(APP_NAME_PREFIX + run.token)[:63]) as conn:
+    with psycopg.connect(
+        **reader.connect_kwargs(),
+        autocommit=True,
+        connect_timeout=5,
+        application_name=(APP_NAME_PREFIX + run.token)[:63],
+    ) as conn:
         QueryRun.objects.filter(pk=run.pk).update(backend_pid=conn.info.backend_pid)
         with conn.cursor() as cur:
             cur.execute("BEGIN READ ONLY")
@@ -215,6 +242,7 @@ def _bump_popularity(port: Port) -> None:
 
 # --- cancel ------------------------------------------------------------------------------
 
+
 def cancel_run(user, token: str) -> bool:
     """Cancel the user's running query ``token``; True when a backend was signalled.
 
@@ -235,4 +263,3 @@ def cancel_run(user, token: str) -> bool:
             ((APP_NAME_PREFIX + token)[:63],),
         ).fetchone()
     return bool(row and row[0])
-

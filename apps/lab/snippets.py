@@ -4,6 +4,7 @@ Never a secret: credentials come from the reader's own environment (``PGUSER`` /
 ``PGPASSWORD``, ``~/.pgpass``, an AWS profile). Any user or password written into the
 port's endpoint is dropped before a snippet is built.
 """
+
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
@@ -26,7 +27,11 @@ def postgres_target(port, first_table=None) -> dict:
     parsed = urlparse(port.endpoint) if port.endpoint else None
     host = details.get("host") or (parsed.hostname if parsed else None) or "localhost"
     pg_port = str(details.get("port") or (parsed.port if parsed and parsed.port else None) or 5432)
-    database = details.get("database") or details.get("dbname") or ((parsed.path or "").strip("/").split("/")[0] if parsed else "")
+    database = (
+        details.get("database")
+        or details.get("dbname")
+        or ((parsed.path or "").strip("/").split("/")[0] if parsed else "")
+    )
     if not database and first_table is not None:
         database = first_table.database
     return {"host": host, "port": pg_port, "database": database or "postgres"}
@@ -40,21 +45,30 @@ def postgres_snippets(port, example_sql: str, first_table=None) -> list[Snippet]
     return [
         Snippet("psql", "psql", "shell", f'psql "host={h} port={p} dbname={d} user=$PGUSER" \\\n  -c "{sql_literal}"'),
         Snippet(
-            "psycopg", "Python · psycopg", "python",
+            "psycopg",
+            "Python · psycopg",
+            "python",
             "import psycopg  # pip install 'psycopg[binary]'\n\n"
             "# Credentials come from PGUSER / PGPASSWORD or ~/.pgpass, never from code.\n"
             f'with psycopg.connect(host="{h}", port={p}, dbname="{d}") as conn:\n'
-            f"    rows = conn.execute(\"\"\"{example_sql}\"\"\").fetchall()\n",
+            f'    rows = conn.execute("""{example_sql}""").fetchall()\n',
         ),
         Snippet(
-            "pandas", "Python · pandas + SQLAlchemy", "python",
+            "pandas",
+            "Python · pandas + SQLAlchemy",
+            "python",
             "import pandas as pd  # pip install pandas sqlalchemy 'psycopg[binary]'\n"
             "from sqlalchemy import create_engine\n\n"
             "# The password comes from PGPASSWORD or ~/.pgpass.\n"
             f'engine = create_engine("postgresql+psycopg://{h}:{p}/{d}")\n'
-            f"df = pd.read_sql(\"\"\"{example_sql}\"\"\", engine)\n",
+            f'df = pd.read_sql("""{example_sql}""", engine)\n',
         ),
-        Snippet("jdbc", "JDBC URL", "text", f"jdbc:postgresql://{h}:{p}/{d}\n# user / password: your own, set in your tool's connection properties"),
+        Snippet(
+            "jdbc",
+            "JDBC URL",
+            "text",
+            f"jdbc:postgresql://{h}:{p}/{d}\n# user / password: your own, set in your tool's connection properties",
+        ),
     ]
 
 
@@ -67,7 +81,11 @@ def glue_target(port, datasets) -> dict:
             region = d.namespace.split(":")[3]
         if not database and "/" in d.name:
             database = d.name.split("/")[-2]
-    return {"region": region or "eu-west-1", "database": database or "default", "workgroup": details.get("workgroup", "primary")}
+    return {
+        "region": region or "eu-west-1",
+        "database": database or "default",
+        "workgroup": details.get("workgroup", "primary"),
+    }
 
 
 def glue_snippets(port, datasets, example_sql: str) -> list[Snippet]:
@@ -75,20 +93,24 @@ def glue_snippets(port, datasets, example_sql: str) -> list[Snippet]:
     return [
         Snippet("athena", "Athena SQL", "sql", example_sql),
         Snippet(
-            "boto3", "Python · boto3", "python",
+            "boto3",
+            "Python · boto3",
+            "python",
             "import boto3  # credentials from your AWS profile or role\n\n"
             f'athena = boto3.client("athena", region_name="{t["region"]}")\n'
             "run = athena.start_query_execution(\n"
-            f"    QueryString=\"\"\"{example_sql}\"\"\",\n"
+            f'    QueryString="""{example_sql}""",\n'
             f'    QueryExecutionContext={{"Database": "{t["database"]}"}},\n'
             f'    WorkGroup="{t["workgroup"]}",\n'
             ")\n"
             'print(run["QueryExecutionId"])\n',
         ),
         Snippet(
-            "awswrangler", "Python · awswrangler", "python",
+            "awswrangler",
+            "Python · awswrangler",
+            "python",
             "import awswrangler as wr  # pip install awswrangler\n\n"
-            f"df = wr.athena.read_sql_query(\"\"\"{example_sql}\"\"\", database=\"{t['database']}\", workgroup=\"{t['workgroup']}\")\n",
+            f'df = wr.athena.read_sql_query("""{example_sql}""", database="{t["database"]}", workgroup="{t["workgroup"]}")\n',
         ),
     ]
 

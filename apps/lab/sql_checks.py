@@ -4,6 +4,7 @@ This is the first of two locks. The runner also executes inside a ``READ ONLY``
 transaction, so a statement that slips past the parser (or a function with side
 effects) still cannot write.
 """
+
 from dataclasses import dataclass
 
 import sqlglot
@@ -18,25 +19,91 @@ DIALECT = "postgres"
 
 # Node types that write, change the session or run something other than a query.
 _FORBIDDEN_NODES = (
-    exp.Insert, exp.Update, exp.Delete, exp.Merge, exp.Create, exp.Drop, exp.Alter, exp.Command,
-    exp.Copy, exp.TruncateTable, exp.Set, exp.Transaction, exp.Commit, exp.Rollback, exp.Grant,
-    exp.Into, exp.Lock, exp.LoadData, exp.Use, exp.Pragma, exp.Cache, exp.Uncache, exp.Refresh,
+    exp.Insert,
+    exp.Update,
+    exp.Delete,
+    exp.Merge,
+    exp.Create,
+    exp.Drop,
+    exp.Alter,
+    exp.Command,
+    exp.Copy,
+    exp.TruncateTable,
+    exp.Set,
+    exp.Transaction,
+    exp.Commit,
+    exp.Rollback,
+    exp.Grant,
+    exp.Into,
+    exp.Lock,
+    exp.LoadData,
+    exp.Use,
+    exp.Pragma,
+    exp.Cache,
+    exp.Uncache,
+    exp.Refresh,
 )
 # Functions that read files, run SQL passed as a string (which would bypass the table
 # check), change settings or act on other sessions.
 _FORBIDDEN_FUNCTIONS = {
-    "set_config", "pg_read_file", "pg_read_binary_file", "pg_ls_dir", "pg_stat_file", "pg_ls_logdir",
-    "pg_ls_waldir", "pg_ls_tmpdir", "pg_ls_archive_statusdir", "lo_import", "lo_export", "lo_get", "lo_put",
-    "lo_from_bytea", "lo_unlink", "lo_create", "lo_open", "dblink", "dblink_exec", "dblink_connect",
-    "dblink_send_query", "pg_terminate_backend", "pg_cancel_backend", "pg_reload_conf",
-    "pg_rotate_logfile", "pg_promote", "pg_switch_wal", "query_to_xml", "query_to_xmlschema",
-    "query_to_xml_and_xmlschema", "cursor_to_xml", "cursor_to_xmlschema", "table_to_xml",
-    "table_to_xmlschema", "table_to_xml_and_xmlschema", "schema_to_xml", "schema_to_xmlschema",
-    "schema_to_xml_and_xmlschema", "database_to_xml", "database_to_xmlschema",
-    "database_to_xml_and_xmlschema", "ts_stat", "ts_rewrite", "pg_advisory_lock",
-    "pg_advisory_lock_shared", "pg_try_advisory_lock", "pg_try_advisory_lock_shared", "txid_current",
-    "pg_current_xact_id", "nextval", "setval", "pg_notify", "pg_logical_emit_message",
-    "pg_create_restore_point", "pg_start_backup", "pg_stop_backup", "pg_backup_start", "pg_backup_stop",
+    "set_config",
+    "pg_read_file",
+    "pg_read_binary_file",
+    "pg_ls_dir",
+    "pg_stat_file",
+    "pg_ls_logdir",
+    "pg_ls_waldir",
+    "pg_ls_tmpdir",
+    "pg_ls_archive_statusdir",
+    "lo_import",
+    "lo_export",
+    "lo_get",
+    "lo_put",
+    "lo_from_bytea",
+    "lo_unlink",
+    "lo_create",
+    "lo_open",
+    "dblink",
+    "dblink_exec",
+    "dblink_connect",
+    "dblink_send_query",
+    "pg_terminate_backend",
+    "pg_cancel_backend",
+    "pg_reload_conf",
+    "pg_rotate_logfile",
+    "pg_promote",
+    "pg_switch_wal",
+    "query_to_xml",
+    "query_to_xmlschema",
+    "query_to_xml_and_xmlschema",
+    "cursor_to_xml",
+    "cursor_to_xmlschema",
+    "table_to_xml",
+    "table_to_xmlschema",
+    "table_to_xml_and_xmlschema",
+    "schema_to_xml",
+    "schema_to_xmlschema",
+    "schema_to_xml_and_xmlschema",
+    "database_to_xml",
+    "database_to_xmlschema",
+    "database_to_xml_and_xmlschema",
+    "ts_stat",
+    "ts_rewrite",
+    "pg_advisory_lock",
+    "pg_advisory_lock_shared",
+    "pg_try_advisory_lock",
+    "pg_try_advisory_lock_shared",
+    "txid_current",
+    "pg_current_xact_id",
+    "nextval",
+    "setval",
+    "pg_notify",
+    "pg_logical_emit_message",
+    "pg_create_restore_point",
+    "pg_start_backup",
+    "pg_stop_backup",
+    "pg_backup_start",
+    "pg_backup_stop",
 }
 
 
@@ -65,7 +132,12 @@ class PortTable:
 
 def quote_ident(name: str) -> str:
     """Quote an identifier only when PostgreSQL needs it (keeps generated SQL readable)."""
-    if name and (name.islower() or not any(c.isalpha() for c in name)) and name.replace("_", "a").isalnum() and not name[0].isdigit():
+    if (
+        name
+        and (name.islower() or not any(c.isalpha() for c in name))
+        and name.replace("_", "a").isalnum()
+        and not name[0].isdigit()
+    ):
         if not sqlglot.tokens.Tokenizer.KEYWORDS.get(name.upper()):
             return name
     return '"' + name.replace('"', '""') + '"'
@@ -102,7 +174,9 @@ def parse_select(sql: str) -> exp.Expression:
         if line and col:
             lines = sql.split("\n")
             position = sum(len(x) + 1 for x in lines[: line - 1]) + col
-        raise QueryRefused(f"The query does not parse: {err.get('description') or exc}", position=position, code="syntax") from None
+        raise QueryRefused(
+            f"The query does not parse: {err.get('description') or exc}", position=position, code="syntax"
+        ) from None
     except SqlglotError as exc:
         raise QueryRefused(f"The query does not parse: {exc}", code="syntax") from None
     if len(statements) != 1:
@@ -112,13 +186,23 @@ def parse_select(sql: str) -> exp.Expression:
         raise QueryRefused("Only SELECT queries can run here.", code="not_select")
     for node in ast.walk():
         if isinstance(node, _FORBIDDEN_NODES):
-            raise QueryRefused(f"Only SELECT queries can run here ({node.key.upper()} is not allowed).", position=_position(sql, node), code="not_select")
+            raise QueryRefused(
+                f"Only SELECT queries can run here ({node.key.upper()} is not allowed).",
+                position=_position(sql, node),
+                code="not_select",
+            )
         if isinstance(node, exp.Select) and (node.args.get("into") or node.args.get("locks")):
-            raise QueryRefused("SELECT … INTO and FOR UPDATE/SHARE are not allowed.", position=_position(sql, node), code="not_select")
+            raise QueryRefused(
+                "SELECT … INTO and FOR UPDATE/SHARE are not allowed.", position=_position(sql, node), code="not_select"
+            )
         if isinstance(node, exp.Func):
             name = (node.name if isinstance(node, exp.Anonymous) else node.sql_name()).lower()
             if name in _FORBIDDEN_FUNCTIONS:
-                raise QueryRefused(f"The function {name}() is not allowed in the lab.", position=_position(sql, node), code="forbidden_function")
+                raise QueryRefused(
+                    f"The function {name}() is not allowed in the lab.",
+                    position=_position(sql, node),
+                    code="forbidden_function",
+                )
     return ast
 
 
@@ -160,7 +244,11 @@ def check_tables(sql: str, ast: exp.Expression, allowed: list[PortTable]) -> Non
         if not ok:
             shown = ".".join(p for p in (table.catalog, table.db, table.name) if p)
             exposed = ", ".join(sorted(t.sql_name for t in allowed)) or "none"
-            raise QueryRefused(f"The table {shown} is not part of this port (it exposes: {exposed}).", position=_position(sql, table), code="table_outside_port")
+            raise QueryRefused(
+                f"The table {shown} is not part of this port (it exposes: {exposed}).",
+                position=_position(sql, table),
+                code="table_outside_port",
+            )
 
 
 def check_query(sql: str, allowed: list[PortTable]) -> exp.Expression:

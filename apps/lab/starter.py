@@ -5,6 +5,7 @@ first when there is a date or timestamp, a LIMIT, and a join to the referenced t
 when the dataset has a foreign key (or, failing that, a column named like the single-
 column primary key of another table on the same port).
 """
+
 from dataclasses import dataclass
 
 from apps.lab.sql_checks import port_table, quote_ident
@@ -63,8 +64,15 @@ def single_table_query(dataset, columns) -> StarterQuery:
     if order:
         sql += f"\nORDER BY {quote_ident(order[0])}{' ' + order[1] if order[1] else ''}"
     sql += f"\nLIMIT {LIMIT}"
-    what = f"newest first by {order[0]}" if order and order[1] else f"ordered by {order[0]}" if order else "a first look"
-    return StarterQuery(title=f"First rows of {dataset.short_name}", sql=sql, description=f"{LIMIT} rows, {what}.", dataset_id=dataset.pk)
+    what = (
+        f"newest first by {order[0]}" if order and order[1] else f"ordered by {order[0]}" if order else "a first look"
+    )
+    return StarterQuery(
+        title=f"First rows of {dataset.short_name}",
+        sql=sql,
+        description=f"{LIMIT} rows, {what}.",
+        dataset_id=dataset.pk,
+    )
 
 
 def join_query(dataset, columns, target, target_columns, fk_cols, ref_cols, inferred: bool) -> StarterQuery:
@@ -80,7 +88,12 @@ def join_query(dataset, columns, target, target_columns, fk_cols, ref_cols, infe
         sql += f"\nORDER BY {a}.{quote_ident(order[0])}{' ' + order[1] if order[1] else ''}"
     sql += f"\nLIMIT {LIMIT}"
     how = "a column named like its key" if inferred else "the foreign key"
-    return StarterQuery(title=f"{dataset.short_name} with their {target.short_name}", sql=sql, description=f"Joins {dataset.short_name} to {target.short_name} along {how} ({', '.join(fk_cols)}).", dataset_id=dataset.pk)
+    return StarterQuery(
+        title=f"{dataset.short_name} with their {target.short_name}",
+        sql=sql,
+        description=f"Joins {dataset.short_name} to {target.short_name} along {how} ({', '.join(fk_cols)}).",
+        dataset_id=dataset.pk,
+    )
 
 
 def starter_queries(datasets, columns_by_dataset: dict, constraints) -> list[StarterQuery]:
@@ -90,13 +103,28 @@ def starter_queries(datasets, columns_by_dataset: dict, constraints) -> list[Sta
     out = [single_table_query(d, columns_by_dataset.get(d.pk, [])) for d in datasets]
     joined: set[int] = set()
     for fk in constraints:
-        if fk.kind != "foreign_key" or fk.dataset_id not in by_id or fk.referenced_dataset_id not in by_id or fk.dataset_id in joined:
+        if (
+            fk.kind != "foreign_key"
+            or fk.dataset_id not in by_id
+            or fk.referenced_dataset_id not in by_id
+            or fk.dataset_id in joined
+        ):
             continue
         if not fk.columns or len(fk.columns) != len(fk.referenced_columns or []):
             continue
         joined.add(fk.dataset_id)
         d, t = by_id[fk.dataset_id], by_id[fk.referenced_dataset_id]
-        out.append(join_query(d, columns_by_dataset.get(d.pk, []), t, columns_by_dataset.get(t.pk, []), fk.columns, fk.referenced_columns, inferred=False))
+        out.append(
+            join_query(
+                d,
+                columns_by_dataset.get(d.pk, []),
+                t,
+                columns_by_dataset.get(t.pk, []),
+                fk.columns,
+                fk.referenced_columns,
+                inferred=False,
+            )
+        )
     # Without declared keys (dbt models rarely have them), infer one join per dataset.
     single_pk = {}
     for d in datasets:
@@ -110,5 +138,15 @@ def starter_queries(datasets, columns_by_dataset: dict, constraints) -> list[Sta
                 key = single_pk.get(t.pk)
                 if t.pk != d.pk and key and key in names and single_pk.get(d.pk) != key and d.pk not in joined:
                     joined.add(d.pk)
-                    out.append(join_query(d, columns_by_dataset.get(d.pk, []), t, columns_by_dataset.get(t.pk, []), [key], [key], inferred=True))
+                    out.append(
+                        join_query(
+                            d,
+                            columns_by_dataset.get(d.pk, []),
+                            t,
+                            columns_by_dataset.get(t.pk, []),
+                            [key],
+                            [key],
+                            inferred=True,
+                        )
+                    )
     return out

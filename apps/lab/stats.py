@@ -1,4 +1,5 @@
 """Usage figures from the run log: what the home page shows as "most used"."""
+
 from datetime import timedelta
 
 from django.db.models import Count, Max, Q

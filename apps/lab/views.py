@@ -1,4 +1,5 @@
 """Pages and htmx endpoints of the lab: the port panel, run, CSV, cancel, sample query edits."""
+
 import csv
 import uuid
 
@@ -81,7 +82,15 @@ def run_csv(request, port_id):
     try:
         result = run_query(request.user, port, sql, sample_query=sample)
     except ActionError as exc:
-        return HttpResponse(exc.message, status=403 if exc.errors[0][1] == "permission_denied" else 429 if exc.errors[0][1] == "rate_limited" else 400, content_type="text/plain")
+        return HttpResponse(
+            exc.message,
+            status=403
+            if exc.errors[0][1] == "permission_denied"
+            else 429
+            if exc.errors[0][1] == "rate_limited"
+            else 400,
+            content_type="text/plain",
+        )
     if not result.ok:
         return HttpResponse(result.error, status=400, content_type="text/plain")
     writer = csv.writer(_Echo())
@@ -109,7 +118,13 @@ def cancel(request):
 def sample_query_create(request, port_id):
     port = _port(port_id)
     try:
-        actions.create_sample_query(request.user, port, title=request.POST.get("title", ""), sql=request.POST.get("sql", ""), description=request.POST.get("description", ""))
+        actions.create_sample_query(
+            request.user,
+            port,
+            title=request.POST.get("title", ""),
+            sql=request.POST.get("sql", ""),
+            description=request.POST.get("description", ""),
+        )
     except ActionError as exc:
         context = build_panel(port, request.user)
         context.update(form_errors=exc.as_dicts(), form_data=request.POST)

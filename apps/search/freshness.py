@@ -6,6 +6,7 @@ touches the product, its datasets and their columns). Small changes are indexed 
 in-process, so an edit is searchable as soon as it is committed; big batches (a harvest)
 go to Celery in chunks, each chunk one set-based pass (in-process when tasks are eager).
 """
+
 import logging
 
 from apps.search.indexes import ordered_indexes

@@ -3,6 +3,7 @@
 Words are found the way the index splits them, so ``items`` is marked inside
 ``order_items`` and ``orderItems``.
 """
+
 import re
 
 from django.utils.html import escape

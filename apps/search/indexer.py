@@ -4,6 +4,7 @@
 objects that no longer exist); ``reindex(kind, parent_ids=…)`` rebuilds every entry owned
 by those parents (a dataset's columns); ``rebuild()`` rebuilds the whole index.
 """
+
 import logging
 import time
 
@@ -16,8 +17,25 @@ from apps.search.indexes.base import joined
 log = logging.getLogger(__name__)
 
 ENTRY_COLUMNS = (
-    "kind", "object_id", "parent_id", "name", "qualified_name", "url_arg", "summary", "context", "keys",
-    "text_a", "text_b", "text_c", "text_d", "domain", "platform", "classification", "lifecycle", "boost", "popularity",
+    "kind",
+    "object_id",
+    "parent_id",
+    "name",
+    "qualified_name",
+    "url_arg",
+    "summary",
+    "context",
+    "keys",
+    "text_a",
+    "text_b",
+    "text_c",
+    "text_d",
+    "domain",
+    "platform",
+    "classification",
+    "lifecycle",
+    "boost",
+    "popularity",
 )
 
 
@@ -34,11 +52,21 @@ def _keys(exprs) -> str:
 def select_sql(index: SearchIndex) -> str:
     """The SELECT producing ``ENTRY_COLUMNS`` for every object of the index (filter appended)."""
     values = [
-        f"'{index.kind}'", "t.id", index.parent, f"substr({index.name}, 1, 500)", f"substr({index.qualified_name}, 1, 1000)",
-        f"CAST({index.url_arg} AS TEXT)", f"substr(coalesce({index.summary}, ''), 1, 1000)", f"substr(coalesce({index.context}, ''), 1, 1000)",
-        _keys(index.keys), *(_words(*index.weights.get(w, ())) for w in "ABCD"),
-        f"coalesce({index.domain}, '')", f"coalesce({index.platform}, '')",
-        f"coalesce({index.classification}, '')", f"coalesce({index.lifecycle}, '')", index.boost,
+        f"'{index.kind}'",
+        "t.id",
+        index.parent,
+        f"substr({index.name}, 1, 500)",
+        f"substr({index.qualified_name}, 1, 1000)",
+        f"CAST({index.url_arg} AS TEXT)",
+        f"substr(coalesce({index.summary}, ''), 1, 1000)",
+        f"substr(coalesce({index.context}, ''), 1, 1000)",
+        _keys(index.keys),
+        *(_words(*index.weights.get(w, ())) for w in "ABCD"),
+        f"coalesce({index.domain}, '')",
+        f"coalesce({index.platform}, '')",
+        f"coalesce({index.classification}, '')",
+        f"coalesce({index.lifecycle}, '')",
+        index.boost,
         f"coalesce((SELECT sp.score FROM search_searchpopularity sp WHERE sp.kind = '{index.kind}' AND sp.object_id = t.id), 0)",
     ]
     return f"SELECT {', '.join(values)} FROM {index.source} WHERE ({index.where})"

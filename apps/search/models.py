@@ -6,6 +6,7 @@ The full-text structures are backend-specific and created by migration 0002: on
 PostgreSQL a generated, weighted ``tsvector`` column with a GIN index and trigram
 indexes; on SQLite an FTS5 table ``search_fts`` whose rowid is the entry id.
 """
+
 from django.db import models
 
 
@@ -19,10 +20,14 @@ class SearchEntry(models.Model):
 
     kind = models.CharField(max_length=12)
     object_id = models.BigIntegerField()
-    parent_id = models.BigIntegerField(null=True, blank=True, help_text="The owning object (a column's dataset), reindexed together.")
+    parent_id = models.BigIntegerField(
+        null=True, blank=True, help_text="The owning object (a column's dataset), reindexed together."
+    )
     name = models.CharField(max_length=500)
     qualified_name = models.CharField(max_length=1000, blank=True)
-    url_arg = models.CharField(max_length=300, blank=True, help_text="Slug or id the URL is built from when results are served.")
+    url_arg = models.CharField(
+        max_length=300, blank=True, help_text="Slug or id the URL is built from when results are served."
+    )
     summary = models.TextField(blank=True)
     context = models.TextField(blank=True, help_text="Secondary labels (tags, columns, owners) shown as highlights.")
     keys = models.TextField(blank=True)
@@ -54,7 +59,9 @@ class SearchFacet(models.Model):
 
     # No database constraint: facets are derived rows deleted with their entry by the indexer,
     # and a deferred constraint trigger would forbid TRUNCATE in a full rebuild.
-    entry = models.ForeignKey(SearchEntry, on_delete=models.DO_NOTHING, related_name="facet_values", db_constraint=False)
+    entry = models.ForeignKey(
+        SearchEntry, on_delete=models.DO_NOTHING, related_name="facet_values", db_constraint=False
+    )
     facet = models.CharField(max_length=12)
     value = models.CharField(max_length=200)
 

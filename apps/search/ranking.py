@@ -9,6 +9,7 @@ descriptions and column names (C), owners and context (D). Then the static boost
 lifecycle), a shorter-name nudge (below 1 point), and popularity (below 0.01 point):
 popularity only orders what text and boosts left tied.
 """
+
 from apps.search.backends.base import SearchBackend
 from apps.search.text import ParsedQuery
 
@@ -53,6 +54,8 @@ def score_sql(query: ParsedQuery, backend: SearchBackend) -> tuple[str, list]:
         parts.append(f"(CASE {' '.join(whens)} ELSE 0 END)")
     parts.append("e.boost")
     parts.append(f"- (CASE WHEN length(e.name) > 90 THEN 90 ELSE length(e.name) END) / 100.0")
-    parts.append(f"+ (CASE WHEN e.popularity > {POPULARITY_CAP} THEN {POPULARITY_CAP} ELSE e.popularity END) * {POPULARITY_WEIGHT / POPULARITY_CAP}")
+    parts.append(
+        f"+ (CASE WHEN e.popularity > {POPULARITY_CAP} THEN {POPULARITY_CAP} ELSE e.popularity END) * {POPULARITY_WEIGHT / POPULARITY_CAP}"
+    )
     sql = " + ".join(parts[:-2]) + " " + " ".join(parts[-2:])
     return f"({sql})", params

@@ -5,6 +5,7 @@ that matched and marks where each hit matched, in a constant number of queries: 
 typo correction, one statement for the candidates, their facet counts and the page. ``autocomplete()`` is a
 single query over names. Bad input raises ``SearchQueryError`` (REST answers 400).
 """
+
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -17,7 +18,13 @@ from apps.search.indexes import search_indexes
 from apps.search.ranking import score_sql
 from apps.search.text import ParsedQuery, parse_query
 
-SCALAR_FACETS = {"type": "kind", "domain": "domain", "platform": "platform", "classification": "classification", "lifecycle": "lifecycle"}
+SCALAR_FACETS = {
+    "type": "kind",
+    "domain": "domain",
+    "platform": "platform",
+    "classification": "classification",
+    "lifecycle": "lifecycle",
+}
 MULTI_FACETS = ("tag", "owner")
 FACETS = (*SCALAR_FACETS, *MULTI_FACETS)
 MAX_FILTER_VALUES = 20
@@ -83,7 +90,9 @@ def _filter_sql(filters: dict[str, list[str]], *, kinds_pruned: bool = False) ->
             clauses.append(f"e.{SCALAR_FACETS[name]} IN ({marks})")
             params += values
         else:
-            clauses.append(get_backend().id_in(f"SELECT entry_id FROM search_searchfacet WHERE facet = %s AND value IN ({marks})"))
+            clauses.append(
+                get_backend().id_in(f"SELECT entry_id FROM search_searchfacet WHERE facet = %s AND value IN ({marks})")
+            )
             params += [name, *values]
     return " AND ".join(clauses), params
 
@@ -92,13 +101,18 @@ def _pool(query: ParsedQuery, filters) -> tuple[str, list]:
     """SQL for the ids worth ranking: the backend's tiers for words, the filtered set when browsing."""
     if query.terms:
         filter_sql, filter_params = _filter_sql(filters, kinds_pruned=True)
-        return get_backend().pool(query, filter_sql, filter_params, kinds=set(filters["type"]) if "type" in filters else None)
+        return get_backend().pool(
+            query, filter_sql, filter_params, kinds=set(filters["type"]) if "type" in filters else None
+        )
     filter_sql, filter_params = _filter_sql(filters)
     return f"SELECT e.id FROM search_searchentry e WHERE {filter_sql} LIMIT {BROWSE_LIMIT}", filter_params
 
 
 FACET_SELECTS = [
-    *(f"SELECT 'facet', '{facet}', {column}, count(*), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM m WHERE {column} <> '' GROUP BY {column}" for facet, column in SCALAR_FACETS.items()),
+    *(
+        f"SELECT 'facet', '{facet}', {column}, count(*), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM m WHERE {column} <> '' GROUP BY {column}"
+        for facet, column in SCALAR_FACETS.items()
+    ),
     "SELECT 'facet', f.facet, f.value, count(*), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM search_searchfacet f JOIN m ON m.id = f.entry_id GROUP BY f.facet, f.value",
 ]
 
@@ -115,19 +129,44 @@ def _facets(rows) -> tuple[int, dict[str, dict[str, int]]]:
 
 def _hits(rows, query: ParsedQuery) -> list[SearchHit]:
     hits = []
-    for kind, object_id, name, qualified_name, url_arg, summary, context, domain, platform, classification, lifecycle, score in rows:
+    for (
+        kind,
+        object_id,
+        name,
+        qualified_name,
+        url_arg,
+        summary,
+        context,
+        domain,
+        platform,
+        classification,
+        lifecycle,
+        score,
+    ) in rows:
         index = search_indexes.get(kind)
         url = index.url(url_arg, name) if index else ""
-        marks = highlights({"name": name, "qualified_name": qualified_name, "summary": summary, "context": context}, query)
-        extra = {"domain": domain, "platform": platform, "classification": classification, "lifecycle": lifecycle, "context": context}
-        hits.append(SearchHit(kind, int(object_id), name, qualified_name, url, round(float(score), 4), marks, summary, extra))
+        marks = highlights(
+            {"name": name, "qualified_name": qualified_name, "summary": summary, "context": context}, query
+        )
+        extra = {
+            "domain": domain,
+            "platform": platform,
+            "classification": classification,
+            "lifecycle": lifecycle,
+            "context": context,
+        }
+        hits.append(
+            SearchHit(kind, int(object_id), name, qualified_name, url, round(float(score), 4), marks, summary, extra)
+        )
     return hits
 
 
 HIT_COLUMNS = "e.kind, e.object_id, e.name, e.qualified_name, e.url_arg, e.summary, e.context, e.domain, e.platform, e.classification, e.lifecycle"
 
 
-def search(q: str, *, filters: dict[str, list[str]] | None = None, page: int = 1, page_size: int = 20, user=None) -> SearchResult:
+def search(
+    q: str, *, filters: dict[str, list[str]] | None = None, page: int = 1, page_size: int = 20, user=None
+) -> SearchResult:
     """Rank everything matching ``q`` (any word, typos forgiven) within ``filters``."""
     query = parse_query(q)
     filters = clean_filters(filters)

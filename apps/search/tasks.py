@@ -1,4 +1,5 @@
 """Background reindexing of big batches (harvests); eager in the embedded mode."""
+
 from celery import shared_task
 
 

@@ -6,6 +6,7 @@ function ``mesh_search_words`` (a PostgreSQL function created by a migration, a 
 function registered on every SQLite connection), so index rows built with INSERT … SELECT
 and queries parsed here agree word for word; a test pins that agreement.
 """
+
 import re
 from dataclasses import dataclass, field
 

@@ -3,6 +3,7 @@
 Action errors keep their (field, code, message); DRF's validation errors are flattened
 into the same shape with dotted field paths (``ports.0.name``).
 """
+
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.http import Http404
 from rest_framework import exceptions, status

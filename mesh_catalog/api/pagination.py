@@ -1,4 +1,5 @@
 """Page-number pagination with a client-chosen page size, capped so no page is unbounded."""
+
 from rest_framework.pagination import PageNumberPagination
 
 MAX_PAGE_SIZE = 200

@@ -3,6 +3,7 @@
 JSON may escape lone UTF-16 surrogates (``"\\ud800"``); Python accepts them, but neither
 PostgreSQL nor a UTF-8 response can carry them, so such a body is a 400, not a 500.
 """
+
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 

@@ -1,4 +1,5 @@
 """Who may call the REST API at all; object-level rules live in ``apps.catalog.permissions``."""
+
 from django.conf import settings
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 

@@ -1,4 +1,5 @@
 """OpenAPI tweaks: bearer-token security scheme; every operation documents the error body."""
+
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
@@ -9,7 +10,11 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
     name = "bearerAuth"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "http", "scheme": "bearer", "description": "A personal access token (profile page or `manage.py create_token`)."}
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A personal access token (profile page or `manage.py create_token`).",
+        }
 
 
 ERROR_SCHEMA = {
@@ -23,8 +28,16 @@ ERROR_SCHEMA = {
                     "field": {"type": "string", "nullable": True},
                     "code": {"type": "string"},
                     "message": {"type": "string"},
-                    "line": {"type": "integer", "nullable": True, "description": "Descriptor errors: line in the file."},
-                    "column": {"type": "integer", "nullable": True, "description": "Descriptor errors: column in the file."},
+                    "line": {
+                        "type": "integer",
+                        "nullable": True,
+                        "description": "Descriptor errors: line in the file.",
+                    },
+                    "column": {
+                        "type": "integer",
+                        "nullable": True,
+                        "description": "Descriptor errors: column in the file.",
+                    },
                 },
                 "required": ["field", "code", "message"],
             },

@@ -4,6 +4,7 @@ Apps expose ``register(router)``; apps with their own URL patterns (search, line
 intake, dbt upload) are included from their ``api/urls.py``, so each app keeps its API
 next to its code. Unknown ``/api/v1/`` paths answer a JSON 404.
 """
+
 from django.http import JsonResponse
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
@@ -28,7 +29,9 @@ v1_patterns = [
 
 def api_not_found(request, *args, **kwargs):
     """Unknown ``/api/v1/`` paths answer in the API's error format, not with an HTML page."""
-    return JsonResponse({"errors": [{"field": None, "code": "not_found", "message": f"No API endpoint at {request.path}."}]}, status=404)
+    return JsonResponse(
+        {"errors": [{"field": None, "code": "not_found", "message": f"No API endpoint at {request.path}."}]}, status=404
+    )
 
 
 v1_patterns.append(re_path(r"^.*$", api_not_found))

@@ -4,6 +4,7 @@ A queryset is counted and sliced in the database (never loaded whole); a list (f
 loader) is sliced in memory. The page's objects are tracked as siblings so that loaders
 batch the next level over them.
 """
+
 from functools import partial
 
 import graphene

@@ -9,6 +9,7 @@ query, and caches the results for the rest of the request. Result: one query per
 
 One loader class per (model, key); instances live on the request (``loader(info, Cls)``).
 """
+
 from collections import defaultdict
 from collections.abc import Iterable
 

@@ -6,6 +6,7 @@ The cost estimate multiplies each list by the page it asks for (``first``/``last
 default page size), so ``ports(first: 50) { datasets { columns(first: 200) } }`` costs
 what it will really fetch.
 """
+
 from graphene.validation import depth_limit_validator
 from graphql import GraphQLError, ValidationRule, specified_rules
 from graphql.language import FieldNode, FragmentSpreadNode, InlineFragmentNode, IntValueNode, OperationDefinitionNode
@@ -52,7 +53,12 @@ class CostLimitRule(ValidationRule):
         cost = self._selection_cost(node.selection_set, set())
         if cost > MAX_COST:
             name = node.name.value if node.name else "anonymous"
-            self.report_error(GraphQLError(f"Query '{name}' is too expensive: estimated cost {cost} > {MAX_COST}. Ask for smaller pages or fewer fields.", node))
+            self.report_error(
+                GraphQLError(
+                    f"Query '{name}' is too expensive: estimated cost {cost} > {MAX_COST}. Ask for smaller pages or fewer fields.",
+                    node,
+                )
+            )
 
     def _selection_cost(self, selection_set, seen_fragments) -> int:
         if selection_set is None:
@@ -63,7 +69,9 @@ class CostLimitRule(ValidationRule):
                 if selection.selection_set is None:
                     continue
                 multiplier = _multiplier(selection)
-                if not multiplier and any(s.name.value == "edges" for s in selection.selection_set.selections if isinstance(s, FieldNode)):
+                if not multiplier and any(
+                    s.name.value == "edges" for s in selection.selection_set.selections if isinstance(s, FieldNode)
+                ):
                     multiplier = DEFAULT_PAGE_SIZE
                 total += 1 + max(multiplier, 1) * self._selection_cost(selection.selection_set, seen_fragments)
             elif isinstance(selection, InlineFragmentNode):

@@ -6,6 +6,7 @@ once, runs ``perform`` in a transaction, and turns any ``ActionError`` into type
 ``{field, code, message}`` in the payload — never a 500, never a bare exception. The
 actions check permission again: the rule is the same for every interface.
 """
+
 import json
 
 import graphene
@@ -26,8 +27,14 @@ class MutationError(graphene.ObjectType):
 
 
 def errors_from(exc: ActionError) -> list[MutationError]:
-    changes = json.loads(json.dumps({k: list(v) for k, v in exc.changes.items()}, default=str)) if isinstance(exc, ConflictError) else None
-    return [MutationError(field=e["field"], code=e["code"], message=e["message"], changes=changes) for e in exc.as_dicts()]
+    changes = (
+        json.loads(json.dumps({k: list(v) for k, v in exc.changes.items()}, default=str))
+        if isinstance(exc, ConflictError)
+        else None
+    )
+    return [
+        MutationError(field=e["field"], code=e["code"], message=e["message"], changes=changes) for e in exc.as_dicts()
+    ]
 
 
 class ActionMutation(graphene.Mutation):
@@ -53,7 +60,13 @@ class ActionMutation(graphene.Mutation):
     def mutate(cls, root, info, **args):
         user = info.context.user
         if not getattr(user, "is_authenticated", False):
-            return cls(errors=[MutationError(field=None, code="not_authenticated", message="Log in or send a personal access token.")])
+            return cls(
+                errors=[
+                    MutationError(
+                        field=None, code="not_authenticated", message="Log in or send a personal access token."
+                    )
+                ]
+            )
         try:
             with transaction.atomic():
                 target = cls.get_target(info, **args)

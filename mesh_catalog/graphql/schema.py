@@ -4,6 +4,7 @@ Regenerate the committed ``schema.graphql`` after a change with
 ``python manage.py graphql_schema --schema mesh_catalog.graphql.schema.schema --out schema.graphql``
 (a test fails while it is stale).
 """
+
 import graphene
 
 from apps.catalog.graphql.mutations import CatalogMutation

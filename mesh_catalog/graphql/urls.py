@@ -1,4 +1,5 @@
 """``/graphql`` (POST for programs, GET in a browser for GraphiQL)."""
+
 from django.urls import path
 
 from mesh_catalog.graphql.view import MeshGraphQLView

@@ -5,6 +5,7 @@ Reads need a logged-in user (session or ``Authorization: Bearer`` token, see
 GraphiQL's JavaScript and CSS are served from ``frontend/static/vendor/graphiql`` (the
 exact files graphene-django would fetch from a CDN, checked against the same hashes).
 """
+
 from functools import lru_cache
 
 from django.contrib.auth.views import redirect_to_login
@@ -45,7 +46,11 @@ class MeshGraphQLView(GraphQLView):
         if request.method.lower() == "get" and operation is not None and operation.operation != OperationType.QUERY:
             if show_graphiql:
                 return None
-            raise HttpError(HttpResponseNotAllowed(["POST"], f"Can only perform a {operation.operation.value} operation from a POST request."))
+            raise HttpError(
+                HttpResponseNotAllowed(
+                    ["POST"], f"Can only perform a {operation.operation.value} operation from a POST request."
+                )
+            )
         try:
             return execute(
                 self.schema.graphql_schema,
@@ -63,7 +68,17 @@ class MeshGraphQLView(GraphQLView):
         if not read_allowed(request.user):
             if request.method == "GET" and self.can_display_graphiql(request, {}):
                 return redirect_to_login(request.get_full_path())
-            return JsonResponse({"errors": [{"message": "Authentication required: log in or send 'Authorization: Bearer <token>'.", "extensions": {"code": "not_authenticated"}}]}, status=401)
+            return JsonResponse(
+                {
+                    "errors": [
+                        {
+                            "message": "Authentication required: log in or send 'Authorization: Bearer <token>'.",
+                            "extensions": {"code": "not_authenticated"},
+                        }
+                    ]
+                },
+                status=401,
+            )
         return super().dispatch(request, *args, **kwargs)
 
 
@@ -74,4 +89,6 @@ def _prepared(schema, query: str):
         document = parse(query)
     except Exception as exc:
         return None, (exc,)
-    return document, tuple(validate(schema.graphql_schema, document, VALIDATION_RULES, graphene_settings.MAX_VALIDATION_ERRORS))
+    return document, tuple(
+        validate(schema.graphql_schema, document, VALIDATION_RULES, graphene_settings.MAX_VALIDATION_ERRORS)
+    )

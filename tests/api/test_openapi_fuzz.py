@@ -5,6 +5,7 @@ documented (status, content type, body schema) and none may be a server error. T
 schema is generated in-process (drf-spectacular) and requests go through the real WSGI
 application, one test (and one database transaction) per operation.
 """
+
 import json
 
 import pytest
@@ -13,7 +14,12 @@ from django.core.serializers.json import DjangoJSONEncoder
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import content_type_conformance, response_headers_conformance, response_schema_conformance, status_code_conformance
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from apps.catalog import actions
 from apps.core.actions import create_token
@@ -24,9 +30,17 @@ pytestmark = pytest.mark.django_db
 
 EXAMPLES_PER_OPERATION = 10
 # What the API promises: no server errors, and every response documented and as documented.
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance, response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
 
-schema = schemathesis.openapi.from_dict(json.loads(json.dumps(SchemaGenerator().get_schema(request=None, public=True), cls=DjangoJSONEncoder)))
+schema = schemathesis.openapi.from_dict(
+    json.loads(json.dumps(SchemaGenerator().get_schema(request=None, public=True), cls=DjangoJSONEncoder))
+)
 schema.app = application
 # The coverage phase sends dozens of boundary cases per operation; bounded fuzzing keeps the run short.
 schema.config.phases.coverage.enabled = False
@@ -48,11 +62,19 @@ def keep_test_connection():
 
 @pytest.fixture
 def admin_token(mesh):
-    actions.register_dataset(SYSTEM, namespace="postgres://wh:5432", name="shop.public.orders", platform="postgres", columns=[{"name": "id", "type": "bigint"}])
+    actions.register_dataset(
+        SYSTEM,
+        namespace="postgres://wh:5432",
+        name="shop.public.orders",
+        platform="postgres",
+        columns=[{"name": "id", "type": "bigint"}],
+    )
     return create_token(mesh.admin, name="fuzz")[1]
 
 
 @schema.parametrize()
 @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_rest_api_conforms_to_its_openapi_schema(case, admin_token, keep_test_connection):
-    case.call_and_validate(base_url="http://localhost", headers={"Authorization": f"Bearer {admin_token}"}, checks=CHECKS)
+    case.call_and_validate(
+        base_url="http://localhost", headers={"Authorization": f"Bearer {admin_token}"}, checks=CHECKS
+    )

@@ -1,4 +1,5 @@
 """REST reads and writes of the catalog: shapes, filters, pagination, errors, query counts."""
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -54,7 +55,9 @@ def test_stale_revision_is_a_409_conflict_with_changes(mesh):
     client = client_for(mesh, "owner")
     revision = client.get("/api/v1/products/orders/").json()["revision"]
     actions.update_product(SYSTEM, mesh.orders, summary="changed meanwhile")
-    response = client.patch("/api/v1/products/orders/", {"summary": "mine", "expected_revision": revision}, format="json")
+    response = client.patch(
+        "/api/v1/products/orders/", {"summary": "mine", "expected_revision": revision}, format="json"
+    )
     assert response.status_code == 409
     body = response.json()
     assert body["errors"][0]["code"] == "conflict"
@@ -62,7 +65,9 @@ def test_stale_revision_is_a_409_conflict_with_changes(mesh):
 
 
 def test_rest_writes_are_logged_as_rest(mesh):
-    client_for(mesh, "owner").patch("/api/v1/products/orders/", {"tags": ["sales", "gold"], "lifecycle": "deprecated"}, format="json")
+    client_for(mesh, "owner").patch(
+        "/api/v1/products/orders/", {"tags": ["sales", "gold"], "lifecycle": "deprecated"}, format="json"
+    )
     mesh.orders.refresh_from_db()
     assert mesh.orders.lifecycle == "deprecated"
     assert sorted(t.slug for t in mesh.orders.tags.all()) == ["gold", "sales"]
@@ -70,7 +75,9 @@ def test_rest_writes_are_logged_as_rest(mesh):
 
 
 def test_port_links_datasets_and_refuses_unknown_ones(mesh):
-    dataset = actions.register_dataset(SYSTEM, namespace="postgres://wh:5432", name="shop.public.orders", platform="postgres")
+    dataset = actions.register_dataset(
+        SYSTEM, namespace="postgres://wh:5432", name="shop.public.orders", platform="postgres"
+    )
     client = client_for(mesh, "owner")
     response = client.patch(f"/api/v1/ports/{mesh.orders_port.pk}/", {"datasets": [dataset.pk]}, format="json")
     assert response.status_code == 200 and response.json()["datasets"] == [dataset.pk]
@@ -80,14 +87,32 @@ def test_port_links_datasets_and_refuses_unknown_ones(mesh):
 
 def test_input_port_cannot_consume_an_input_port(mesh):
     inp = actions.create_port(SYSTEM, mesh.leads, name="raw", direction="input")
-    response = client_for(mesh, "owner").post("/api/v1/ports/", {"product": "orders", "name": "x", "direction": "input", "upstream_port": inp.pk}, format="json")
+    response = client_for(mesh, "owner").post(
+        "/api/v1/ports/",
+        {"product": "orders", "name": "x", "direction": "input", "upstream_port": inp.pk},
+        format="json",
+    )
     assert response.status_code == 400
-    assert response.json()["errors"] == [{"field": "upstream_port", "code": "not_an_output_port", "message": response.json()["errors"][0]["message"]}]
+    assert response.json()["errors"] == [
+        {"field": "upstream_port", "code": "not_an_output_port", "message": response.json()["errors"][0]["message"]}
+    ]
 
 
 def test_dataset_detail_lists_columns_and_hides_removed_from_lists(mesh):
-    live = actions.register_dataset(SYSTEM, namespace="postgres://wh:5432", name="shop.public.orders", platform="postgres", columns=[{"name": "id", "type": "bigint"}])
-    actions.register_dataset(SYSTEM, namespace="postgres://wh:5432", name="shop.public.gone", platform="postgres", removed_at="2026-01-01T00:00:00Z")
+    live = actions.register_dataset(
+        SYSTEM,
+        namespace="postgres://wh:5432",
+        name="shop.public.orders",
+        platform="postgres",
+        columns=[{"name": "id", "type": "bigint"}],
+    )
+    actions.register_dataset(
+        SYSTEM,
+        namespace="postgres://wh:5432",
+        name="shop.public.gone",
+        platform="postgres",
+        removed_at="2026-01-01T00:00:00Z",
+    )
     client = client_for(mesh, "consumer")
     assert [d["name"] for d in client.get("/api/v1/datasets/").json()["results"]] == ["shop.public.orders"]
     assert len(client.get("/api/v1/datasets/?include_removed=true").json()["results"]) == 2
@@ -124,7 +149,9 @@ def test_unknown_api_paths_answer_json_404(mesh):
 
 
 def test_port_list_query_count_does_not_grow_with_ports(mesh, django_assert_max_num_queries):
-    dataset = actions.register_dataset(SYSTEM, namespace="postgres://wh:5432", name="shop.public.orders", platform="postgres")
+    dataset = actions.register_dataset(
+        SYSTEM, namespace="postgres://wh:5432", name="shop.public.orders", platform="postgres"
+    )
     for i in range(25):
         actions.create_port(SYSTEM, mesh.orders, name=f"p{i}", direction="output", datasets=[dataset])
     client = client_for(mesh, "consumer")

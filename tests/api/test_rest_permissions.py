@@ -1,4 +1,5 @@
 """Every REST write endpoint × every kind of person: the foundation's rule, applied by actions."""
+
 import pytest
 
 from apps.catalog.models import DataProduct, Domain, Ownership, Port
@@ -14,19 +15,84 @@ DOMAIN_EDITORS = {"domain_owner", "admin"}
 def _write(mesh, endpoint):
     """(method, url, body, check) for each write endpoint; ``check`` proves the write happened."""
     return {
-        "create_domain": ("post", "/api/v1/domains/", {"slug": "nordics", "name": "Nordics", "parent": "sales"}, lambda: Domain.objects.filter(slug="nordics").exists()),
-        "update_domain": ("patch", "/api/v1/domains/emea/", {"name": "EMEA!"}, lambda: Domain.objects.get(slug="emea").name == "EMEA!"),
-        "delete_domain": ("delete", "/api/v1/domains/apac/", None, lambda: not Domain.objects.filter(slug="apac").exists()),
-        "create_product": ("post", "/api/v1/products/", {"slug": "invoices", "name": "Invoices", "domain": "emea"}, lambda: DataProduct.objects.filter(slug="invoices").exists()),
-        "update_product": ("patch", "/api/v1/products/orders/", {"summary": "Every order"}, lambda: DataProduct.objects.get(slug="orders").summary == "Every order"),
-        "delete_product": ("delete", "/api/v1/products/orders/", None, lambda: not DataProduct.objects.filter(slug="orders").exists()),
-        "create_port": ("post", "/api/v1/ports/", {"product": "orders", "name": "orders_api", "direction": "output", "protocol": "rest"}, lambda: Port.objects.filter(name="orders_api").exists()),
-        "update_port": ("patch", f"/api/v1/ports/{mesh.orders_port.pk}/", {"description": "The table"}, lambda: Port.objects.get(pk=mesh.orders_port.pk).description == "The table"),
-        "link_input_port": ("post", "/api/v1/ports/", {"product": "orders", "name": "leads_in", "direction": "input", "upstream_port": mesh.leads_port.pk}, lambda: Port.objects.filter(name="leads_in", upstream_port=mesh.leads_port).exists()),
-        "delete_port": ("delete", f"/api/v1/ports/{mesh.orders_port.pk}/", None, lambda: not Port.objects.filter(pk=mesh.orders_port.pk).exists()),
-        "add_owner": ("post", "/api/v1/ownerships/", {"product": "orders", "user": "casey", "role": "steward"}, lambda: Ownership.objects.filter(product=mesh.orders, user=mesh.consumer).exists()),
-        "trigger_harvest": ("post", "/api/v1/sources/warehouse/harvest/", None, lambda: HarvestRun.objects.filter(source=mesh.source).exists()),
-        "remove_owner": ("delete", f"/api/v1/ownerships/{mesh.owner_ownership.pk}/", None, lambda: not Ownership.objects.filter(pk=mesh.owner_ownership.pk).exists()),
+        "create_domain": (
+            "post",
+            "/api/v1/domains/",
+            {"slug": "nordics", "name": "Nordics", "parent": "sales"},
+            lambda: Domain.objects.filter(slug="nordics").exists(),
+        ),
+        "update_domain": (
+            "patch",
+            "/api/v1/domains/emea/",
+            {"name": "EMEA!"},
+            lambda: Domain.objects.get(slug="emea").name == "EMEA!",
+        ),
+        "delete_domain": (
+            "delete",
+            "/api/v1/domains/apac/",
+            None,
+            lambda: not Domain.objects.filter(slug="apac").exists(),
+        ),
+        "create_product": (
+            "post",
+            "/api/v1/products/",
+            {"slug": "invoices", "name": "Invoices", "domain": "emea"},
+            lambda: DataProduct.objects.filter(slug="invoices").exists(),
+        ),
+        "update_product": (
+            "patch",
+            "/api/v1/products/orders/",
+            {"summary": "Every order"},
+            lambda: DataProduct.objects.get(slug="orders").summary == "Every order",
+        ),
+        "delete_product": (
+            "delete",
+            "/api/v1/products/orders/",
+            None,
+            lambda: not DataProduct.objects.filter(slug="orders").exists(),
+        ),
+        "create_port": (
+            "post",
+            "/api/v1/ports/",
+            {"product": "orders", "name": "orders_api", "direction": "output", "protocol": "rest"},
+            lambda: Port.objects.filter(name="orders_api").exists(),
+        ),
+        "update_port": (
+            "patch",
+            f"/api/v1/ports/{mesh.orders_port.pk}/",
+            {"description": "The table"},
+            lambda: Port.objects.get(pk=mesh.orders_port.pk).description == "The table",
+        ),
+        "link_input_port": (
+            "post",
+            "/api/v1/ports/",
+            {"product": "orders", "name": "leads_in", "direction": "input", "upstream_port": mesh.leads_port.pk},
+            lambda: Port.objects.filter(name="leads_in", upstream_port=mesh.leads_port).exists(),
+        ),
+        "delete_port": (
+            "delete",
+            f"/api/v1/ports/{mesh.orders_port.pk}/",
+            None,
+            lambda: not Port.objects.filter(pk=mesh.orders_port.pk).exists(),
+        ),
+        "add_owner": (
+            "post",
+            "/api/v1/ownerships/",
+            {"product": "orders", "user": "casey", "role": "steward"},
+            lambda: Ownership.objects.filter(product=mesh.orders, user=mesh.consumer).exists(),
+        ),
+        "trigger_harvest": (
+            "post",
+            "/api/v1/sources/warehouse/harvest/",
+            None,
+            lambda: HarvestRun.objects.filter(source=mesh.source).exists(),
+        ),
+        "remove_owner": (
+            "delete",
+            f"/api/v1/ownerships/{mesh.owner_ownership.pk}/",
+            None,
+            lambda: not Ownership.objects.filter(pk=mesh.owner_ownership.pk).exists(),
+        ),
     }[endpoint]
 
 

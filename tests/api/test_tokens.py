@@ -1,4 +1,5 @@
 """Personal access tokens: shown once, stored hashed, usable as Bearer, revocable, expiring."""
+
 from datetime import timedelta
 from io import StringIO
 

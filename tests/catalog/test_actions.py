@@ -1,4 +1,5 @@
 """Writes through actions: permissions, validation, history, conflicts."""
+
 import pytest
 from django.contrib.contenttypes.models import ContentType
 
@@ -82,7 +83,13 @@ def test_port_and_owner_changes_appear_in_the_product_history(mesh):
 
 def test_any_past_state_can_be_read_back(mesh):
     actions.update_product(mesh.owner, mesh.orders, summary="v2")
-    first = ObjectChange.objects.filter(content_type=ContentType.objects.get_for_model(DataProduct), object_id=mesh.orders.pk).order_by("id").first()
+    first = (
+        ObjectChange.objects.filter(
+            content_type=ContentType.objects.get_for_model(DataProduct), object_id=mesh.orders.pk
+        )
+        .order_by("id")
+        .first()
+    )
     actions.update_product(mesh.owner, mesh.orders, summary="v3")
     assert state_at(mesh.orders, first.id)["summary"] == ""
     assert history_for(mesh.orders).first().postchange_data["summary"] == "v3"
@@ -124,6 +131,7 @@ def test_cost_needs_a_currency_and_cannot_be_negative(mesh):
 
 # --- Domain tree --------------------------------------------------------------------
 
+
 def test_domain_paths_and_subtree_query(mesh):
     assert mesh.emea.path == "/sales/emea/"
     assert list(Domain.objects.subtree(mesh.sales).values_list("slug", flat=True)) == ["sales", "emea"]
@@ -160,6 +168,7 @@ def test_a_domain_with_products_cannot_be_deleted(mesh):
 
 # --- Ports -----------------------------------------------------------------------------
 
+
 def test_input_port_consumes_another_products_output(mesh):
     out = actions.create_port(mesh.owner, mesh.orders, name="orders", direction="output", protocol="postgres")
     inp = actions.create_port(mesh.other_owner, mesh.leads, name="orders-in", direction="input", upstream_port=out)
@@ -188,12 +197,20 @@ def test_output_port_cannot_have_an_upstream(mesh):
 
 def test_linking_a_missing_dataset_is_refused(mesh):
     with pytest.raises(ActionError, match="No dataset"):
-        actions.create_port(mesh.owner, mesh.orders, name="t", direction="output", datasets=[("postgres://h:5432", "db.s.nope")])
+        actions.create_port(
+            mesh.owner, mesh.orders, name="t", direction="output", datasets=[("postgres://h:5432", "db.s.nope")]
+        )
     assert not Port.objects.filter(name="t").exists()
 
 
 def test_port_dataset_links_are_in_history(mesh):
-    ds = actions.register_dataset(SYSTEM, namespace="postgres://h:5432", name="db.sales.orders", platform="postgres", columns=[{"name": "id", "type": "int"}])
+    ds = actions.register_dataset(
+        SYSTEM,
+        namespace="postgres://h:5432",
+        name="db.sales.orders",
+        platform="postgres",
+        columns=[{"name": "id", "type": "int"}],
+    )
     port = actions.create_port(mesh.owner, mesh.orders, name="t", direction="output")
     actions.set_port_datasets(mesh.owner, port, [ds])
     assert history_for(mesh.orders).first().postchange_data["datasets"] == ["postgres://h:5432/db.sales.orders"]
@@ -208,6 +225,7 @@ def test_non_owner_cannot_delete_a_port(mesh):
 
 
 # --- Ownership --------------------------------------------------------------------------
+
 
 def test_ownership_needs_exactly_one_holder(mesh):
     with pytest.raises(ActionError, match="either a user or a team"):

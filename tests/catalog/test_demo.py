@@ -1,4 +1,5 @@
 """The demo mesh: realistic, connected and idempotent to load."""
+
 import pytest
 from django.test import Client
 
@@ -14,8 +15,18 @@ def test_demo_is_a_real_mesh():
     assert Domain.objects.count() >= 5
     assert Domain.objects.filter(parent__isnull=False).exists()
     assert DataProduct.objects.count() >= 12
-    assert set(DataProduct.objects.values_list("lifecycle", flat=True)) == {"draft", "published", "deprecated", "retired"}
-    assert set(DataProduct.objects.values_list("classification", flat=True)) == {"public", "internal", "confidential", "restricted"}
+    assert set(DataProduct.objects.values_list("lifecycle", flat=True)) == {
+        "draft",
+        "published",
+        "deprecated",
+        "retired",
+    }
+    assert set(DataProduct.objects.values_list("classification", flat=True)) == {
+        "public",
+        "internal",
+        "confidential",
+        "restricted",
+    }
     assert Port.objects.filter(upstream_port__isnull=False).count() >= 5
     assert Port.objects.get(product__slug="orders", name="orders-tables").datasets.count() == 2
 

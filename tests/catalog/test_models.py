@@ -1,4 +1,5 @@
 """Database-level guarantees: constraints hold even if code bypasses actions."""
+
 import pytest
 from django.db import IntegrityError, transaction
 

@@ -1,4 +1,5 @@
 """Data products as code: validate, diff, apply (all or nothing), export → apply is a no-op."""
+
 from io import StringIO
 from textwrap import dedent
 
@@ -66,7 +67,9 @@ INVOICES = dedent(
 
 @pytest.fixture
 def world(mesh):
-    actions.register_dataset(SYSTEM, namespace=NS, name="shop.mart.invoices", platform="postgres", columns=[{"name": "id"}])
+    actions.register_dataset(
+        SYSTEM, namespace=NS, name="shop.mart.invoices", platform="postgres", columns=[{"name": "id"}]
+    )
     return mesh
 
 
@@ -78,10 +81,17 @@ def test_apply_creates_the_product_and_a_second_apply_changes_nothing(world):
     result = apply_descriptor(world.domain_owner, INVOICES)
     assert result.applied and {c.kind for c in result.changes} == {"product", "port", "owner", "sample_query"}
     product = DataProduct.objects.get(slug="invoices")
-    assert (product.lifecycle, product.classification, str(product.cost_per_month), product.summary) == ("published", "confidential", "120.50", "Every invoice we sent.")
+    assert (product.lifecycle, product.classification, str(product.cost_per_month), product.summary) == (
+        "published",
+        "confidential",
+        "120.50",
+        "Every invoice we sent.",
+    )
     assert sorted(t.slug for t in product.tags.all()) == ["finance", "gold"]
     output = Port.objects.get(product=product, name="invoices_table")
-    assert [d.name for d in output.datasets.all()] == ["shop.mart.invoices"] and output.endpoint_details == {"schema": "mart"}
+    assert [d.name for d in output.datasets.all()] == ["shop.mart.invoices"] and output.endpoint_details == {
+        "schema": "mart"
+    }
     assert Port.objects.get(product=product, name="leads_in").upstream_port == world.leads_port
     assert SampleQuery.objects.filter(port=output, title="Latest invoices").exists()
     logged = _changes_logged()
@@ -91,13 +101,29 @@ def test_apply_creates_the_product_and_a_second_apply_changes_nothing(world):
 
 
 def test_export_then_apply_is_a_no_op(world):
-    actions.update_product(SYSTEM, world.orders, summary="All orders", description="Line one\nline two\n", cost_per_month="10.00", cost_currency="EUR", tags=["sales", "b2c"])
-    actions.update_port(SYSTEM, world.orders_port, datasets=[(NS, "shop.mart.invoices")], endpoint_details={"schema": "public"}, description="The orders table")
+    actions.update_product(
+        SYSTEM,
+        world.orders,
+        summary="All orders",
+        description="Line one\nline two\n",
+        cost_per_month="10.00",
+        cost_currency="EUR",
+        tags=["sales", "b2c"],
+    )
+    actions.update_port(
+        SYSTEM,
+        world.orders_port,
+        datasets=[(NS, "shop.mart.invoices")],
+        endpoint_details={"schema": "public"},
+        description="The orders table",
+    )
     actions.create_port(SYSTEM, world.orders, name="leads_in", direction="input", upstream_port=world.leads_port)
     create_sample_query(SYSTEM, world.orders_port, title="Count", sql="select 2 as two", description="How many")
     world.orders.refresh_from_db()
     text = export_yaml(world.orders)
-    assert yaml.safe_load(text)["outputPorts"][0]["sampleQueries"] == [{"title": "Count", "sql": "select 2 as two", "description": "How many"}]
+    assert yaml.safe_load(text)["outputPorts"][0]["sampleQueries"] == [
+        {"title": "Count", "sql": "select 2 as two", "description": "How many"}
+    ]
     logged = _changes_logged()
     result = apply_descriptor(world.owner, text)
     assert result.changes == [], [str(c) for c in result.changes]
@@ -113,15 +139,21 @@ def test_dry_run_reports_the_diff_and_changes_nothing(world):
 
 
 def test_every_problem_is_listed_with_its_line_and_column(world):
-    text = INVOICES.replace("domain: emea", "domain: nowhere").replace("format: table", "format: table\n    colour: blue").replace(
-        "name: shop.mart.invoices", "name: shop.mart.missing"
+    text = (
+        INVOICES.replace("domain: emea", "domain: nowhere")
+        .replace("format: table", "format: table\n    colour: blue")
+        .replace("name: shop.mart.invoices", "name: shop.mart.missing")
     )
     with pytest.raises(DescriptorInvalid) as exc:
         validate_descriptor(text)
     problems = {(p.path, p.code, p.line) for p in exc.value.problems}
     assert ("outputPorts[0].colour", "unknown_field", 27) in problems
     with pytest.raises(DescriptorInvalid) as exc:
-        validate_descriptor(INVOICES.replace("domain: emea", "domain: nowhere").replace("name: shop.mart.invoices", "name: shop.mart.missing").replace("port: leads_table", "port: nope"))
+        validate_descriptor(
+            INVOICES.replace("domain: emea", "domain: nowhere")
+            .replace("name: shop.mart.invoices", "name: shop.mart.missing")
+            .replace("port: leads_table", "port: nope")
+        )
     found = {(p.path, p.code, p.line, p.column) for p in exc.value.problems}
     assert ("domain", "not_found", 5, 9) in found
     assert ("outputPorts[0].datasets[0]", "not_found", 30, 9) in found

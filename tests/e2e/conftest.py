@@ -2,6 +2,7 @@
 
 The ``browser`` and ``page`` fixtures live in tests/conftest.py (one Chromium per suite).
 """
+
 from pathlib import Path
 
 import pytest

@@ -1,4 +1,5 @@
 """The main pages on the demo mesh: screenshots for people, accessibility checks for CI."""
+
 import io
 
 import pytest

@@ -6,6 +6,7 @@ counts clicks and wall time (≤ 5 clicks, ≤ 60 s) and saves a screenshot of e
 in ``artifacts/screenshots/``. The demo warehouse is the real ``mesh_demo_warehouse``,
 harvested through the real pipeline.
 """
+
 import io
 import os
 import re
@@ -39,7 +40,12 @@ def demo_with_warehouse(transactional_db):
     ensure_demo_warehouse()
     call_command("load_demo", stdout=io.StringIO())
     if lab_demo._demo_source() is None:  # the harvest app's demo did not add it: do what it would
-        source = harvest_actions.create_source(SYSTEM, name="demo-warehouse", kind="postgres", config={"dsn": "postgresql://postgres@127.0.0.1:5432/mesh_demo_warehouse"})
+        source = harvest_actions.create_source(
+            SYSTEM,
+            name="demo-warehouse",
+            kind="postgres",
+            config={"dsn": "postgresql://postgres@127.0.0.1:5432/mesh_demo_warehouse"},
+        )
         harvest_actions.trigger_harvest(SYSTEM, source, run_async=False)
         lab_demo.load_demo_data(io.StringIO())
 
@@ -103,7 +109,9 @@ def test_newcomer_goes_from_home_to_rows_in_five_clicks_within_a_minute(live_ser
 
     # 4. Run a sample query and see rows.
     path.click(run_button)
-    table = page.locator("#lab-port-{} .lab-table".format(page.locator("[data-lab-port]").first.get_attribute("data-lab-port")))
+    table = page.locator(
+        "#lab-port-{} .lab-table".format(page.locator("[data-lab-port]").first.get_attribute("data-lab-port"))
+    )
     expect(table.locator("tbody tr").first).to_be_visible()
     elapsed = time.monotonic() - started
     table.scroll_into_view_if_needed()
@@ -117,7 +125,9 @@ def test_newcomer_goes_from_home_to_rows_in_five_clicks_within_a_minute(live_ser
     assert elapsed <= MAX_SECONDS
 
 
-def test_page_stays_responsive_while_a_slow_query_runs_and_cancel_stops_it(live_server, demo_with_warehouse, browser_page):
+def test_page_stays_responsive_while_a_slow_query_runs_and_cancel_stops_it(
+    live_server, demo_with_warehouse, browser_page
+):
     from apps.lab.models import QueryRun, RunStatus
 
     page = browser_page

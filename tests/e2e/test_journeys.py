@@ -1,4 +1,5 @@
 """The journeys of the people who use the catalog, in a real browser."""
+
 import re
 
 import pytest
@@ -100,7 +101,11 @@ def test_consumer_sees_no_edit_controls_and_a_forged_post_is_refused(page, demo_
     for control in ("Edit details", "Edit description", "Add output port", "Add input port"):
         expect(page.get_by_role("button", name=control)).to_have_count(0)
     csrf = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
-    response = page.request.post("/products/orders/edit/description/", form={"revision": "1", "description": "forged"}, headers={"X-CSRFToken": csrf, "HX-Request": "true", "Referer": page.url})
+    response = page.request.post(
+        "/products/orders/edit/description/",
+        form={"revision": "1", "description": "forged"},
+        headers={"X-CSRFToken": csrf, "HX-Request": "true", "Referer": page.url},
+    )
     assert response.status == 403
     page.reload()
     expect(page.locator("#product-description")).not_to_contain_text("forged")
@@ -112,7 +117,9 @@ def test_markdown_xss_attempt_is_neutralised(page, demo_mesh):
     login(page, "olivia")
     page.goto("/products/orders/")
     page.get_by_role("button", name="Edit description").click()
-    page.get_by_label("Description (Markdown)").fill('<script>alert("xss")</script>\n\n[click me](javascript:alert(1))\n\n<img src=x onerror="alert(2)">\n\n<a href="javascript:alert(3)">raw</a>')
+    page.get_by_label("Description (Markdown)").fill(
+        '<script>alert("xss")</script>\n\n[click me](javascript:alert(1))\n\n<img src=x onerror="alert(2)">\n\n<a href="javascript:alert(3)">raw</a>'
+    )
     page.wait_for_timeout(600)  # the live preview renders the payload too
     page.get_by_role("button", name="Save description").click()
     expect(page.locator("#product-description")).to_contain_text("click me")

@@ -1,4 +1,5 @@
 """Access requests: ask, decide, expire, revoke — each step in history, checked by the runner."""
+
 from datetime import timedelta
 
 import pytest
@@ -20,7 +21,9 @@ def mesh():
     mesh = make_mesh()
     catalog_actions.update_product(SYSTEM, mesh.orders, classification="confidential")
     mesh.orders.refresh_from_db()
-    mesh.port = catalog_actions.create_port(SYSTEM, mesh.orders, name="orders-tables", direction="output", protocol="postgres")
+    mesh.port = catalog_actions.create_port(
+        SYSTEM, mesh.orders, name="orders-tables", direction="output", protocol="postgres"
+    )
     return mesh
 
 
@@ -44,7 +47,9 @@ def test_owners_query_their_own_confidential_port_without_a_grant(mesh):
 
 
 def test_expired_grant_no_longer_allows_queries(mesh):
-    req = actions.request_access(mesh.consumer, mesh.port, reason=REASON, requested_until=timezone.now() + timedelta(days=1))
+    req = actions.request_access(
+        mesh.consumer, mesh.port, reason=REASON, requested_until=timezone.now() + timedelta(days=1)
+    )
     grant = actions.approve_request(mesh.owner, req)
     assert grant.expires_at == req.requested_until and has_active_grant(mesh.consumer, mesh.port)
     type(grant).objects.filter(pk=grant.pk).update(expires_at=timezone.now() - timedelta(seconds=1))

@@ -1,4 +1,5 @@
 """Access requests and sample queries through GraphQL, on a schema composed like the root one."""
+
 import graphene
 import pytest
 from django.test import RequestFactory
@@ -34,7 +35,9 @@ def run(user, query, **variables):
 def mesh():
     mesh = make_mesh()
     catalog_actions.update_product(SYSTEM, mesh.orders, classification="restricted")
-    mesh.port = catalog_actions.create_port(SYSTEM, mesh.orders, name="orders-tables", direction="output", protocol="postgres")
+    mesh.port = catalog_actions.create_port(
+        SYSTEM, mesh.orders, name="orders-tables", direction="output", protocol="postgres"
+    )
     return mesh
 
 
@@ -49,25 +52,59 @@ def test_request_approve_and_read_back_through_graphql(mesh, django_assert_max_n
     assert run(mesh.other_owner, LIST)["accessRequests"] == []  # not theirs, not their product
     refused = run(mesh.consumer, "mutation($id: ID!) { approveAccessRequest(id: $id) { errors { code } } }", id=rid)
     assert refused["approveAccessRequest"]["errors"] == [{"code": "permission_denied"}]
-    approved = run(mesh.owner, 'mutation($id: ID!) { approveAccessRequest(id: $id, comment: "ok") { accessRequest { status } grant { isActive user { username } } errors { code } } }', id=rid)
-    assert approved["approveAccessRequest"] == {"accessRequest": {"status": "approved"}, "grant": {"isActive": True, "user": {"username": "casey"}}, "errors": []}
+    approved = run(
+        mesh.owner,
+        'mutation($id: ID!) { approveAccessRequest(id: $id, comment: "ok") { accessRequest { status } grant { isActive user { username } } errors { code } } }',
+        id=rid,
+    )
+    assert approved["approveAccessRequest"] == {
+        "accessRequest": {"status": "approved"},
+        "grant": {"isActive": True, "user": {"username": "casey"}},
+        "errors": [],
+    }
     with django_assert_max_num_queries(6):
         mine = run(mesh.consumer, LIST)["accessRequests"]
-    assert mine == [{"id": rid, "status": "approved", "reason": "Building the churn model.", "decisionComment": "ok", "requester": {"username": "casey"}, "decidedBy": {"username": "olivia"}, "port": {"name": "orders-tables"}}]
+    assert mine == [
+        {
+            "id": rid,
+            "status": "approved",
+            "reason": "Building the churn model.",
+            "decisionComment": "ok",
+            "requester": {"username": "casey"},
+            "decidedBy": {"username": "olivia"},
+            "port": {"name": "orders-tables"},
+        }
+    ]
     grants = run(mesh.consumer, "{ myAccessGrants { isActive port { name } } }")["myAccessGrants"]
     assert grants == [{"isActive": True, "port": {"name": "orders-tables"}}]
 
 
 def test_deny_without_comment_is_a_typed_error(mesh):
-    rid = run(mesh.consumer, REQUEST, port=str(mesh.port.pk), reason="Building the churn model.")["requestAccess"]["accessRequest"]["id"]
-    denied = run(mesh.owner, 'mutation($id: ID!) { denyAccessRequest(id: $id, comment: "") { errors { field code } } }', id=rid)
+    rid = run(mesh.consumer, REQUEST, port=str(mesh.port.pk), reason="Building the churn model.")["requestAccess"][
+        "accessRequest"
+    ]["id"]
+    denied = run(
+        mesh.owner, 'mutation($id: ID!) { denyAccessRequest(id: $id, comment: "") { errors { field code } } }', id=rid
+    )
     assert denied["denyAccessRequest"]["errors"] == [{"field": "comment", "code": "required"}]
 
 
 def test_sample_query_mutations_validate_sql_and_list_with_starters(mesh):
-    bad = run(mesh.owner, 'mutation($port: ID!) { createSampleQuery(port: $port, title: "x", sql: "DROP TABLE t") { errors { field code } } }', port=str(mesh.port.pk))
+    bad = run(
+        mesh.owner,
+        'mutation($port: ID!) { createSampleQuery(port: $port, title: "x", sql: "DROP TABLE t") { errors { field code } } }',
+        port=str(mesh.port.pk),
+    )
     assert bad["createSampleQuery"]["errors"] == [{"field": "sql", "code": "not_select"}]
-    ok = run(mesh.owner, 'mutation($port: ID!) { createSampleQuery(port: $port, title: "One", sql: "SELECT 1") { sampleQuery { id origin } errors { code } } }', port=str(mesh.port.pk))
+    ok = run(
+        mesh.owner,
+        'mutation($port: ID!) { createSampleQuery(port: $port, title: "One", sql: "SELECT 1") { sampleQuery { id origin } errors { code } } }',
+        port=str(mesh.port.pk),
+    )
     assert ok["createSampleQuery"]["sampleQuery"]["origin"] == "curated"
-    listed = run(mesh.consumer, "query($port: ID!) { sampleQueries(port: $port) { title origin problems } }", port=str(mesh.port.pk))
+    listed = run(
+        mesh.consumer,
+        "query($port: ID!) { sampleQueries(port: $port) { title origin problems } }",
+        port=str(mesh.port.pk),
+    )
     assert listed["sampleQueries"] == [{"title": "One", "origin": "curated", "problems": []}]

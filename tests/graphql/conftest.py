@@ -1,4 +1,5 @@
 """Helpers of the GraphQL tests: post a query as one of the permission-matrix people."""
+
 import json
 
 import pytest
@@ -9,7 +10,12 @@ from tests.api.conftest import mesh  # noqa: F401  (the shared permission-matrix
 
 
 def gql(client: Client, query: str, variables: dict | None = None, **headers):
-    response = client.post("/graphql", json.dumps({"query": query, "variables": variables or {}}), content_type="application/json", **headers)
+    response = client.post(
+        "/graphql",
+        json.dumps({"query": query, "variables": variables or {}}),
+        content_type="application/json",
+        **headers,
+    )
     return response
 
 

@@ -1,4 +1,5 @@
 """GraphiQL really works in a browser with no network beyond the catalog itself."""
+
 from urllib.parse import quote
 
 import pytest
@@ -15,7 +16,7 @@ def test_graphiql_runs_a_query_with_only_local_assets(page, live_server):  # noq
     requested = []
     page.on("request", lambda request: requested.append(request.url))
     login(page, "casey")
-    page.goto("/graphql#query=" + quote("{ dataProduct(slug: \"orders\") { name domain { slug } } }"))
+    page.goto("/graphql#query=" + quote('{ dataProduct(slug: "orders") { name domain { slug } } }'))
     page.locator(".graphiql-execute-button").click()
     page.locator(".result-window").get_by_text('"slug": "emea"').wait_for()
     assert page.errors == []

@@ -1,4 +1,5 @@
 """Every mutation × every kind of person, typed errors, conflicts, history via graphql."""
+
 import pytest
 
 from apps.catalog import actions
@@ -20,21 +21,66 @@ def _mutation(mesh, name):
     """(document, payload field, check that the write happened) per mutation."""
     op = mesh.orders_port.pk
     return {
-        "createProduct": ('mutation { createProduct(domain: "emea", slug: "invoices", name: "Invoices", input: {summary: "All invoices"}) { product { slug } errors { field code message } } }', lambda: DataProduct.objects.filter(slug="invoices").exists()),
-        "updateProduct": ('mutation { updateProduct(slug: "orders", input: {summary: "Every order", lifecycle: "deprecated", classification: "confidential", tags: ["gold"]}) { product { summary tags } errors { field code message } } }', lambda: DataProduct.objects.get(slug="orders").summary == "Every order"),
-        "addOwner": ('mutation { addOwner(product: "orders", username: "casey", role: "steward") { ownership { role } errors { field code message } } }', lambda: Ownership.objects.filter(product=mesh.orders, user=mesh.consumer).exists()),
-        "removeOwner": (f'mutation {{ removeOwner(id: "{mesh.owner_ownership.pk}") {{ removedId errors {{ field code message }} }} }}', lambda: not Ownership.objects.filter(pk=mesh.owner_ownership.pk).exists()),
-        "createPort": ('mutation { createPort(product: "orders", input: {name: "orders_api", direction: "output", protocol: "rest"}) { port { name } errors { field code message } } }', lambda: Port.objects.filter(name="orders_api").exists()),
-        "updatePort": (f'mutation {{ updatePort(id: "{op}", input: {{description: "The table"}}) {{ port {{ description }} errors {{ field code message }} }} }}', lambda: Port.objects.get(pk=op).description == "The table"),
-        "deletePort": (f'mutation {{ deletePort(id: "{op}") {{ removedId errors {{ field code message }} }} }}', lambda: not Port.objects.filter(pk=op).exists()),
-        "setPortDatasets": (f'mutation {{ setPortDatasets(id: "{op}", datasets: [{{namespace: "postgres://wh:5432", name: "shop.public.orders"}}]) {{ port {{ datasets {{ totalCount }} }} errors {{ field code message }} }} }}', lambda: Port.objects.get(pk=op).datasets.exists()),
-        "linkInputPort": (f'mutation {{ linkInputPort(inputPort: "{mesh.orders_input.pk}", outputPort: "{mesh.leads_port.pk}") {{ port {{ upstreamPort {{ name }} }} errors {{ field code message }} }} }}', lambda: Port.objects.get(pk=mesh.orders_input.pk).upstream_port_id == mesh.leads_port.pk),
-        "createSampleQuery": (f'mutation {{ createSampleQuery(port: "{op}", title: "Recent orders", sql: "select 1 as one") {{ sampleQuery {{ title }} errors {{ field code message }} }} }}', lambda: SampleQuery.objects.filter(title="Recent orders").exists()),
-        "updateSampleQuery": (f'mutation {{ updateSampleQuery(id: "{mesh.sample.pk}", title: "Renamed") {{ sampleQuery {{ title }} errors {{ field code message }} }} }}', lambda: SampleQuery.objects.get(pk=mesh.sample.pk).title == "Renamed"),
-        "deleteSampleQuery": (f'mutation {{ deleteSampleQuery(id: "{mesh.sample.pk}") {{ deletedId errors {{ field code message }} }} }}', lambda: not SampleQuery.objects.filter(pk=mesh.sample.pk).exists()),
-        "requestAccess": (f'mutation {{ requestAccess(port: "{op}", reason: "Quarterly revenue report") {{ accessRequest {{ id }} errors {{ field code message }} }} }}', lambda: AccessRequest.objects.filter(reason="Quarterly revenue report").exists()),
-        "approveAccessRequest": (f'mutation {{ approveAccessRequest(id: "{mesh.access_request.pk}") {{ grant {{ id }} errors {{ field code message }} }} }}', lambda: AccessRequest.objects.get(pk=mesh.access_request.pk).status == "approved"),
-        "denyAccessRequest": (f'mutation {{ denyAccessRequest(id: "{mesh.access_request.pk}", comment: "Use the aggregate port") {{ errors {{ field code message }} }} }}', lambda: AccessRequest.objects.get(pk=mesh.access_request.pk).status == "denied"),
+        "createProduct": (
+            'mutation { createProduct(domain: "emea", slug: "invoices", name: "Invoices", input: {summary: "All invoices"}) { product { slug } errors { field code message } } }',
+            lambda: DataProduct.objects.filter(slug="invoices").exists(),
+        ),
+        "updateProduct": (
+            'mutation { updateProduct(slug: "orders", input: {summary: "Every order", lifecycle: "deprecated", classification: "confidential", tags: ["gold"]}) { product { summary tags } errors { field code message } } }',
+            lambda: DataProduct.objects.get(slug="orders").summary == "Every order",
+        ),
+        "addOwner": (
+            'mutation { addOwner(product: "orders", username: "casey", role: "steward") { ownership { role } errors { field code message } } }',
+            lambda: Ownership.objects.filter(product=mesh.orders, user=mesh.consumer).exists(),
+        ),
+        "removeOwner": (
+            f'mutation {{ removeOwner(id: "{mesh.owner_ownership.pk}") {{ removedId errors {{ field code message }} }} }}',
+            lambda: not Ownership.objects.filter(pk=mesh.owner_ownership.pk).exists(),
+        ),
+        "createPort": (
+            'mutation { createPort(product: "orders", input: {name: "orders_api", direction: "output", protocol: "rest"}) { port { name } errors { field code message } } }',
+            lambda: Port.objects.filter(name="orders_api").exists(),
+        ),
+        "updatePort": (
+            f'mutation {{ updatePort(id: "{op}", input: {{description: "The table"}}) {{ port {{ description }} errors {{ field code message }} }} }}',
+            lambda: Port.objects.get(pk=op).description == "The table",
+        ),
+        "deletePort": (
+            f'mutation {{ deletePort(id: "{op}") {{ removedId errors {{ field code message }} }} }}',
+            lambda: not Port.objects.filter(pk=op).exists(),
+        ),
+        "setPortDatasets": (
+            f'mutation {{ setPortDatasets(id: "{op}", datasets: [{{namespace: "postgres://wh:5432", name: "shop.public.orders"}}]) {{ port {{ datasets {{ totalCount }} }} errors {{ field code message }} }} }}',
+            lambda: Port.objects.get(pk=op).datasets.exists(),
+        ),
+        "linkInputPort": (
+            f'mutation {{ linkInputPort(inputPort: "{mesh.orders_input.pk}", outputPort: "{mesh.leads_port.pk}") {{ port {{ upstreamPort {{ name }} }} errors {{ field code message }} }} }}',
+            lambda: Port.objects.get(pk=mesh.orders_input.pk).upstream_port_id == mesh.leads_port.pk,
+        ),
+        "createSampleQuery": (
+            f'mutation {{ createSampleQuery(port: "{op}", title: "Recent orders", sql: "select 1 as one") {{ sampleQuery {{ title }} errors {{ field code message }} }} }}',
+            lambda: SampleQuery.objects.filter(title="Recent orders").exists(),
+        ),
+        "updateSampleQuery": (
+            f'mutation {{ updateSampleQuery(id: "{mesh.sample.pk}", title: "Renamed") {{ sampleQuery {{ title }} errors {{ field code message }} }} }}',
+            lambda: SampleQuery.objects.get(pk=mesh.sample.pk).title == "Renamed",
+        ),
+        "deleteSampleQuery": (
+            f'mutation {{ deleteSampleQuery(id: "{mesh.sample.pk}") {{ deletedId errors {{ field code message }} }} }}',
+            lambda: not SampleQuery.objects.filter(pk=mesh.sample.pk).exists(),
+        ),
+        "requestAccess": (
+            f'mutation {{ requestAccess(port: "{op}", reason: "Quarterly revenue report") {{ accessRequest {{ id }} errors {{ field code message }} }} }}',
+            lambda: AccessRequest.objects.filter(reason="Quarterly revenue report").exists(),
+        ),
+        "approveAccessRequest": (
+            f'mutation {{ approveAccessRequest(id: "{mesh.access_request.pk}") {{ grant {{ id }} errors {{ field code message }} }} }}',
+            lambda: AccessRequest.objects.get(pk=mesh.access_request.pk).status == "approved",
+        ),
+        "denyAccessRequest": (
+            f'mutation {{ denyAccessRequest(id: "{mesh.access_request.pk}", comment: "Use the aggregate port") {{ errors {{ field code message }} }} }}',
+            lambda: AccessRequest.objects.get(pk=mesh.access_request.pk).status == "denied",
+        ),
     }[name]
 
 
@@ -95,12 +141,16 @@ def test_with_public_read_anonymous_reads_but_cannot_write(mesh, as_role, settin
 
 def test_mutation_returns_typed_errors_instead_of_raising(mesh, as_role):
     client = as_role("owner")
-    data = client('mutation { updateProduct(slug: "orders", input: {lifecycle: "imaginary"}) { product { slug } errors { field code message } } }')
+    data = client(
+        'mutation { updateProduct(slug: "orders", input: {lifecycle: "imaginary"}) { product { slug } errors { field code message } } }'
+    )
     assert data["updateProduct"]["product"] is None
     assert data["updateProduct"]["errors"][0]["field"] == "lifecycle"
     data = client('mutation { updateProduct(slug: "nope", input: {summary: "x"}) { errors { field code } } }')
     assert data["updateProduct"]["errors"] == [{"field": "slug", "code": "not_found"}]
-    data = client(f'mutation {{ createPort(product: "orders", input: {{name: "x", direction: "input", upstreamPort: "{mesh.orders_port.pk}"}}) {{ errors {{ field code }} }} }}')
+    data = client(
+        f'mutation {{ createPort(product: "orders", input: {{name: "x", direction: "input", upstreamPort: "{mesh.orders_port.pk}"}}) {{ errors {{ field code }} }} }}'
+    )
     assert data["createPort"]["errors"] == [{"field": "upstream_port", "code": "self_consumption"}]
 
 
@@ -108,7 +158,10 @@ def test_stale_revision_is_a_conflict_listing_the_changes(mesh, as_role):
     client = as_role("owner")
     revision = client('{ dataProduct(slug: "orders") { revision } }')["dataProduct"]["revision"]
     actions.update_product(SYSTEM, mesh.orders, summary="theirs")
-    data = client('mutation($r: Int) { updateProduct(slug: "orders", expectedRevision: $r, input: {summary: "mine"}) { product { summary } errors { code changes } } }', {"r": revision})
+    data = client(
+        'mutation($r: Int) { updateProduct(slug: "orders", expectedRevision: $r, input: {summary: "mine"}) { product { summary } errors { code changes } } }',
+        {"r": revision},
+    )
     error = data["updateProduct"]["errors"][0]
     assert error["code"] == "conflict"
     assert '"summary": ["", "theirs"]' in error["changes"]
@@ -119,6 +172,8 @@ def test_mutations_are_recorded_as_graphql_in_the_history(mesh, as_role):
     client = as_role("owner")
     client('mutation { updateProduct(slug: "orders", input: {description: "Docs"}) { errors { code } } }')
     assert ObjectChange.objects.filter(object_id=mesh.orders.pk, via="graphql").exists()
-    history = client('{ dataProduct(slug: "orders") { history(first: 5) { totalCount edges { node { via actor changedFields } } } } }')
+    history = client(
+        '{ dataProduct(slug: "orders") { history(first: 5) { totalCount edges { node { via actor changedFields } } } } }'
+    )
     latest = history["dataProduct"]["history"]["edges"][0]["node"]
     assert latest["via"] == "graphql" and latest["actor"] == "olivia" and "description" in latest["changedFields"]

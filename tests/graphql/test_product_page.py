@@ -1,4 +1,5 @@
 """The product page query: its SQL count does not depend on how big the product is."""
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -39,13 +40,22 @@ query ProductPage($slug: String!) {
 def _product_with(mesh, slug: str, n_ports: int, n_columns: int):
     product = actions.create_product(SYSTEM, domain=mesh.emea, slug=slug, name=slug.title(), tags=["a", "b"])
     actions.add_owner(SYSTEM, product, user=mesh.owner)
-    upstream = Dataset.objects.create(namespace="postgres://wh:5432", name=f"raw.{slug}", short_name=slug, platform="postgres")
-    datasets = Dataset.objects.bulk_create(
-        [Dataset(namespace="postgres://wh:5432", name=f"{slug}.public.t{i}", short_name=f"t{i}", platform="postgres") for i in range(n_ports)]
+    upstream = Dataset.objects.create(
+        namespace="postgres://wh:5432", name=f"raw.{slug}", short_name=slug, platform="postgres"
     )
-    Column.objects.bulk_create([Column(dataset=d, name=f"c{j}", ordinal=j, data_type="text") for d in datasets for j in range(n_columns)])
+    datasets = Dataset.objects.bulk_create(
+        [
+            Dataset(namespace="postgres://wh:5432", name=f"{slug}.public.t{i}", short_name=f"t{i}", platform="postgres")
+            for i in range(n_ports)
+        ]
+    )
+    Column.objects.bulk_create(
+        [Column(dataset=d, name=f"c{j}", ordinal=j, data_type="text") for d in datasets for j in range(n_columns)]
+    )
     LineageEdge.objects.bulk_create([LineageEdge(upstream=upstream, downstream=d, evidence="manual") for d in datasets])
-    ports = Port.objects.bulk_create([Port(product=product, direction="output", name=f"port{i}", protocol="postgres") for i in range(n_ports)])
+    ports = Port.objects.bulk_create(
+        [Port(product=product, direction="output", name=f"port{i}", protocol="postgres") for i in range(n_ports)]
+    )
     PortDataset.objects.bulk_create([PortDataset(port=p, dataset=d) for p, d in zip(ports, datasets)])
     actions.create_port(SYSTEM, product, name="leads_in", direction="input", upstream_port=mesh.leads_port)
     return product

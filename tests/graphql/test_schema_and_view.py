@@ -1,4 +1,5 @@
 """The committed schema is current; the view serves GraphiQL offline and guards reads."""
+
 from pathlib import Path
 
 import pytest
@@ -29,7 +30,15 @@ def test_graphiql_is_served_without_any_cdn(mesh):
     html = response.content.decode()
     assert response.status_code == 200 and "graphiql.min.js" in html
     assert "cdn." not in html and "unpkg" not in html and "https://" not in html
-    for name in ("graphiql.min.js", "graphiql.min.css", "react.production.min.js", "react-dom.production.min.js", "graphql-ws.min.js", "fetch.umd.js", "graphiql-plugin-explorer.umd.js"):
+    for name in (
+        "graphiql.min.js",
+        "graphiql.min.css",
+        "react.production.min.js",
+        "react-dom.production.min.js",
+        "graphql-ws.min.js",
+        "fetch.umd.js",
+        "graphiql-plugin-explorer.umd.js",
+    ):
         assert (Path(settings.BASE_DIR) / "frontend/static/vendor/graphiql" / name).is_file()
 
 
@@ -48,7 +57,7 @@ def test_session_users_need_csrf_for_graphql_posts(mesh):
 def test_sources_never_expose_secrets(mesh, as_role):
     Source.objects.filter(name="warehouse").update(config={"host": "db"}, secrets={"password": "hunter2-secret"})
     client = as_role("admin")
-    response = client.post('{ sources { edges { node { name config secretKeys runs { totalCount } } } } }')
+    response = client.post("{ sources { edges { node { name config secretKeys runs { totalCount } } } } }")
     assert "hunter2" not in response.content.decode()
     node = response.json()["data"]["sources"]["edges"][0]["node"]
     assert node["secretKeys"] == ["password"] and node["config"] == '{"host": "db"}'
@@ -59,43 +68,79 @@ def test_sources_never_expose_secrets(mesh, as_role):
 
 def test_domains_tree_and_filters(mesh, as_role):
     client = as_role("consumer")
-    data = client('{ domains(rootsOnly: true) { totalCount edges { node { slug children { slug products { totalCount } } } } } }')
+    data = client(
+        "{ domains(rootsOnly: true) { totalCount edges { node { slug children { slug products { totalCount } } } } } }"
+    )
     roots = {e["node"]["slug"]: e["node"] for e in data["domains"]["edges"]}
     assert set(roots) == {"sales", "marketing"}
     assert {c["slug"] for c in roots["sales"]["children"]} == {"emea", "apac"}
-    data = client('{ dataProducts(domain: "sales", lifecycle: ["published"]) { totalCount edges { node { slug owners { edges { node { user { username } } } } } } } }')
+    data = client(
+        '{ dataProducts(domain: "sales", lifecycle: ["published"]) { totalCount edges { node { slug owners { edges { node { user { username } } } } } } } }'
+    )
     assert data["dataProducts"]["totalCount"] == 1
     assert data["dataProducts"]["edges"][0]["node"]["owners"]["edges"][0]["node"]["user"]["username"] == "olivia"
 
 
 def test_lineage_walks_datasets_columns_and_products(mesh, as_role):
     ns = "postgres://wh:5432"
-    raw = actions.register_dataset(SYSTEM, namespace=ns, name="shop.raw.orders", platform="postgres", columns=[{"name": "id"}])
-    stg = actions.register_dataset(SYSTEM, namespace=ns, name="shop.stg.orders", platform="postgres", columns=[{"name": "id"}])
-    mart = actions.register_dataset(SYSTEM, namespace=ns, name="shop.mart.orders", platform="postgres", columns=[{"name": "order_id"}])
+    raw = actions.register_dataset(
+        SYSTEM, namespace=ns, name="shop.raw.orders", platform="postgres", columns=[{"name": "id"}]
+    )
+    stg = actions.register_dataset(
+        SYSTEM, namespace=ns, name="shop.stg.orders", platform="postgres", columns=[{"name": "id"}]
+    )
+    mart = actions.register_dataset(
+        SYSTEM, namespace=ns, name="shop.mart.orders", platform="postgres", columns=[{"name": "order_id"}]
+    )
     actions.add_manual_lineage(SYSTEM, raw, stg)
     actions.add_manual_lineage(SYSTEM, stg, mart)
     from apps.catalog.models import ColumnLineageEdge
 
-    ColumnLineageEdge.objects.create(upstream=raw.columns.get(), downstream=stg.columns.get(), evidence="manual", transformation="identity")
-    ColumnLineageEdge.objects.create(upstream=stg.columns.get(), downstream=mart.columns.get(), evidence="manual", transformation="identity")
+    ColumnLineageEdge.objects.create(
+        upstream=raw.columns.get(), downstream=stg.columns.get(), evidence="manual", transformation="identity"
+    )
+    ColumnLineageEdge.objects.create(
+        upstream=stg.columns.get(), downstream=mart.columns.get(), evidence="manual", transformation="identity"
+    )
     actions.set_port_datasets(SYSTEM, mesh.leads_port, [raw])
     actions.set_port_datasets(SYSTEM, mesh.orders_port, [stg])
     client = as_role("consumer")
-    data = client('query($ns: String!) { lineage(namespace: $ns, name: "shop.mart.orders", direction: UPSTREAM, depth: 3) { nodes { name } edges { upstream { name } downstream { name } evidence } } }', {"ns": ns})
+    data = client(
+        'query($ns: String!) { lineage(namespace: $ns, name: "shop.mart.orders", direction: UPSTREAM, depth: 3) { nodes { name } edges { upstream { name } downstream { name } evidence } } }',
+        {"ns": ns},
+    )
     assert {n["name"] for n in data["lineage"]["nodes"]} == {"shop.raw.orders", "shop.stg.orders", "shop.mart.orders"}
     assert len(data["lineage"]["edges"]) == 2
-    one_hop = client('query($ns: String!) { lineage(namespace: $ns, name: "shop.mart.orders", direction: UPSTREAM, depth: 1) { nodes { name } } }', {"ns": ns})
+    one_hop = client(
+        'query($ns: String!) { lineage(namespace: $ns, name: "shop.mart.orders", direction: UPSTREAM, depth: 1) { nodes { name } } }',
+        {"ns": ns},
+    )
     assert {n["name"] for n in one_hop["lineage"]["nodes"]} == {"shop.stg.orders", "shop.mart.orders"}
-    cols = client('query($ns: String!) { columnLineage(namespace: $ns, name: "shop.raw.orders", column: "id", direction: DOWNSTREAM, depth: 2) { columns { name dataset { name } } edges { transformation } } }', {"ns": ns})
-    assert {(c["dataset"]["name"], c["name"]) for c in cols["columnLineage"]["columns"]} == {("shop.raw.orders", "id"), ("shop.stg.orders", "id"), ("shop.mart.orders", "order_id")}
-    columns = client('query($ns: String!) { dataset(namespace: $ns, name: "shop.stg.orders") { columns { edges { node { name dataset { name } upstream { upstream { name dataset { name } } transformation } downstream { downstream { name } } } } } } }', {"ns": ns})
+    cols = client(
+        'query($ns: String!) { columnLineage(namespace: $ns, name: "shop.raw.orders", column: "id", direction: DOWNSTREAM, depth: 2) { columns { name dataset { name } } edges { transformation } } }',
+        {"ns": ns},
+    )
+    assert {(c["dataset"]["name"], c["name"]) for c in cols["columnLineage"]["columns"]} == {
+        ("shop.raw.orders", "id"),
+        ("shop.stg.orders", "id"),
+        ("shop.mart.orders", "order_id"),
+    }
+    columns = client(
+        'query($ns: String!) { dataset(namespace: $ns, name: "shop.stg.orders") { columns { edges { node { name dataset { name } upstream { upstream { name dataset { name } } transformation } downstream { downstream { name } } } } } } }',
+        {"ns": ns},
+    )
     node = columns["dataset"]["columns"]["edges"][0]["node"]
     assert node["dataset"]["name"] == "shop.stg.orders"
-    assert node["upstream"] == [{"upstream": {"name": "id", "dataset": {"name": "shop.raw.orders"}}, "transformation": "identity"}]
+    assert node["upstream"] == [
+        {"upstream": {"name": "id", "dataset": {"name": "shop.raw.orders"}}, "transformation": "identity"}
+    ]
     assert node["downstream"] == [{"downstream": {"name": "order_id"}}]
-    products = client('{ dataProduct(slug: "orders") { lineage(direction: UPSTREAM) { products { slug } edges { upstream { slug } downstream { slug } via } } } }')
-    assert products["dataProduct"]["lineage"]["edges"] == [{"upstream": {"slug": "leads"}, "downstream": {"slug": "orders"}, "via": ["dataset"]}]
+    products = client(
+        '{ dataProduct(slug: "orders") { lineage(direction: UPSTREAM) { products { slug } edges { upstream { slug } downstream { slug } via } } } }'
+    )
+    assert products["dataProduct"]["lineage"]["edges"] == [
+        {"upstream": {"slug": "leads"}, "downstream": {"slug": "orders"}, "via": ["dataset"]}
+    ]
 
 
 def test_search_through_graphql_returns_what_the_search_service_returns(mesh, as_role):
@@ -104,7 +149,9 @@ def test_search_through_graphql_returns_what_the_search_service_returns(mesh, as
 
     rebuild()
     client = as_role("consumer")
-    data = client('{ search(q: "orders", pageSize: 5) { count page pageSize facets results { type id name url } } }')["search"]
+    data = client('{ search(q: "orders", pageSize: 5) { count page pageSize facets results { type id name url } } }')[
+        "search"
+    ]
     direct = search("orders", page_size=5, user=mesh.consumer)
     assert data["count"] == direct.count > 0
     assert [(r["type"], int(r["id"])) for r in data["results"]] == [(h.type, h.id) for h in direct.results]
@@ -116,17 +163,35 @@ def test_dataset_quality_results_and_schema_changes(mesh, as_role):
 
     from apps.catalog.models import QualityCheck, QualityResult, SchemaChange, SchemaVersion
 
-    ds = actions.register_dataset(SYSTEM, namespace="postgres://wh:5432", name="shop.public.orders", platform="postgres", columns=[{"name": "id"}])
-    check = QualityCheck.objects.create(dataset=ds, column_name="id", key="test.not_null_id", name="not_null_id", check_type="not_null", category="completeness")
-    QualityResult.objects.create(quality_check=check, status="pass", observed_at=timezone.now() - timezone.timedelta(days=1), run_key="r1")
-    QualityResult.objects.create(quality_check=check, status="fail", observed_at=timezone.now(), run_key="r2", failures=3)
+    ds = actions.register_dataset(
+        SYSTEM, namespace="postgres://wh:5432", name="shop.public.orders", platform="postgres", columns=[{"name": "id"}]
+    )
+    check = QualityCheck.objects.create(
+        dataset=ds,
+        column_name="id",
+        key="test.not_null_id",
+        name="not_null_id",
+        check_type="not_null",
+        category="completeness",
+    )
+    QualityResult.objects.create(
+        quality_check=check, status="pass", observed_at=timezone.now() - timezone.timedelta(days=1), run_key="r1"
+    )
+    QualityResult.objects.create(
+        quality_check=check, status="fail", observed_at=timezone.now(), run_key="r2", failures=3
+    )
     version = SchemaVersion.objects.create(dataset=ds, version=2, schema_hash="abc", columns=[{"name": "id"}])
-    SchemaChange.objects.create(dataset=ds, schema_version=version, change_type="column_removed", column_name="email", is_breaking=True)
+    SchemaChange.objects.create(
+        dataset=ds, schema_version=version, change_type="column_removed", column_name="email", is_breaking=True
+    )
     data = as_role("consumer")(
         '{ dataset(namespace: "postgres://wh:5432", name: "shop.public.orders") { qualityChecks { totalCount edges { node { name latestStatus results { totalCount edges { node { status failures } } } } } }'
-        ' schemaVersions { edges { node { version } } } schemaChanges(breakingOnly: true) { totalCount edges { node { changeType columnName } } } } }'
+        " schemaVersions { edges { node { version } } } schemaChanges(breakingOnly: true) { totalCount edges { node { changeType columnName } } } } }"
     )["dataset"]
     node = data["qualityChecks"]["edges"][0]["node"]
-    assert node["latestStatus"] == "fail" and [e["node"]["status"] for e in node["results"]["edges"]] == ["fail", "pass"]
+    assert node["latestStatus"] == "fail" and [e["node"]["status"] for e in node["results"]["edges"]] == [
+        "fail",
+        "pass",
+    ]
     assert data["schemaVersions"]["edges"][0]["node"]["version"] == 2
     assert data["schemaChanges"]["edges"][0]["node"] == {"changeType": "column_removed", "columnName": "email"}

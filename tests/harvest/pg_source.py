@@ -3,6 +3,7 @@
 Each test gets its own database (``mesh_src_<random>``) and login role, created through the
 ``postgres`` maintenance database with autocommit and dropped afterwards.
 """
+
 import os
 import secrets
 from contextlib import contextmanager

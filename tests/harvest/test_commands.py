@@ -1,4 +1,5 @@
 """The commands scripts rely on: add_source, harvest, export_catalog."""
+
 import json
 from io import StringIO
 
@@ -20,7 +21,9 @@ def run(*args) -> str:
 
 def test_add_source_prints_every_validation_error_and_saves_nothing():
     with pytest.raises(CommandError) as exc_info:
-        run("add_source", "shop", "--kind", "postgres", "--config", '{"dsn": "postgresql//h@db/shop", "schemas": ["x"]}')
+        run(
+            "add_source", "shop", "--kind", "postgres", "--config", '{"dsn": "postgresql//h@db/shop", "schemas": ["x"]}'
+        )
     message = str(exc_info.value)
     assert "config.dsn: Not a connection string" in message and "config.schemas: Unknown key" in message
     with pytest.raises(CommandError, match="--config is not valid JSON"):
@@ -30,7 +33,15 @@ def test_add_source_prints_every_validation_error_and_saves_nothing():
 
 def test_add_source_harvest_and_export_round_trip():
     with source_database() as (dsn, dbname, role):
-        out = run("add_source", "shop", "--kind", "postgres", "--config", json.dumps({"dsn": dsn.replace(f"{role}@", f"{role}:pw-not-echoed@")}), "--test")
+        out = run(
+            "add_source",
+            "shop",
+            "--kind",
+            "postgres",
+            "--config",
+            json.dumps({"dsn": dsn.replace(f"{role}@", f"{role}:pw-not-echoed@")}),
+            "--test",
+        )
         assert "Source 'shop' (postgres) saved (secrets set: password)." in out and "Connection: ok" in out
         assert "pw-not-echoed" not in out
         report = run("harvest", "shop")

@@ -1,14 +1,32 @@
 """The pipeline on hand-made records: upserts, diffs, schema changes, removals, lineage, quality."""
+
 from datetime import UTC, datetime
 
 import pytest
 
-from apps.catalog.models import Column, ColumnLineageEdge, Dataset, LineageEdge, QualityResult, SchemaChange, SchemaVersion
+from apps.catalog.models import (
+    Column,
+    ColumnLineageEdge,
+    Dataset,
+    LineageEdge,
+    QualityResult,
+    SchemaChange,
+    SchemaVersion,
+)
 from apps.core.models import ObjectChange
 from apps.core.testing import make_mesh
 from apps.harvest.models import Source
 from apps.harvest.pipeline import FailSafeError, reconcile
-from apps.harvest.records import ColumnLineageRecord, ColumnRecord, DatasetRecord, DatasetRef, LineageRecord, OwnershipHint, QualityRecord, SampleQueryRecord
+from apps.harvest.records import (
+    ColumnLineageRecord,
+    ColumnRecord,
+    DatasetRecord,
+    DatasetRef,
+    LineageRecord,
+    OwnershipHint,
+    QualityRecord,
+    SampleQueryRecord,
+)
 
 pytestmark = pytest.mark.django_db
 NS = "postgres://db.example:5432"
@@ -19,7 +37,10 @@ def ref(name):
 
 
 def table(name, *cols, kind="table"):
-    columns = tuple(ColumnRecord(name=c[0], ordinal=i, data_type=c[1], nullable=c[2] if len(c) > 2 else True) for i, c in enumerate(cols, start=1))
+    columns = tuple(
+        ColumnRecord(name=c[0], ordinal=i, data_type=c[1], nullable=c[2] if len(c) > 2 else True)
+        for i, c in enumerate(cols, start=1)
+    )
     return DatasetRecord(ref=ref(name), platform="postgres", kind=kind, columns=columns)
 
 
@@ -34,7 +55,14 @@ def base_records():
         table("sales.customers", ("id", "bigint", False), ("email", "text")),
         table("sales.order_totals", ("customer_id", "bigint"), ("total", "numeric"), kind="view"),
         LineageRecord(upstream=ref("sales.orders"), downstream=ref("sales.order_totals"), evidence="view_sql"),
-        ColumnLineageRecord(upstream=ref("sales.orders"), upstream_column="amount", downstream=ref("sales.order_totals"), downstream_column="total", evidence="view_sql", transformation="aggregation"),
+        ColumnLineageRecord(
+            upstream=ref("sales.orders"),
+            upstream_column="amount",
+            downstream=ref("sales.order_totals"),
+            downstream_column="total",
+            evidence="view_sql",
+            transformation="aggregation",
+        ),
     ]
 
 
@@ -52,21 +80,34 @@ def test_first_harvest_adds_datasets_columns_and_lineage(source):
 
 def test_unchanged_reharvest_writes_nothing(source, django_assert_max_num_queries):
     reconcile(source, base_records())
-    before = (SchemaVersion.objects.count(), ObjectChange.objects.count(), list(Dataset.objects.values_list("pk", "last_seen_at")))
+    before = (
+        SchemaVersion.objects.count(),
+        ObjectChange.objects.count(),
+        list(Dataset.objects.values_list("pk", "last_seen_at")),
+    )
     with django_assert_max_num_queries(8) as ctx:
         report = reconcile(source, base_records())
     assert not [q for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
     assert report.counts["datasets_unchanged"] == 3 and report.counts.get("datasets_changed", 0) == 0
-    assert (SchemaVersion.objects.count(), ObjectChange.objects.count(), list(Dataset.objects.values_list("pk", "last_seen_at"))) == before
+    assert (
+        SchemaVersion.objects.count(),
+        ObjectChange.objects.count(),
+        list(Dataset.objects.values_list("pk", "last_seen_at")),
+    ) == before
 
 
 def test_changed_columns_are_classified_breaking_or_not(source):
     reconcile(source, base_records())
     records = base_records()
-    records[0] = table("sales.orders", ("id", "integer", False), ("amount", "numeric(10,2)", True), ("placed_at", "timestamptz"))
+    records[0] = table(
+        "sales.orders", ("id", "integer", False), ("amount", "numeric(10,2)", True), ("placed_at", "timestamptz")
+    )
     records[2] = table("sales.order_totals", ("customer_id", "bigint"), ("total", "numeric"), kind="view")
     report = reconcile(source, records)
-    changes = {(c.change_type, c.column_name): c.is_breaking for c in SchemaChange.objects.filter(dataset__name="shop.sales.orders")}
+    changes = {
+        (c.change_type, c.column_name): c.is_breaking
+        for c in SchemaChange.objects.filter(dataset__name="shop.sales.orders")
+    }
     assert changes == {
         ("type_changed", "id"): True,
         ("nullability_changed", "amount"): True,
@@ -74,12 +115,18 @@ def test_changed_columns_are_classified_breaking_or_not(source):
         ("column_added", "placed_at"): False,
     }
     assert report.counts["datasets_changed"] == 1
-    assert SchemaVersion.objects.filter(dataset__name="shop.sales.orders").values_list("version", flat=True).order_by("version")[::1] == [1, 2]
+    assert SchemaVersion.objects.filter(dataset__name="shop.sales.orders").values_list("version", flat=True).order_by(
+        "version"
+    )[::1] == [1, 2]
 
 
 def test_disappeared_dataset_is_soft_deleted_and_lineage_dropped(source):
     reconcile(source, base_records())
-    records = [r for r in base_records() if not isinstance(r, (LineageRecord, ColumnLineageRecord)) and r.ref.name != "shop.sales.customers"]
+    records = [
+        r
+        for r in base_records()
+        if not isinstance(r, (LineageRecord, ColumnLineageRecord)) and r.ref.name != "shop.sales.customers"
+    ]
     report = reconcile(source, records)
     gone = Dataset.objects.get(name="shop.sales.customers")
     assert gone.removed_at is not None and report.counts["datasets_removed"] == 1
@@ -109,25 +156,70 @@ def test_failed_reconcile_leaves_catalog_unchanged(source):
 
 def test_quality_results_are_appended_never_overwritten(source):
     reconcile(source, base_records())
-    check = dict(dataset=ref("sales.orders"), key="test.not_null_orders_id", name="not_null_orders_id", check_type="not_null", category="completeness", column_name="id")
+    check = dict(
+        dataset=ref("sales.orders"),
+        key="test.not_null_orders_id",
+        name="not_null_orders_id",
+        check_type="not_null",
+        category="completeness",
+        column_name="id",
+    )
     recs = base_records()
-    reconcile(source, [*recs, QualityRecord(**check, status="pass", run_key="inv-1", observed_at=datetime(2026, 1, 1, tzinfo=UTC))])
-    reconcile(source, [*recs, QualityRecord(**check, status="fail", run_key="inv-2", failures=3, observed_at=datetime(2026, 1, 2, tzinfo=UTC))])
-    reconcile(source, [*recs, QualityRecord(**check, status="fail", run_key="inv-2", failures=3, observed_at=datetime(2026, 1, 2, tzinfo=UTC))])
-    assert list(QualityResult.objects.order_by("observed_at").values_list("run_key", "status")) == [("inv-1", "pass"), ("inv-2", "fail")]
+    reconcile(
+        source,
+        [*recs, QualityRecord(**check, status="pass", run_key="inv-1", observed_at=datetime(2026, 1, 1, tzinfo=UTC))],
+    )
+    reconcile(
+        source,
+        [
+            *recs,
+            QualityRecord(
+                **check, status="fail", run_key="inv-2", failures=3, observed_at=datetime(2026, 1, 2, tzinfo=UTC)
+            ),
+        ],
+    )
+    reconcile(
+        source,
+        [
+            *recs,
+            QualityRecord(
+                **check, status="fail", run_key="inv-2", failures=3, observed_at=datetime(2026, 1, 2, tzinfo=UTC)
+            ),
+        ],
+    )
+    assert list(QualityResult.objects.order_by("observed_at").values_list("run_key", "status")) == [
+        ("inv-1", "pass"),
+        ("inv-2", "fail"),
+    ]
 
 
 def test_mapping_rules_place_datasets_through_catalog_actions():
     mesh = make_mesh()
-    source = Source.objects.create(name="shop", kind="postgres", mapping_rules=[{"schema": "sales", "domain": "sales"}, {"name": "shop.sales.order*", "product": "orders", "port": "warehouse"}])
-    hints = [OwnershipHint(dataset=ref("sales.customers"), owner="nobody@example.com", data_product="leads"), SampleQueryRecord(dataset=ref("sales.orders"), name="recent", sql="select id from sales.orders")]
+    source = Source.objects.create(
+        name="shop",
+        kind="postgres",
+        mapping_rules=[
+            {"schema": "sales", "domain": "sales"},
+            {"name": "shop.sales.order*", "product": "orders", "port": "warehouse"},
+        ],
+    )
+    hints = [
+        OwnershipHint(dataset=ref("sales.customers"), owner="nobody@example.com", data_product="leads"),
+        SampleQueryRecord(dataset=ref("sales.orders"), name="recent", sql="select id from sales.orders"),
+    ]
     report = reconcile(source, [*base_records(), *hints])
-    assert set(Dataset.objects.filter(domain=mesh.sales).values_list("short_name", flat=True)) == {"orders", "customers", "order_totals"}
+    assert set(Dataset.objects.filter(domain=mesh.sales).values_list("short_name", flat=True)) == {
+        "orders",
+        "customers",
+        "order_totals",
+    }
     port = mesh.orders.ports.get(name="warehouse")
     assert sorted(port.datasets.values_list("short_name", flat=True)) == ["order_totals", "orders"]
     assert ObjectChange.objects.filter(actor_label="harvest:shop", via="harvest").exists()
     assert any(w["code"] == "unknown_owner" for w in report.warnings)
-    assert list(Dataset.objects.get(short_name="orders").sample_queries.values_list("title", "origin")) == [("recent", "dbt")]
+    assert list(Dataset.objects.get(short_name="orders").sample_queries.values_list("title", "origin")) == [
+        ("recent", "dbt")
+    ]
     assert mesh.leads.ports.get(name="shop").datasets.get().short_name == "customers"
 
 
@@ -150,8 +242,18 @@ def _first_harvest_records(scale: int) -> list:
     for i in range(3 * scale):
         records.append(table(f"{schema}.t{i}", ("id", "bigint", False), ("v", "text")))
         if i:
-            records.append(LineageRecord(upstream=ref(f"{schema}.t{i - 1}"), downstream=ref(f"{schema}.t{i}"), evidence="view_sql"))
-            records.append(ColumnLineageRecord(upstream=ref(f"{schema}.t{i - 1}"), upstream_column="v", downstream=ref(f"{schema}.t{i}"), downstream_column="v", evidence="view_sql"))
+            records.append(
+                LineageRecord(upstream=ref(f"{schema}.t{i - 1}"), downstream=ref(f"{schema}.t{i}"), evidence="view_sql")
+            )
+            records.append(
+                ColumnLineageRecord(
+                    upstream=ref(f"{schema}.t{i - 1}"),
+                    upstream_column="v",
+                    downstream=ref(f"{schema}.t{i}"),
+                    downstream_column="v",
+                    evidence="view_sql",
+                )
+            )
     return records
 
 

@@ -1,4 +1,5 @@
 """The PostgreSQL harvester end to end against a real source database it creates and drops."""
+
 import json
 import os
 from pathlib import Path
@@ -50,12 +51,21 @@ def normalised(data: dict, shop) -> str:
     _, dbname, role = shop
     host = SERVER_URL.split("@", 1)[1].rsplit("/", 1)[0]
     text = json.dumps(data, indent=2, sort_keys=False)
-    return text.replace(f"postgres://{host}", "postgres://HOST:PORT").replace(dbname, "SOURCE_DB").replace(role, "HARVESTER") + "\n"
+    return (
+        text.replace(f"postgres://{host}", "postgres://HOST:PORT")
+        .replace(dbname, "SOURCE_DB")
+        .replace(role, "HARVESTER")
+        + "\n"
+    )
 
 
 def test_export_of_a_harvested_database_matches_the_golden_file(source, shop):
     make_mesh()
-    rules = [{"schema": "sales", "domain": "sales"}, {"schema": "marketing", "domain": "marketing"}, {"name": "*.sales.customer*", "product": "orders", "port": "warehouse"}]
+    rules = [
+        {"schema": "sales", "domain": "sales"},
+        {"schema": "marketing", "domain": "marketing"},
+        {"name": "*.sales.customer*", "product": "orders", "port": "warehouse"},
+    ]
     source = actions.update_source(SYSTEM, source, mapping_rules=rules)
     run = harvest(source)
     assert run.status == RunStatus.PARTIAL, run.errors  # one schema could not be read
@@ -69,8 +79,16 @@ def test_partitions_roll_up_and_every_relation_kind_is_harvested(source, shop):
     harvest(source)
     kinds = dict(Dataset.objects.values_list("short_name", "kind"))
     assert kinds == {
-        "customers": "table", "orders": "partitioned_table", "customer_totals": "view", "big_customers": "view", "order_payroll_mix": "view",
-        "daily_revenue": "materialized_view", "orders_2026": "view", "late_alphabet": "view", "campaigns": "table", "leads_file": "foreign_table",
+        "customers": "table",
+        "orders": "partitioned_table",
+        "customer_totals": "view",
+        "big_customers": "view",
+        "order_payroll_mix": "view",
+        "daily_revenue": "materialized_view",
+        "orders_2026": "view",
+        "late_alphabet": "view",
+        "campaigns": "table",
+        "leads_file": "foreign_table",
     }
     orders = Dataset.objects.get(short_name="orders")
     assert orders.row_estimate == 3 and orders.size_bytes > 0 and orders.properties["postgres"]["partitions"] == 2
@@ -86,25 +104,44 @@ def test_partitions_roll_up_and_every_relation_kind_is_harvested(source, shop):
 def test_view_lineage_is_parsed_and_unparseable_sql_falls_back_to_dependencies(source, shop):
     run = harvest(source)
     late = Dataset.objects.get(short_name="late_alphabet")
-    assert list(late.upstream_edges.values_list("upstream__short_name", "evidence")) == [("customers", "catalog_dependency")]
-    assert any(w["code"] == "view_sql_unparsed" and w["subject"].endswith("marketing.late_alphabet") for w in run.warnings)
+    assert list(late.upstream_edges.values_list("upstream__short_name", "evidence")) == [
+        ("customers", "catalog_dependency")
+    ]
+    assert any(
+        w["code"] == "view_sql_unparsed" and w["subject"].endswith("marketing.late_alphabet") for w in run.warnings
+    )
     partition_view = Dataset.objects.get(short_name="orders_2026")
-    assert list(partition_view.upstream_edges.values_list("upstream__short_name", flat=True)) == ["orders"]  # partition → root
+    assert list(partition_view.upstream_edges.values_list("upstream__short_name", flat=True)) == [
+        "orders"
+    ]  # partition → root
     big = Dataset.objects.get(short_name="big_customers")
-    assert list(big.upstream_edges.values_list("upstream__short_name", flat=True)) == ["customer_totals"]  # view on view
+    assert list(big.upstream_edges.values_list("upstream__short_name", flat=True)) == [
+        "customer_totals"
+    ]  # view on view
     email_upper = big.columns.get(name="email_upper").upstream_edges.get()
-    assert (email_upper.upstream.dataset.short_name, email_upper.upstream.name, email_upper.transformation) == ("customer_totals", "email", "expression")
+    assert (email_upper.upstream.dataset.short_name, email_upper.upstream.name, email_upper.transformation) == (
+        "customer_totals",
+        "email",
+        "expression",
+    )
 
 
 def test_schema_without_usage_is_skipped_with_a_warning(source):
     run = harvest(source)
     assert not Dataset.objects.filter(name__contains=".secret.").exists()
-    assert {"code": "schema_skipped", "subject": "secret"}.items() <= next(w for w in run.warnings if w["code"] == "schema_skipped").items()
+    assert {"code": "schema_skipped", "subject": "secret"}.items() <= next(
+        w for w in run.warnings if w["code"] == "schema_skipped"
+    ).items()
 
 
 def test_source_queries_do_not_grow_with_the_number_of_tables(source, shop):
     first = harvest(source)
-    execute(shop[1], "create schema extra; " + " ".join(f"create table extra.t{i} (id int primary key, v text);" for i in range(40)) + f' grant usage on schema extra to "{shop[2]}"')
+    execute(
+        shop[1],
+        "create schema extra; "
+        + " ".join(f"create table extra.t{i} (id int primary key, v text);" for i in range(40))
+        + f' grant usage on schema extra to "{shop[2]}"',
+    )
     second = harvest(source)
     assert second.counts["datasets_added"] == 40
     assert first.counts["source_queries"] == second.counts["source_queries"] == 6
@@ -112,14 +149,27 @@ def test_source_queries_do_not_grow_with_the_number_of_tables(source, shop):
 
 def test_unchanged_reharvest_writes_nothing(source):
     harvest(source)
-    versions, changes, history = SchemaVersion.objects.count(), SchemaChange.objects.count(), ObjectChange.objects.count()
+    versions, changes, history = (
+        SchemaVersion.objects.count(),
+        SchemaChange.objects.count(),
+        ObjectChange.objects.count(),
+    )
     rows = list(Dataset.objects.order_by("pk").values_list("pk", "last_seen_at", "schema_hash"))
     with CaptureQueriesContext(connection) as ctx:
         run = harvest(source)
-    writes = [q["sql"] for q in ctx.captured_queries if q["sql"].lstrip().split(" ", 1)[0].upper() in ("INSERT", "UPDATE", "DELETE") and "harvest_harvestrun" not in q["sql"]]
+    writes = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if q["sql"].lstrip().split(" ", 1)[0].upper() in ("INSERT", "UPDATE", "DELETE")
+        and "harvest_harvestrun" not in q["sql"]
+    ]
     assert writes == []
     assert run.counts["datasets_unchanged"] == 10 and run.counts.get("datasets_changed", 0) == 0
-    assert (SchemaVersion.objects.count(), SchemaChange.objects.count(), ObjectChange.objects.count()) == (versions, changes, history)
+    assert (SchemaVersion.objects.count(), SchemaChange.objects.count(), ObjectChange.objects.count()) == (
+        versions,
+        changes,
+        history,
+    )
     assert list(Dataset.objects.order_by("pk").values_list("pk", "last_seen_at", "schema_hash")) == rows
 
 
@@ -128,7 +178,10 @@ def test_dropping_a_column_is_a_breaking_change(source, shop):
     execute(shop[1], "alter table sales.customers drop column name; alter table sales.customers add column phone text")
     run = harvest(source)
     assert run.counts["datasets_changed"] == 1 and run.counts["breaking_changes"] == 1
-    changes = {(c.change_type, c.column_name, c.is_breaking) for c in SchemaChange.objects.filter(dataset__short_name="customers")}
+    changes = {
+        (c.change_type, c.column_name, c.is_breaking)
+        for c in SchemaChange.objects.filter(dataset__short_name="customers")
+    }
     assert changes == {("column_removed", "name", True), ("column_added", "phone", False)}
     assert SchemaVersion.objects.filter(dataset__short_name="customers").count() == 2
 

@@ -1,4 +1,5 @@
 """The PostgreSQL source carries the lab's dedicated reader connection (config + secret)."""
+
 import pytest
 
 from apps.harvest.harvesters.base import ConfigError
@@ -6,14 +7,19 @@ from apps.harvest.harvesters.postgres import config as pg_config
 
 
 def test_reader_dsn_is_accepted_and_kept():
-    out = pg_config.validate({"dsn": "postgresql://harvester@db:5432/wh", "reader_dsn": "postgresql://lab_reader@db:5432/wh"})
+    out = pg_config.validate(
+        {"dsn": "postgresql://harvester@db:5432/wh", "reader_dsn": "postgresql://lab_reader@db:5432/wh"}
+    )
     assert out["reader_dsn"] == "postgresql://lab_reader@db:5432/wh"
 
 
-@pytest.mark.parametrize("reader_dsn, message", [
-    ("postgresql://lab_reader:hunter2@db:5432/wh", "reader_password"),
-    ("mysql://x@db/wh", "Unknown scheme"),
-])
+@pytest.mark.parametrize(
+    "reader_dsn, message",
+    [
+        ("postgresql://lab_reader:hunter2@db:5432/wh", "reader_password"),
+        ("mysql://x@db/wh", "Unknown scheme"),
+    ],
+)
 def test_bad_reader_dsn_is_explained(reader_dsn, message):
     with pytest.raises(ConfigError) as exc:
         pg_config.validate({"dsn": "postgresql://harvester@db:5432/wh", "reader_dsn": reader_dsn})

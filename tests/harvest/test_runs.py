@@ -1,4 +1,5 @@
 """The run lifecycle: one active run per source, stale runs, retries, the Celery task."""
+
 from datetime import timedelta
 
 import pytest
@@ -23,7 +24,13 @@ def source():
 
 
 def test_second_trigger_while_a_run_is_active_is_refused(source):
-    HarvestRun.objects.create(source=source, triggered_by="someone", status=RunStatus.RUNNING, started_at=timezone.now(), heartbeat_at=timezone.now())
+    HarvestRun.objects.create(
+        source=source,
+        triggered_by="someone",
+        status=RunStatus.RUNNING,
+        started_at=timezone.now(),
+        heartbeat_at=timezone.now(),
+    )
     with pytest.raises(ConflictError) as exc_info:
         actions.trigger_harvest(SYSTEM, source, run_async=False)
     assert exc_info.value.errors[0][1] == "already_running"
@@ -32,7 +39,9 @@ def test_second_trigger_while_a_run_is_active_is_refused(source):
 
 def test_a_run_whose_worker_stopped_beating_is_failed_by_the_next_trigger(source):
     long_ago = timezone.now() - timedelta(minutes=10)
-    stuck = HarvestRun.objects.create(source=source, triggered_by="schedule", status=RunStatus.RUNNING, started_at=long_ago, heartbeat_at=long_ago)
+    stuck = HarvestRun.objects.create(
+        source=source, triggered_by="schedule", status=RunStatus.RUNNING, started_at=long_ago, heartbeat_at=long_ago
+    )
     run = actions.trigger_harvest(SYSTEM, source, run_async=False)
     stuck.refresh_from_db()
     assert stuck.status == RunStatus.FAILED and stuck.errors[0]["code"] == "worker_lost" and stuck.finished_at
@@ -42,19 +51,29 @@ def test_a_run_whose_worker_stopped_beating_is_failed_by_the_next_trigger(source
 def test_sweep_task_fails_stale_and_never_started_runs_but_not_live_ones(source, settings):
     settings.HARVEST_QUEUED_TIMEOUT_SECONDS = 60
     old = timezone.now() - timedelta(hours=2)
-    stale = HarvestRun.objects.create(source=source, triggered_by="t", status=RunStatus.RUNNING, started_at=old, heartbeat_at=old)
+    stale = HarvestRun.objects.create(
+        source=source, triggered_by="t", status=RunStatus.RUNNING, started_at=old, heartbeat_at=old
+    )
     assert sweep_stale_runs() == 1
     queued = HarvestRun.objects.create(source=source, triggered_by="t")
     HarvestRun.objects.filter(pk=queued.pk).update(queued_at=old)
     assert sweep_stale_runs.delay().get() == 1
-    live = HarvestRun.objects.create(source=source, triggered_by="t", status=RunStatus.RUNNING, started_at=timezone.now(), heartbeat_at=timezone.now())
+    live = HarvestRun.objects.create(
+        source=source,
+        triggered_by="t",
+        status=RunStatus.RUNNING,
+        started_at=timezone.now(),
+        heartbeat_at=timezone.now(),
+    )
     assert sweep_stale_runs() == 0
     assert [HarvestRun.objects.get(pk=r.pk).status for r in (stale, queued, live)] == ["failed", "failed", "running"]
 
 
 def test_redelivered_task_resumes_a_dead_workers_run_but_never_a_live_or_finished_one(source):
     old = timezone.now() - timedelta(minutes=10)
-    dead = HarvestRun.objects.create(source=source, triggered_by="t", status=RunStatus.RUNNING, started_at=old, heartbeat_at=old, attempts=1)
+    dead = HarvestRun.objects.create(
+        source=source, triggered_by="t", status=RunStatus.RUNNING, started_at=old, heartbeat_at=old, attempts=1
+    )
     assert claim_run(dead.pk).attempts == 2
     assert claim_run(dead.pk) is None  # now beating again: a second delivery must not run it twice
     HarvestRun.objects.filter(pk=dead.pk).update(status=RunStatus.SUCCEEDED)
@@ -77,7 +96,9 @@ def test_scheduled_task_creates_its_own_run(source):
 
 
 def test_transient_errors_are_retried_then_recorded(source):
-    source = actions.update_source(SYSTEM, source, config={**source.config, "dsn": source.config["dsn"].replace(":5432/", ":1/")})
+    source = actions.update_source(
+        SYSTEM, source, config={**source.config, "dsn": source.config["dsn"].replace(":5432/", ":1/")}
+    )
     run = HarvestRun.objects.create(source=source, triggered_by="t")
     conf = run_harvest.app.conf
     propagates = conf.task_eager_propagates
@@ -92,7 +113,9 @@ def test_transient_errors_are_retried_then_recorded(source):
     assert run.errors[0]["code"] == "refused"
 
 
-def test_unreachable_broker_fails_the_run_instead_of_leaving_it_queued(source, monkeypatch, django_capture_on_commit_callbacks):
+def test_unreachable_broker_fails_the_run_instead_of_leaving_it_queued(
+    source, monkeypatch, django_capture_on_commit_callbacks
+):
     from kombu.exceptions import OperationalError
 
     def broker_down(*args, **kwargs):
@@ -104,4 +127,6 @@ def test_unreachable_broker_fails_the_run_instead_of_leaving_it_queued(source, m
     run.refresh_from_db()
     assert run.status == RunStatus.FAILED and run.errors[0]["code"] == "broker_unreachable"
     monkeypatch.undo()
-    assert actions.trigger_harvest(SYSTEM, source, run_async=False).status == RunStatus.PARTIAL  # nothing blocks the next run
+    assert (
+        actions.trigger_harvest(SYSTEM, source, run_async=False).status == RunStatus.PARTIAL
+    )  # nothing blocks the next run

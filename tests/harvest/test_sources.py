@@ -1,4 +1,5 @@
 """Registering sources: validation per kind, secrets kept secret, schedules, bad input."""
+
 import json
 
 import pytest
@@ -30,7 +31,11 @@ def errors_of(exc_info) -> dict:
         ({}, "config.dsn", "Required"),
         ({"dsn": "postgresql://h@db.example/shop", "shemas": ["sales"]}, "config.shemas", "Unknown key"),
         ({"dsn": "postgresql://h@db.example/shop", "include_schemas": "sales"}, "config.include_schemas", "list"),
-        ({"dsn": "postgresql://h@db.example/shop", "password_env": "not a name"}, "config.password_env", "environment variable"),
+        (
+            {"dsn": "postgresql://h@db.example/shop", "password_env": "not a name"},
+            "config.password_env",
+            "environment variable",
+        ),
     ],
 )
 def test_bad_config_is_refused_with_field_level_errors(config, field, fragment):
@@ -45,7 +50,14 @@ def test_unknown_kind_bad_schedule_and_bad_rules_are_all_reported_at_once():
         actions.create_source(SYSTEM, name="shop", kind="oracle", config={})
     assert "Unknown source kind 'oracle'" in errors_of(exc_info)["kind"]
     with pytest.raises(ActionError) as exc_info:
-        actions.create_source(SYSTEM, name="shop", kind="postgres", config={"dsn": "postgresql://h@db.example/shop"}, schedule="61 * * *", mapping_rules=[{"schema": "sales"}, {"name": "x*", "domain": "nope"}])
+        actions.create_source(
+            SYSTEM,
+            name="shop",
+            kind="postgres",
+            config={"dsn": "postgresql://h@db.example/shop"},
+            schedule="61 * * *",
+            mapping_rules=[{"schema": "sales"}, {"name": "x*", "domain": "nope"}],
+        )
     errors = errors_of(exc_info)
     assert "five-field" in errors["schedule"]
     assert "Say where" in errors["mapping_rules[0]"] and "No domain 'nope'" in errors["mapping_rules[1].domain"]
@@ -58,7 +70,9 @@ def test_only_admins_manage_sources():
 
 
 def test_password_in_the_dsn_is_moved_into_encrypted_secrets_and_never_shown():
-    source = actions.create_source(SYSTEM, name="shop", kind="postgres", config={"dsn": "postgresql://harvester:s3cr3t-pw@db.example:5432/shop"})
+    source = actions.create_source(
+        SYSTEM, name="shop", kind="postgres", config={"dsn": "postgresql://harvester:s3cr3t-pw@db.example:5432/shop"}
+    )
     assert source.config["dsn"] == "postgresql://harvester@db.example:5432/shop"
     assert source.secret_keys == ["password"] and Source.objects.get().secrets == {"password": "s3cr3t-pw"}
     with connection.cursor() as cursor:
@@ -71,7 +85,9 @@ def test_password_in_the_dsn_is_moved_into_encrypted_secrets_and_never_shown():
 
 
 def test_schedule_is_synced_to_celery_beat():
-    source = actions.create_source(SYSTEM, name="shop", kind="postgres", config={"dsn": "postgresql://h@db.example/shop"}, schedule="0 3 * * *")
+    source = actions.create_source(
+        SYSTEM, name="shop", kind="postgres", config={"dsn": "postgresql://h@db.example/shop"}, schedule="0 3 * * *"
+    )
     task = PeriodicTask.objects.get(name=f"harvest-source-{source.pk}")
     assert task.task == "apps.harvest.tasks.run_harvest" and json.loads(task.kwargs)["source_id"] == source.pk
     assert (task.crontab.minute, task.crontab.hour) == ("0", "3")
@@ -98,13 +114,20 @@ def test_connection_test_says_exactly_what_failed(shop):
         "auth": f"postgresql://no_such_role_here@{host}/{dbname}",
     }
     for stage, bad_dsn in cases.items():
-        source = actions.create_source(SYSTEM, name=f"bad-{stage}", kind="postgres", config={"dsn": bad_dsn, "connect_timeout_s": 3})
+        source = actions.create_source(
+            SYSTEM, name=f"bad-{stage}", kind="postgres", config={"dsn": bad_dsn, "connect_timeout_s": 3}
+        )
         check = actions.test_source_connection(SYSTEM, source)
         assert (check.ok, check.stage) == (False, stage), check.message
     execute(dbname, f"revoke connect on database {dbname} from public")
-    check = actions.test_source_connection(SYSTEM, actions.create_source(SYSTEM, name="no-connect", kind="postgres", config={"dsn": dsn}))
+    check = actions.test_source_connection(
+        SYSTEM, actions.create_source(SYSTEM, name="no-connect", kind="postgres", config={"dsn": dsn})
+    )
     assert (check.ok, check.stage) == (False, "permission") and "permission denied" in check.message.lower()
-    ok = actions.test_source_connection(SYSTEM, actions.create_source(SYSTEM, name="good", kind="postgres", config={"dsn": dsn.replace(role, "postgres")}))
+    ok = actions.test_source_connection(
+        SYSTEM,
+        actions.create_source(SYSTEM, name="good", kind="postgres", config={"dsn": dsn.replace(role, "postgres")}),
+    )
     assert ok.ok and "readable" in ok.message
 
 
@@ -130,9 +153,15 @@ def test_unreachable_source_fails_the_run_with_a_clear_error_and_changes_nothing
 
 def test_password_env_names_the_variable_and_a_missing_one_is_reported(shop, monkeypatch):
     dsn, _, _ = shop
-    source = actions.create_source(SYSTEM, name="env", kind="postgres", config={"dsn": dsn, "password_env": "MESH_TEST_PG_PASSWORD"})
+    source = actions.create_source(
+        SYSTEM, name="env", kind="postgres", config={"dsn": dsn, "password_env": "MESH_TEST_PG_PASSWORD"}
+    )
     monkeypatch.delenv("MESH_TEST_PG_PASSWORD", raising=False)
     run = actions.trigger_harvest(SYSTEM, source, run_async=False)
-    assert run.status == RunStatus.FAILED and run.errors[0]["code"] == "config" and "MESH_TEST_PG_PASSWORD" in run.errors[0]["message"]
+    assert (
+        run.status == RunStatus.FAILED
+        and run.errors[0]["code"] == "config"
+        and "MESH_TEST_PG_PASSWORD" in run.errors[0]["message"]
+    )
     monkeypatch.setenv("MESH_TEST_PG_PASSWORD", "from-the-environment")
     assert actions.trigger_harvest(SYSTEM, source, run_async=False).status == RunStatus.PARTIAL

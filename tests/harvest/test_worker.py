@@ -1,5 +1,6 @@
 """A real Celery worker on the Redis broker runs a harvest queued by `harvest --async`, and
 a worker killed mid-run leaves the catalog as it was and its run is failed by the sweep."""
+
 import os
 import signal
 import subprocess
@@ -42,8 +43,28 @@ def worker_env():
 @pytest.fixture
 def worker(worker_env):
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "mesh_catalog", "worker", "--pool", "solo", "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning", "-Q", worker_env["CELERY_QUEUE"]],
-        cwd=ROOT, env=worker_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "mesh_catalog",
+            "worker",
+            "--pool",
+            "solo",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-l",
+            "warning",
+            "-Q",
+            worker_env["CELERY_QUEUE"],
+        ],
+        cwd=ROOT,
+        env=worker_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     yield proc
     if proc.poll() is None:
@@ -68,7 +89,14 @@ def wait_for(predicate, timeout=60.0, proc=None):
 
 
 def queue_harvest(env, name: str) -> str:
-    out = subprocess.run([sys.executable, "manage.py", "harvest", name, "--async"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "manage.py", "harvest", name, "--async"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 0, out.stderr
     return out.stdout
 
@@ -78,7 +106,12 @@ def test_real_worker_runs_a_harvest_end_to_end(worker, worker_env):
         actions.create_source(SYSTEM, name="shop", kind="postgres", config={"dsn": dsn})
         out = queue_harvest(worker_env, "shop")
         assert "queued as run #" in out
-        run = wait_for(lambda: HarvestRun.objects.filter(status__in=[RunStatus.SUCCEEDED, RunStatus.PARTIAL, RunStatus.FAILED]).first(), proc=worker)
+        run = wait_for(
+            lambda: HarvestRun.objects.filter(
+                status__in=[RunStatus.SUCCEEDED, RunStatus.PARTIAL, RunStatus.FAILED]
+            ).first(),
+            proc=worker,
+        )
     assert run.status == RunStatus.PARTIAL, run.errors
     assert run.celery_task_id and run.attempts == 1 and run.counts["datasets_added"] == 10
     assert Dataset.objects.live().count() == 10
@@ -91,7 +124,9 @@ def test_killed_worker_leaves_catalog_unchanged_and_its_run_is_failed(worker, wo
         with psycopg.connect(SERVER_URL.rsplit("/", 1)[0] + f"/{dbname}") as blocker:
             blocker.execute("lock table pg_catalog.pg_description in access exclusive mode")
             queue_harvest(worker_env, "shop")
-            run = wait_for(lambda: HarvestRun.objects.filter(source=source, status=RunStatus.RUNNING).first(), proc=worker)
+            run = wait_for(
+                lambda: HarvestRun.objects.filter(source=source, status=RunStatus.RUNNING).first(), proc=worker
+            )
             os.killpg(worker.pid, signal.SIGKILL)  # the worker dies mid-run: no cleanup code runs
             worker.wait(timeout=10)
             blocker.rollback()
@@ -110,9 +145,13 @@ def test_heartbeat_beats_from_its_own_connection_while_a_run_works(settings):
     from apps.harvest.runner import Heartbeat
 
     settings.HARVEST_HEARTBEAT_SECONDS = 0.05
-    source = actions.create_source(SYSTEM, name="shop", kind="postgres", config={"dsn": "postgresql://h@db.example/shop"})
+    source = actions.create_source(
+        SYSTEM, name="shop", kind="postgres", config={"dsn": "postgresql://h@db.example/shop"}
+    )
     started = timezone.now()
-    run = HarvestRun.objects.create(source=source, triggered_by="t", status=RunStatus.RUNNING, started_at=started, heartbeat_at=started)
+    run = HarvestRun.objects.create(
+        source=source, triggered_by="t", status=RunStatus.RUNNING, started_at=started, heartbeat_at=started
+    )
     with Heartbeat(run.pk):
         time.sleep(0.4)
     run.refresh_from_db()

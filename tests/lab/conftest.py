@@ -1,4 +1,5 @@
 """Fixtures for lab tests: a real warehouse, a source with a reader, a product port on it."""
+
 import pytest
 
 from apps.catalog import actions
@@ -42,18 +43,47 @@ def lab(db, lab_warehouse):
     cache.clear()  # rate-limit counters are per user and minute; start every test fresh
     mesh = make_mesh()
     source = Source.objects.create(
-        name="lab-warehouse", kind="postgres",
-        config={"dsn": warehouse.reader_dsn().replace(warehouse.names()[1], "postgres"), "reader_dsn": warehouse.reader_dsn()},
+        name="lab-warehouse",
+        kind="postgres",
+        config={
+            "dsn": warehouse.reader_dsn().replace(warehouse.names()[1], "postgres"),
+            "reader_dsn": warehouse.reader_dsn(),
+        },
         secrets={"reader_password": warehouse.READER_PASSWORD},
     )
     ns = "postgres://127.0.0.1:5432"
-    mk = lambda name, cols: actions.register_dataset(SYSTEM, namespace=ns, name=f"{lab_warehouse}.{name}", platform="postgres", columns=cols, source=source)  # noqa: E731
+    mk = lambda name, cols: actions.register_dataset(
+        SYSTEM, namespace=ns, name=f"{lab_warehouse}.{name}", platform="postgres", columns=cols, source=source
+    )  # noqa: E731
     orders = mk("sales.orders", ORDER_COLUMNS)
     items = mk("sales.order_items", ITEM_COLUMNS)
     big_a = mk("sales.big_a", [{"name": "a", "type": "integer"}, {"name": "pad", "type": "text"}])
     big_b = mk("sales.big_b", [{"name": "b", "type": "integer"}, {"name": "pad", "type": "text"}])
     salaries = mk("secret.salaries", [{"name": "employee", "type": "text"}, {"name": "salary", "type": "integer"}])
-    DatasetConstraint.objects.create(dataset=items, name="order_items_order_id_fkey", kind="foreign_key", columns=["order_id"], referenced_dataset=orders, referenced_columns=["order_id"])
-    port = actions.create_port(SYSTEM, mesh.orders, name="orders-tables", direction="output", protocol="postgres", format="table",
-                               endpoint=f"postgres://127.0.0.1:5432/{lab_warehouse}", datasets=[orders, items, big_a, big_b])
-    return SimpleNamespace(**vars(mesh), source=source, port=port, orders_ds=orders, items_ds=items, salaries_ds=salaries, warehouse=lab_warehouse)
+    DatasetConstraint.objects.create(
+        dataset=items,
+        name="order_items_order_id_fkey",
+        kind="foreign_key",
+        columns=["order_id"],
+        referenced_dataset=orders,
+        referenced_columns=["order_id"],
+    )
+    port = actions.create_port(
+        SYSTEM,
+        mesh.orders,
+        name="orders-tables",
+        direction="output",
+        protocol="postgres",
+        format="table",
+        endpoint=f"postgres://127.0.0.1:5432/{lab_warehouse}",
+        datasets=[orders, items, big_a, big_b],
+    )
+    return SimpleNamespace(
+        **vars(mesh),
+        source=source,
+        port=port,
+        orders_ds=orders,
+        items_ds=items,
+        salaries_ds=salaries,
+        warehouse=lab_warehouse,
+    )

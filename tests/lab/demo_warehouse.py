@@ -4,6 +4,7 @@ Tests of the demo path use the real thing. When it is missing on the server, it 
 with ``scripts/dbt_build_fixture.sh`` (artifacts go to a temporary directory, not into
 the repository).
 """
+
 import subprocess
 import tempfile
 from pathlib import Path
@@ -19,7 +20,9 @@ REPO = Path(__file__).resolve().parents[2]
 def _ready() -> bool:
     try:
         with psycopg.connect(admin_conninfo(NAME), connect_timeout=5) as conn:
-            return conn.execute("SELECT to_regclass('sales.orders') IS NOT NULL AND to_regclass('sales.order_items') IS NOT NULL").fetchone()[0]
+            return conn.execute(
+                "SELECT to_regclass('sales.orders') IS NOT NULL AND to_regclass('sales.order_items') IS NOT NULL"
+            ).fetchone()[0]
     except psycopg.OperationalError:
         return False
 

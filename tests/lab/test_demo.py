@@ -1,4 +1,5 @@
 """The lab's demo data: curated queries on Orders, a reader on the demo warehouse, a real run."""
+
 import io
 
 import pytest
@@ -24,7 +25,11 @@ def test_without_a_postgres_source_the_demo_adds_queries_and_the_panel_says_what
     out = io.StringIO()
     demo.load_demo_data(out)
     assert "no PostgreSQL source" in out.getvalue()
-    assert sorted(SampleQuery.objects.filter(port=demo_mesh).values_list("title", flat=True)) == ["Best-selling products", "Returned orders", "Revenue per month"]
+    assert sorted(SampleQuery.objects.filter(port=demo_mesh).values_list("title", flat=True)) == [
+        "Best-selling products",
+        "Returned orders",
+        "Revenue per month",
+    ]
     from django.contrib.auth import get_user_model
 
     panel = build_panel(demo_mesh, get_user_model().objects.get(username="casey"))
@@ -44,7 +49,12 @@ def test_with_the_demo_warehouse_harvested_the_curated_queries_return_rows(demo_
     from apps.harvest import actions as harvest_actions
 
     ensure_demo_warehouse()
-    source = harvest_actions.create_source(SYSTEM, name="demo-warehouse", kind="postgres", config={"dsn": "postgresql://postgres@127.0.0.1:5432/mesh_demo_warehouse"})
+    source = harvest_actions.create_source(
+        SYSTEM,
+        name="demo-warehouse",
+        kind="postgres",
+        config={"dsn": "postgresql://postgres@127.0.0.1:5432/mesh_demo_warehouse"},
+    )
     harvest_actions.trigger_harvest(SYSTEM, source, run_async=False)
     out = io.StringIO()
     demo.load_demo_data(out)

@@ -1,4 +1,5 @@
 """The runner against a real PostgreSQL: hostile SQL is refused or stopped, nothing changes."""
+
 import time
 
 import pytest
@@ -36,7 +37,10 @@ def assert_unchanged(before):
         ("SELECT * FROM sales.orders FOR UPDATE", "FOR UPDATE"),
         ("SELECT * FROM secret.salaries", "not part of this port"),
         ("SELECT o.order_id, s.salary FROM sales.orders o JOIN secret.salaries s ON true", "not part of this port"),
-        ("SELECT * FROM sales.orders WHERE customer_id IN (SELECT salary FROM secret.salaries)", "not part of this port"),
+        (
+            "SELECT * FROM sales.orders WHERE customer_id IN (SELECT salary FROM secret.salaries)",
+            "not part of this port",
+        ),
         ("SELECT * FROM pg_catalog.pg_authid", "not part of this port"),
         ("SELECT query_to_xml('select * from secret.salaries', true, false, '')", "query_to_xml"),
         ("SELECT set_config('default_transaction_read_only', 'off', false)", "set_config"),
@@ -81,7 +85,11 @@ def test_cross_join_of_large_tables_is_cut_at_the_row_cap(lab, before):
 
 @override_settings(MESH_LAB_STATEMENT_TIMEOUT_MS=1000)
 def test_sorted_cross_join_is_stopped_by_the_timeout(lab, before):
-    result = runner.run_query(lab.consumer, lab.port, "SELECT a.a, b.b FROM sales.big_a a CROSS JOIN sales.big_b b ORDER BY md5(a.pad || b.pad)")
+    result = runner.run_query(
+        lab.consumer,
+        lab.port,
+        "SELECT a.a, b.b FROM sales.big_a a CROSS JOIN sales.big_b b ORDER BY md5(a.pad || b.pad)",
+    )
     assert result.run.status == RunStatus.FAILED and "statement timeout" in result.error
     assert_unchanged(before)
 
@@ -118,7 +126,10 @@ def test_connection_is_closed_after_every_run(lab):
     [
         ("SELECT 1; DELETE FROM sales.orders", "cannot insert multiple commands"),
         ("SELECT 1; COMMIT; DELETE FROM sales.orders", "cannot insert multiple commands"),
-        ("WITH gone AS (DELETE FROM sales.orders RETURNING *) SELECT count(*) FROM gone", "DECLARE CURSOR must not contain data-modifying"),
+        (
+            "WITH gone AS (DELETE FROM sales.orders RETURNING *) SELECT count(*) FROM gone",
+            "DECLARE CURSOR must not contain data-modifying",
+        ),
         ("SELECT sales.sneaky()", "read-only transaction"),
         ("SELECT * FROM sales.orders FOR UPDATE", "read-only transaction"),
     ],

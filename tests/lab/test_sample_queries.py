@@ -1,4 +1,5 @@
 """Sample queries: curated by owners (validated on save), imported from dbt, generated."""
+
 import pytest
 
 from apps.catalog.models import DatasetConstraint
@@ -16,7 +17,13 @@ pytestmark = pytest.mark.django_db
 
 
 def test_owner_creates_a_curated_query_recorded_in_the_products_history(lab):
-    q = actions.create_sample_query(lab.owner, lab.port, title="Late orders", sql="SELECT order_id FROM sales.orders WHERE status = 'placed'", dataset=lab.orders_ds)
+    q = actions.create_sample_query(
+        lab.owner,
+        lab.port,
+        title="Late orders",
+        sql="SELECT order_id FROM sales.orders WHERE status = 'placed'",
+        dataset=lab.orders_ds,
+    )
     assert q.origin == "curated" and q.created_by == lab.owner
     assert any(c.object_repr == "Late orders" and c.action == "create" for c in history_for(lab.orders))
 
@@ -52,28 +59,54 @@ def test_consumers_cannot_add_or_edit_sample_queries(lab):
 
 def _records(lab, **sqls):
     ref = DatasetRef(lab.orders_ds.namespace, lab.orders_ds.name)
-    return [SampleQueryRecord(dataset=ref, name=name, sql=sql, description=f"about {name}") for name, sql in sqls.items()]
+    return [
+        SampleQueryRecord(dataset=ref, name=name, sql=sql, description=f"about {name}") for name, sql in sqls.items()
+    ]
 
 
 def test_dbt_queries_upsert_is_idempotent_and_removes_what_disappeared(lab):
-    first = actions.upsert_source_sample_queries(lab.source, _records(lab, daily="SELECT order_date, count(*) FROM sales.orders GROUP BY 1", top="SELECT order_id FROM sales.orders ORDER BY amount DESC LIMIT 10"))
+    first = actions.upsert_source_sample_queries(
+        lab.source,
+        _records(
+            lab,
+            daily="SELECT order_date, count(*) FROM sales.orders GROUP BY 1",
+            top="SELECT order_id FROM sales.orders ORDER BY amount DESC LIMIT 10",
+        ),
+    )
     assert (first["created"], first["updated"], first["deleted"], first["warnings"]) == (2, 0, 0, [])
-    again = actions.upsert_source_sample_queries(lab.source, _records(lab, daily="SELECT order_date, count(*) FROM sales.orders GROUP BY 1", top="SELECT order_id FROM sales.orders ORDER BY amount DESC LIMIT 10"))
+    again = actions.upsert_source_sample_queries(
+        lab.source,
+        _records(
+            lab,
+            daily="SELECT order_date, count(*) FROM sales.orders GROUP BY 1",
+            top="SELECT order_id FROM sales.orders ORDER BY amount DESC LIMIT 10",
+        ),
+    )
     assert (again["created"], again["updated"], again["deleted"], again["unchanged"]) == (0, 0, 0, 2)
-    changed = actions.upsert_source_sample_queries(lab.source, _records(lab, daily="SELECT order_date, sum(amount) FROM sales.orders GROUP BY 1"))
+    changed = actions.upsert_source_sample_queries(
+        lab.source, _records(lab, daily="SELECT order_date, sum(amount) FROM sales.orders GROUP BY 1")
+    )
     assert (changed["created"], changed["updated"], changed["deleted"]) == (0, 1, 1)
     assert list(SampleQuery.objects.values_list("title", "origin", "port")) == [("daily", "dbt", None)]
 
 
 def test_dbt_queries_with_unknown_datasets_or_bad_sql_become_warnings(lab):
-    records = [SampleQueryRecord(dataset=DatasetRef("postgres://nowhere:5432", "x.y.z"), name="ghost", sql="SELECT 1")] + _records(lab, broken="DROP TABLE sales.orders")
+    records = [
+        SampleQueryRecord(dataset=DatasetRef("postgres://nowhere:5432", "x.y.z"), name="ghost", sql="SELECT 1")
+    ] + _records(lab, broken="DROP TABLE sales.orders")
     report = actions.upsert_source_sample_queries(lab.source, records)
     assert report["created"] == 0 and len(report["warnings"]) == 2
 
 
 def test_dbt_queries_and_dataset_properties_show_on_every_port_exposing_the_dataset(lab):
-    actions.upsert_source_sample_queries(lab.source, _records(lab, daily="SELECT order_date, count(*) FROM sales.orders GROUP BY 1"))
-    lab.items_ds.properties = {"sample_queries": [{"name": "items per order", "sql": "SELECT order_id, count(*) FROM sales.order_items GROUP BY 1"}]}
+    actions.upsert_source_sample_queries(
+        lab.source, _records(lab, daily="SELECT order_date, count(*) FROM sales.orders GROUP BY 1")
+    )
+    lab.items_ds.properties = {
+        "sample_queries": [
+            {"name": "items per order", "sql": "SELECT order_id, count(*) FROM sales.order_items GROUP BY 1"}
+        ]
+    }
     lab.items_ds.save(update_fields=["properties"])
     panel = build_panel(lab.port, lab.consumer)
     dbt = [(q.title, q.origin) for q in panel["queries"] if q.origin == "dbt"]
@@ -87,7 +120,11 @@ def test_starter_queries_list_columns_order_sensibly_and_join_along_the_foreign_
     queries = starter_queries(datasets, cols, fks)
     by_title = {q.title: q.sql for q in queries}
     orders_sql = by_title["First rows of orders"]
-    assert orders_sql.startswith("SELECT order_id,\n       customer_id,") and "ORDER BY order_date DESC\nLIMIT 100" in orders_sql and "*" not in orders_sql
+    assert (
+        orders_sql.startswith("SELECT order_id,\n       customer_id,")
+        and "ORDER BY order_date DESC\nLIMIT 100" in orders_sql
+        and "*" not in orders_sql
+    )
     join = by_title["order_items with their orders"]
     assert "JOIN sales.orders AS o ON o.order_id = oi.order_id" in join
     for q in queries:  # every generated query really runs

@@ -1,4 +1,5 @@
 """Connection snippets carry no secret; a slow query can be cancelled from another request."""
+
 import threading
 import time
 
@@ -14,7 +15,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_postgres_snippets_come_from_the_endpoint_and_drop_credentials(lab):
-    port = catalog_actions.update_port(SYSTEM, lab.port, endpoint="postgres://alice:s3cret@warehouse.internal:6432/analytics")
+    port = catalog_actions.update_port(
+        SYSTEM, lab.port, endpoint="postgres://alice:s3cret@warehouse.internal:6432/analytics"
+    )
     snippets = {s.key: s.text for s in port_snippets(port, [], "SELECT 1")}
     assert set(snippets) == {"psql", "psycopg", "pandas", "jdbc"}
     assert "jdbc:postgresql://warehouse.internal:6432/analytics" in snippets["jdbc"]
@@ -24,7 +27,14 @@ def test_postgres_snippets_come_from_the_endpoint_and_drop_credentials(lab):
 
 
 def test_glue_snippets_give_athena_sql_and_boto3_and_awswrangler(lab):
-    port = catalog_actions.create_port(SYSTEM, lab.orders, name="orders-lake", direction="output", protocol="glue", endpoint_details={"region": "eu-west-1", "database": "sales_lake"})
+    port = catalog_actions.create_port(
+        SYSTEM,
+        lab.orders,
+        name="orders-lake",
+        direction="output",
+        protocol="glue",
+        endpoint_details={"region": "eu-west-1", "database": "sales_lake"},
+    )
     snippets = {s.key: s.text for s in port_snippets(port, [], 'SELECT order_id FROM "sales_lake"."orders" LIMIT 100')}
     assert set(snippets) == {"athena", "boto3", "awswrangler"}
     assert 'region_name="eu-west-1"' in snippets["boto3"] and '"Database": "sales_lake"' in snippets["boto3"]

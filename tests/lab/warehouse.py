@@ -5,6 +5,7 @@ sharing one server never collide. The reader role is deliberately over-privilege
 INSERT/UPDATE/DELETE sales.orders and read the ``secret`` schema): the tests prove that the
 lab's own locks — not the role — keep the warehouse unchanged.
 """
+
 import os
 from urllib.parse import urlparse
 
@@ -47,7 +48,13 @@ def names() -> tuple[str, str]:
 
 def admin_conninfo(dbname: str) -> str:
     url = urlparse(server_url())
-    return psycopg.conninfo.make_conninfo(host=url.hostname or "127.0.0.1", port=url.port or 5432, user=url.username or "postgres", password=url.password or "", dbname=dbname)
+    return psycopg.conninfo.make_conninfo(
+        host=url.hostname or "127.0.0.1",
+        port=url.port or 5432,
+        user=url.username or "postgres",
+        password=url.password or "",
+        dbname=dbname,
+    )
 
 
 def reader_dsn() -> str:
@@ -62,7 +69,9 @@ def create_warehouse() -> str:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(db)))
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db)))
         exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
-        stmt = "ALTER ROLE {} LOGIN NOSUPERUSER PASSWORD {}" if exists else "CREATE ROLE {} LOGIN NOSUPERUSER PASSWORD {}"
+        stmt = (
+            "ALTER ROLE {} LOGIN NOSUPERUSER PASSWORD {}" if exists else "CREATE ROLE {} LOGIN NOSUPERUSER PASSWORD {}"
+        )
         conn.execute(sql.SQL(stmt).format(sql.Identifier(role), sql.Literal(READER_PASSWORD)))
     with psycopg.connect(admin_conninfo(db), autocommit=True) as conn:
         conn.execute(SETUP_SQL)
@@ -86,7 +95,13 @@ def fingerprint() -> dict:
     with psycopg.connect(admin_conninfo(db)) as conn:
         out = {}
         for table in ("sales.orders", "sales.order_items", "sales.big_a", "sales.big_b", "secret.salaries"):
-            out[table] = conn.execute(f"SELECT count(*), md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')) FROM {table} t").fetchone()
-        out["functions"] = conn.execute("SELECT count(*) FROM pg_proc WHERE pronamespace = 'sales'::regnamespace").fetchone()
-        out["tables"] = conn.execute("SELECT count(*) FROM pg_class WHERE relnamespace IN ('sales'::regnamespace, 'secret'::regnamespace, 'public'::regnamespace)").fetchone()
+            out[table] = conn.execute(
+                f"SELECT count(*), md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')) FROM {table} t"
+            ).fetchone()
+        out["functions"] = conn.execute(
+            "SELECT count(*) FROM pg_proc WHERE pronamespace = 'sales'::regnamespace"
+        ).fetchone()
+        out["tables"] = conn.execute(
+            "SELECT count(*) FROM pg_class WHERE relnamespace IN ('sales'::regnamespace, 'secret'::regnamespace, 'public'::regnamespace)"
+        ).fetchone()
         return out

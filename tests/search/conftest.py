@@ -1,4 +1,5 @@
 """Search fixtures: the demo mesh and a generated catalog around it, indexed as writes commit."""
+
 import pytest
 from django.db import connection
 
@@ -23,15 +24,37 @@ DISTRACTORS = [
 
 def generate_catalog(n: int = 300) -> list[int]:
     """Datasets written the way a harvest writes them: bulk rows, then one objects_changed."""
-    datasets = [Dataset(namespace=GENERATED_NAMESPACE, name=name, short_name=name.rsplit(".", 1)[-1], platform="postgres", description=desc) for name, desc, _ in DISTRACTORS]
+    datasets = [
+        Dataset(
+            namespace=GENERATED_NAMESPACE,
+            name=name,
+            short_name=name.rsplit(".", 1)[-1],
+            platform="postgres",
+            description=desc,
+        )
+        for name, desc, _ in DISTRACTORS
+    ]
     datasets += [
-        Dataset(namespace=GENERATED_NAMESPACE, name=f"shop.lake.table_{i:04d}", short_name=f"table_{i:04d}", platform="glue" if i % 3 else "postgres", description=f"Generated table number {i}.")
+        Dataset(
+            namespace=GENERATED_NAMESPACE,
+            name=f"shop.lake.table_{i:04d}",
+            short_name=f"table_{i:04d}",
+            platform="glue" if i % 3 else "postgres",
+            description=f"Generated table number {i}.",
+        )
         for i in range(n)
     ]
     Dataset.objects.bulk_create(datasets)
     rows = {d.name: d for d in Dataset.objects.filter(namespace=GENERATED_NAMESPACE)}
-    columns = [Column(dataset=rows[name], name=c, ordinal=i) for name, _, cols in DISTRACTORS for i, c in enumerate(cols)]
-    columns += [Column(dataset=d, name=c, ordinal=i) for d in rows.values() if d.name.startswith("shop.lake.") for i, c in enumerate(["id", "order_id", "customer_id", "amount", "created_at"])]
+    columns = [
+        Column(dataset=rows[name], name=c, ordinal=i) for name, _, cols in DISTRACTORS for i, c in enumerate(cols)
+    ]
+    columns += [
+        Column(dataset=d, name=c, ordinal=i)
+        for d in rows.values()
+        if d.name.startswith("shop.lake.")
+        for i, c in enumerate(["id", "order_id", "customer_id", "amount", "created_at"])
+    ]
     Column.objects.bulk_create(columns)
     ids = [d.pk for d in rows.values()]
     objects_changed(Dataset, ids)

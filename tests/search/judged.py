@@ -4,6 +4,7 @@ Each case is (query, expected type, expected name, worst acceptable rank). Share
 PostgreSQL run and the SQLite run (``test_sqlite_backend``), which must both reach the
 pinned mean reciprocal rank.
 """
+
 CASES = [
     # exact names and qualified names
     ("orders", "product", "Orders", 1),

@@ -1,4 +1,5 @@
 """REST: GET /api/v1/search/ and /api/v1/search/autocomplete/ through the same service."""
+
 import pytest
 from django.test import Client
 
@@ -18,7 +19,12 @@ def test_search_returns_ranked_hits_with_facets_and_highlights(client):
     body = response.json()
     assert set(body) >= {"count", "results", "facets"}
     first = body["results"][0]
-    assert {k: first[k] for k in ("type", "name", "qualified_name", "url")} == {"type": "product", "name": "Orders", "qualified_name": "sales.orders", "url": "/products/orders/"}
+    assert {k: first[k] for k in ("type", "name", "qualified_name", "url")} == {
+        "type": "product",
+        "name": "Orders",
+        "qualified_name": "sales.orders",
+        "url": "/products/orders/",
+    }
     assert set(first) >= {"type", "id", "name", "qualified_name", "url", "score", "highlights"}
     assert first["highlights"]["qualified_name"] == "<mark>sales</mark>.<mark>orders</mark>"
     dataset = next(r for r in body["results"] if r["type"] == "dataset")
@@ -56,7 +62,10 @@ def test_bad_requests_get_a_400_with_the_reason(client, params, field):
 def test_odd_queries_never_fail(client):
     for q in ["", "&|!:*()'\"\\", "注文 🚀", "orders&domain=nope", "a" * 500]:
         assert client.get("/api/v1/search/", {"q": q}).status_code == 200
-    assert client.get("/api/v1/search/", {"q": "orders\x00"}).json()["errors"][0]["message"] == "Null characters are not allowed."
+    assert (
+        client.get("/api/v1/search/", {"q": "orders\x00"}).json()["errors"][0]["message"]
+        == "Null characters are not allowed."
+    )
     assert client.get("/api/v1/search/", {"q": "orders", "domain": "no-such-domain"}).json()["count"] == 0
 
 
@@ -65,7 +74,10 @@ def test_autocomplete_suggests_names_as_you_type(client):
     assert response.status_code == 200
     names = [r["name"] for r in response.json()["results"]]
     assert "Customer Master" in names[:3]
-    assert client.get("/api/v1/search/autocomplete/", {"q": "deliv"}).json()["results"][0]["name"] == "Delivery Performance"
+    assert (
+        client.get("/api/v1/search/autocomplete/", {"q": "deliv"}).json()["results"][0]["name"]
+        == "Delivery Performance"
+    )
     assert client.get("/api/v1/search/autocomplete/", {"q": "x" * 600}).status_code == 400
 
 
@@ -84,6 +96,9 @@ def test_the_openapi_schema_documents_search(client):
 def test_the_endpoint_costs_a_constant_number_of_queries(client, django_assert_max_num_queries):
     # session and user, typo correction, one statement for candidates + facets + page
     with django_assert_max_num_queries(4):
-        assert client.get("/api/v1/search/", {"q": "customer", "tag": "pii", "type": ["product", "dataset"]}).status_code == 200
+        assert (
+            client.get("/api/v1/search/", {"q": "customer", "tag": "pii", "type": ["product", "dataset"]}).status_code
+            == 200
+        )
     with django_assert_max_num_queries(3):
         assert client.get("/api/v1/search/autocomplete/", {"q": "cust"}).status_code == 200

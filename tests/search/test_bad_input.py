@@ -1,4 +1,5 @@
 """Bad input gets a sensible answer or a clear SearchQueryError — never a crash, never a full scan."""
+
 import pytest
 from django.db import connection
 
@@ -13,7 +14,7 @@ SYNTAX = [
     "orders & customers",
     "orders | (customers",
     "orders:* !payments",
-    "o'brien \"quoted\" back\\slash",
+    'o\'brien "quoted" back\\slash',
     "NEAR(orders customers)",
     "orders AND OR NOT",
     "column:orders",
@@ -78,7 +79,10 @@ def test_a_search_with_facets_is_a_constant_number_of_queries(mesh_with_generate
     with django_assert_num_queries(2):
         small = search("payments")
     with django_assert_num_queries(2):
-        large = search("amount order customer", filters={"type": ["column", "dataset"], "tag": ["pii", "gold"], "domain": ["sales"]})
+        large = search(
+            "amount order customer",
+            filters={"type": ["column", "dataset"], "tag": ["pii", "gold"], "domain": ["sales"]},
+        )
     with django_assert_num_queries(2):
         large = search("amount order customer", page_size=100)
     assert large.count > small.count
@@ -96,7 +100,13 @@ def test_word_queries_use_the_full_text_index_not_a_scan(mesh_with_generated):
         if connection.vendor == "postgresql":
             cursor.execute(f"EXPLAIN {pool}", pool_params)
             plan = "\n".join(row[0] for row in cursor.fetchall())
-            for index in ("search_entry_keys_gin", "search_entry_small_gin", "search_entry_dataset_gin", "search_entry_name_prefix", "search_entry_key_prefix"):
+            for index in (
+                "search_entry_keys_gin",
+                "search_entry_small_gin",
+                "search_entry_dataset_gin",
+                "search_entry_name_prefix",
+                "search_entry_key_prefix",
+            ):
                 assert index in plan, plan
             assert "Seq Scan" not in plan, plan
         else:

@@ -1,4 +1,5 @@
 """Two commits reindexing the same objects at once both succeed (PostgreSQL, real threads)."""
+
 import threading
 import time
 

@@ -1,4 +1,5 @@
 """Freshness: edits are searchable on commit, harvests reindex in batches, nothing goes missing."""
+
 import pytest
 from django.core.management import call_command
 
@@ -50,7 +51,9 @@ def harvest_records(n, *, columns=("id", "customer_id", "amount"), skip=()):
 
 
 def test_nothing_harvested_or_created_is_missing_from_the_index(demo_mesh, django_capture_on_commit_callbacks):
-    source = Source.objects.create(name="shop", kind="postgres", config={"dsn": "postgresql://x@harvested.example/shop"})
+    source = Source.objects.create(
+        name="shop", kind="postgres", config={"dsn": "postgresql://x@harvested.example/shop"}
+    )
     with django_capture_on_commit_callbacks(execute=True):
         reconcile(source, harvest_records(400))
     assert_index_complete()
@@ -62,15 +65,27 @@ def test_nothing_harvested_or_created_is_missing_from_the_index(demo_mesh, djang
     assert_index_complete()
     assert SearchEntry.objects.filter(kind="column", name="paid_at").count() == 398
     # Only the two removed tables (soft-deleted, still readable) keep their old column.
-    assert SearchEntry.objects.filter(kind="column", name="customer_id", qualified_name__startswith="shop.sales.harvested").count() == 2
+    assert (
+        SearchEntry.objects.filter(
+            kind="column", name="customer_id", qualified_name__startswith="shop.sales.harvested"
+        ).count()
+        == 2
+    )
     assert search("paid_at").results[0].name == "paid_at"
     removed = search("harvested_0005").results[0]
-    assert (removed.name, removed.extra["lifecycle"]) == ("shop.sales.harvested_0005", "removed")  # still findable, sunk
+    assert (removed.name, removed.extra["lifecycle"]) == (
+        "shop.sales.harvested_0005",
+        "removed",
+    )  # still findable, sunk
     assert search("harvested").results[0].extra["lifecycle"] != "removed"
 
 
-def test_reindexing_a_harvest_is_set_based_not_row_by_row(db, django_capture_on_commit_callbacks, django_assert_max_num_queries):
-    source = Source.objects.create(name="shop", kind="postgres", config={"dsn": "postgresql://x@harvested.example/shop"})
+def test_reindexing_a_harvest_is_set_based_not_row_by_row(
+    db, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    source = Source.objects.create(
+        name="shop", kind="postgres", config={"dsn": "postgresql://x@harvested.example/shop"}
+    )
     reconcile(source, harvest_records(300))  # callbacks not run: nothing indexed yet
     ids = list(Dataset.objects.values_list("pk", flat=True))
     with django_assert_max_num_queries(40) as few:
@@ -94,7 +109,14 @@ def test_edits_through_actions_are_searchable_on_commit(demo_mesh, django_captur
     assert search("treasury", filters={"type": ["product"]}).count == 3  # products carry their domain's name
 
     with django_capture_on_commit_callbacks(execute=True):
-        actions.create_port(SYSTEM, product, name="stock-table", direction="output", protocol="postgres", datasets=[("postgres://127.0.0.1:5432", "mesh_demo_warehouse.raw.payments")])
+        actions.create_port(
+            SYSTEM,
+            product,
+            name="stock-table",
+            direction="output",
+            protocol="postgres",
+            datasets=[("postgres://127.0.0.1:5432", "mesh_demo_warehouse.raw.payments")],
+        )
     dataset = search("raw.payments").results[0]
     assert dataset.type == "dataset"
 

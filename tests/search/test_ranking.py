@@ -1,4 +1,5 @@
 """Ranking rules beyond the judged set: kinds, lifecycles, popularity, matched words, facets."""
+
 import pytest
 
 from apps.catalog import actions
@@ -16,7 +17,10 @@ def names(result):
 def make_products(django_capture_on_commit_callbacks, *specs):
     with django_capture_on_commit_callbacks(execute=True):
         domain = Domain.objects.first() or actions.create_domain(SYSTEM, slug="ops", name="Ops")
-        return [actions.create_product(SYSTEM, domain=domain, slug=slug, name=name, lifecycle=lifecycle, summary=summary) for slug, name, lifecycle, summary in specs]
+        return [
+            actions.create_product(SYSTEM, domain=domain, slug=slug, name=name, lifecycle=lifecycle, summary=summary)
+            for slug, name, lifecycle, summary in specs
+        ]
 
 
 def test_a_product_ranks_above_the_dataset_behind_it(demo_mesh):
@@ -89,7 +93,10 @@ def test_facets_count_everything_matched_and_filters_combine_with_words(demo_mes
     assert names(by_owner) == [("product", "Customer Lifetime Value")]
     by_tag = search("", filters={"tag": ["gold"], "type": ["product"]})
     assert sorted(n for _, n in names(by_tag)) == ["Daily Revenue", "Orders"]
-    assert search("customer", filters={"classification": ["restricted"], "type": ["product"]}).results[0].name == "Customer Master"
+    assert (
+        search("customer", filters={"classification": ["restricted"], "type": ["product"]}).results[0].name
+        == "Customer Master"
+    )
     assert search("email", filters={"lifecycle": ["deprecated"]}).results[0].name == "Email Engagement"
     on_kafka = search("shipment", filters={"platform": ["kafka"]})
     assert {h.extra["platform"] for h in on_kafka.results} == {"kafka"}

@@ -1,4 +1,5 @@
 """Relevance on the judged query set: every case at its place, and MRR pinned."""
+
 import pytest
 from django.db import connection
 

@@ -4,6 +4,7 @@ The suite runs on PostgreSQL; this test runs the behaviour modules again with
 ``MESH_TEST_DATABASE_URL`` pointing at SQLite, where the FTS5 backend serves them, and
 requires every one of them to pass (relevance included, with the same pinned MRR).
 """
+
 import os
 import re
 import subprocess
@@ -13,15 +14,33 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SHARED_MODULES = ["test_relevance.py", "test_ranking.py", "test_bad_input.py", "test_freshness.py", "test_api.py", "test_text.py"]
+SHARED_MODULES = [
+    "test_relevance.py",
+    "test_ranking.py",
+    "test_bad_input.py",
+    "test_freshness.py",
+    "test_api.py",
+    "test_text.py",
+]
 
 
 @pytest.mark.slow
 def test_search_behaves_the_same_on_sqlite(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "MESH_TEST_DATABASE_URL")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "MESH_TEST_DATABASE_URL")
+    }
     env.update({"MESH_TEST_DATABASE_URL": f"sqlite:///{tmp_path}/search.sqlite3", "MESH_DATA_DIR": str(tmp_path)})
     modules = [str(Path("tests/search") / m) for m in SHARED_MODULES]
-    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider", *modules], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider", *modules],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-4000:]
     assert "search relevance on sqlite" in output

@@ -1,13 +1,28 @@
 """Index-time and query-time words agree: Python and the database split names the same way."""
+
 import pytest
 from django.db import connection
 
 from apps.search.text import edit_distance, last_two_parts, parse_query, pick_corrections, search_words
 
 SAMPLES = [
-    "order_items", "orderItems", "OrderItems", "HTTPServerLog", "customer-lifetime-value", "sales.orders",
-    "mesh_demo_warehouse.sales.orders", "postgres://127.0.0.1:5432/db.schema.t", "Ünïcode_ÉtéCamelCase", "ordres  &|!:*()'\"\\",
-    "v1 2024Q1 a__b", "", "table/db/table", "clickCount", "ID", "Straße", "注文_items",
+    "order_items",
+    "orderItems",
+    "OrderItems",
+    "HTTPServerLog",
+    "customer-lifetime-value",
+    "sales.orders",
+    "mesh_demo_warehouse.sales.orders",
+    "postgres://127.0.0.1:5432/db.schema.t",
+    "Ünïcode_ÉtéCamelCase",
+    "ordres  &|!:*()'\"\\",
+    "v1 2024Q1 a__b",
+    "",
+    "table/db/table",
+    "clickCount",
+    "ID",
+    "Straße",
+    "注文_items",
 ]
 
 

@@ -1,4 +1,5 @@
 """The server-side lineage layout: left to right, capped, expandable, cycle-safe."""
+
 import pytest
 
 from apps.catalog.lineage_graph import MAX_NODES, GraphEdge, GraphNode, build_dataset_graph, layout
@@ -9,10 +10,17 @@ pytestmark = pytest.mark.django_db
 
 def chain_with_fan(n_fan: int):
     """a → b → c, plus ``n_fan`` datasets all feeding b."""
-    rows = Dataset.objects.bulk_create([Dataset(namespace="pg://x", name=n, short_name=n, platform="postgres") for n in ("a", "b", "c", *(f"f{i:04}" for i in range(n_fan)))])
+    rows = Dataset.objects.bulk_create(
+        [
+            Dataset(namespace="pg://x", name=n, short_name=n, platform="postgres")
+            for n in ("a", "b", "c", *(f"f{i:04}" for i in range(n_fan)))
+        ]
+    )
     by_name = {d.name: d for d in rows}
     edges = [("a", "b"), ("b", "c"), *((f"f{i:04}", "b") for i in range(n_fan))]
-    LineageEdge.objects.bulk_create([LineageEdge(upstream=by_name[u], downstream=by_name[d], evidence=LineageEvidence.MANUAL) for u, d in edges])
+    LineageEdge.objects.bulk_create(
+        [LineageEdge(upstream=by_name[u], downstream=by_name[d], evidence=LineageEvidence.MANUAL) for u, d in edges]
+    )
     return by_name
 
 
@@ -21,7 +29,10 @@ def test_upstream_is_left_of_downstream():
     graph = build_dataset_graph({ds["b"].pk})
     x = {n.label: n.x for n in graph.nodes}
     assert x["a"] < x["b"] < x["c"]
-    assert {(e.source, e.target) for e in graph.edges} == {(f"d{ds['a'].pk}", f"d{ds['b'].pk}"), (f"d{ds['b'].pk}", f"d{ds['c'].pk}")}
+    assert {(e.source, e.target) for e in graph.edges} == {
+        (f"d{ds['a'].pk}", f"d{ds['b'].pk}"),
+        (f"d{ds['b'].pk}", f"d{ds['c'].pk}"),
+    }
 
 
 def test_one_hop_by_default_and_expanding_shows_the_next_hop():

@@ -1,4 +1,5 @@
 """Markdown documentation renders richly and never lets script through."""
+
 from html.parser import HTMLParser
 
 import pytest
@@ -21,6 +22,7 @@ def elements(html: str) -> list[tuple[str, dict]]:
     collector = ElementCollector()
     collector.feed(html)
     return collector.elements
+
 
 ATTACKS = [
     "<script>alert(1)</script>",
@@ -48,9 +50,16 @@ def test_attack_is_neutralised(attack):
 
 
 def test_documentation_features_survive():
-    html = render_markdown("# Title\n\nSome **bold** and `code`.\n\n| a | b |\n|---|--:|\n| 1 | 2 |\n\n- item\n\n```sql\nselect 1\n```\n\n[docs](https://example.com/x)")
+    html = render_markdown(
+        "# Title\n\nSome **bold** and `code`.\n\n| a | b |\n|---|--:|\n| 1 | 2 |\n\n- item\n\n```sql\nselect 1\n```\n\n[docs](https://example.com/x)"
+    )
     assert "<h3>Title</h3>" in html  # below the page's own h1 and section h2
-    assert "<strong>bold</strong>" in html and "<code>code</code>" in html and "<table>" in html and "<li>item</li>" in html
+    assert (
+        "<strong>bold</strong>" in html
+        and "<code>code</code>" in html
+        and "<table>" in html
+        and "<li>item</li>" in html
+    )
     assert '<code class="language-sql">select 1' in html
     assert '<a href="https://example.com/x" rel="noopener noreferrer nofollow">docs</a>' in html
 

@@ -1,4 +1,5 @@
 """Every page renders for a reader, with what a newcomer needs to see on it."""
+
 import pytest
 from django.urls import reverse
 
@@ -24,7 +25,18 @@ def test_anonymous_home_invites_to_log_in(client, mesh):
 
 def test_product_page_shows_header_ports_consumers_and_history(reader, mesh):
     html = reader.get(reverse("catalog:product_detail", args=["orders"])).content.decode()
-    for expected in ("Orders", "Sales EMEA", "Published", "Internal", "orders-table", "wh.sales.orders", "3 columns", "Leads", 'class="lab-panel"', "olivia"):
+    for expected in (
+        "Orders",
+        "Sales EMEA",
+        "Published",
+        "Internal",
+        "orders-table",
+        "wh.sales.orders",
+        "3 columns",
+        "Leads",
+        'class="lab-panel"',
+        "olivia",
+    ):
         assert expected in html, expected
     assert "Edit details" not in html and "Add output port" not in html
 
@@ -33,13 +45,24 @@ def test_product_schema_fragment_lists_datasets_and_loads_their_columns(reader, 
     html = reader.get(reverse("catalog:product_schema", args=["orders"]), HTTP_HX_REQUEST="true").content.decode()
     assert "wh.sales.orders" in html and "3 columns" in html and "<html" not in html
     assert reverse("catalog:dataset_columns", args=[mesh.orders_ds.pk]) in html
-    columns = reader.get(reverse("catalog:dataset_columns", args=[mesh.orders_ds.pk]), HTTP_HX_REQUEST="true").content.decode()
+    columns = reader.get(
+        reverse("catalog:dataset_columns", args=[mesh.orders_ds.pk]), HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert "order_id" in columns and "PK" in columns and "pii" in columns
 
 
 def test_dataset_page_shows_columns_lineage_products_and_provenance(reader, mesh):
     html = reader.get(reverse("catalog:dataset_detail", args=[mesh.orders_ds.pk])).content.decode()
-    for expected in ("order_id", "wh.raw.orders", "wh.finance.revenue", "Orders", "orders-table", "Registered by hand", "Column lineage", "identity"):
+    for expected in (
+        "order_id",
+        "wh.raw.orders",
+        "wh.finance.revenue",
+        "Orders",
+        "orders-table",
+        "Registered by hand",
+        "Column lineage",
+        "identity",
+    ):
         assert expected in html, expected
 
 
@@ -54,7 +77,9 @@ def test_dataset_lineage_graph_draws_one_hop_each_side(reader, mesh):
 
 
 def test_column_lineage_is_highlighted(reader, mesh):
-    html = reader.get(reverse("catalog:lineage") + f"?focus=d{mesh.raw.pk}&column={mesh.amount_column.pk}").content.decode()
+    html = reader.get(
+        reverse("catalog:lineage") + f"?focus=d{mesh.raw.pk}&column={mesh.amount_column.pk}"
+    ).content.decode()
     # raw → orders → revenue are all on the amount column's path, two hops away included.
     assert html.count("node-dataset hl") + html.count("node-dataset focus hl") == 3
 
@@ -74,12 +99,40 @@ def test_dataset_page_shows_keys_relationships_tests_and_breaking_changes(reader
 
     from apps.catalog.models import DatasetConstraint, QualityCheck, QualityResult, SchemaChange, SchemaVersion
 
-    DatasetConstraint.objects.create(dataset=mesh.orders_ds, name="orders_raw_fk", kind="foreign_key", columns=["order_id"], referenced_dataset=mesh.raw, referenced_columns=["id"])
-    check = QualityCheck.objects.create(dataset=mesh.orders_ds, column_name="order_id", key="test.unique_order_id", name="unique_orders_order_id", check_type="unique")
-    QualityResult.objects.create(quality_check=check, status="fail", observed_at=timezone.now(), run_key="r1", failures=3)
+    DatasetConstraint.objects.create(
+        dataset=mesh.orders_ds,
+        name="orders_raw_fk",
+        kind="foreign_key",
+        columns=["order_id"],
+        referenced_dataset=mesh.raw,
+        referenced_columns=["id"],
+    )
+    check = QualityCheck.objects.create(
+        dataset=mesh.orders_ds,
+        column_name="order_id",
+        key="test.unique_order_id",
+        name="unique_orders_order_id",
+        check_type="unique",
+    )
+    QualityResult.objects.create(
+        quality_check=check, status="fail", observed_at=timezone.now(), run_key="r1", failures=3
+    )
     version = SchemaVersion.objects.create(dataset=mesh.orders_ds, version=2, schema_hash="abc", columns=[])
-    SchemaChange.objects.create(dataset=mesh.orders_ds, schema_version=version, change_type="column_removed", column_name="legacy_total", before={"type": "numeric"}, is_breaking=True)
-    SchemaChange.objects.create(dataset=mesh.orders_ds, schema_version=version, change_type="column_added", column_name="email", after={"type": "text"})
+    SchemaChange.objects.create(
+        dataset=mesh.orders_ds,
+        schema_version=version,
+        change_type="column_removed",
+        column_name="legacy_total",
+        before={"type": "numeric"},
+        is_breaking=True,
+    )
+    SchemaChange.objects.create(
+        dataset=mesh.orders_ds,
+        schema_version=version,
+        change_type="column_added",
+        column_name="email",
+        after={"type": "text"},
+    )
     html = reader.get(reverse("catalog:dataset_detail", args=[mesh.orders_ds.pk])).content.decode()
     assert "FK" in html and "wh.raw.orders" in html.split('id="relationships"', 1)[1]
     assert 'class="badge status-fail" title="unique_orders_order_id"' in html

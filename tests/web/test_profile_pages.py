@@ -1,4 +1,5 @@
 """The profile: my products, my teams, my tokens (shown once, revocable)."""
+
 import pytest
 from django.urls import reverse
 

@@ -1,4 +1,5 @@
 """Pages run a fixed number of queries, whatever the number of ports, datasets or columns."""
+
 import time
 
 import pytest
@@ -18,15 +19,42 @@ def make_wide_product(mesh, slug="wide", ports=PORTS, columns=COLUMNS):
     """A product with ``ports`` output ports, each over its own dataset of ``columns`` columns."""
     product = actions.create_product(SYSTEM, domain=mesh.emea, slug=slug, name=f"Wide {slug}", tags=["big"])
     actions.add_owner(SYSTEM, product, user=mesh.owner)
-    datasets = Dataset.objects.bulk_create([Dataset(namespace="postgres://wide:5432", name=f"wh.{slug}.t{i:03}", short_name=f"t{i:03}", platform="postgres") for i in range(ports)])
-    Column.objects.bulk_create([Column(dataset=d, name=f"c{j:03}", ordinal=j + 1, data_type="text", description="x" * 40) for d in datasets for j in range(columns)])
-    LineageEdge.objects.bulk_create([LineageEdge(upstream=a, downstream=b, evidence=LineageEvidence.MANUAL) for a, b in zip(datasets, datasets[1:])])
-    checks = QualityCheck.objects.bulk_create([QualityCheck(dataset=d, key=f"test.{d.pk}.{k}", name=f"not_null_c00{k}", check_type="not_null", column_name=f"c00{k}") for d in datasets for k in range(2)])
+    datasets = Dataset.objects.bulk_create(
+        [
+            Dataset(
+                namespace="postgres://wide:5432", name=f"wh.{slug}.t{i:03}", short_name=f"t{i:03}", platform="postgres"
+            )
+            for i in range(ports)
+        ]
+    )
+    Column.objects.bulk_create(
+        [
+            Column(dataset=d, name=f"c{j:03}", ordinal=j + 1, data_type="text", description="x" * 40)
+            for d in datasets
+            for j in range(columns)
+        ]
+    )
+    LineageEdge.objects.bulk_create(
+        [LineageEdge(upstream=a, downstream=b, evidence=LineageEvidence.MANUAL) for a, b in zip(datasets, datasets[1:])]
+    )
+    checks = QualityCheck.objects.bulk_create(
+        [
+            QualityCheck(
+                dataset=d, key=f"test.{d.pk}.{k}", name=f"not_null_c00{k}", check_type="not_null", column_name=f"c00{k}"
+            )
+            for d in datasets
+            for k in range(2)
+        ]
+    )
     from django.utils import timezone
 
-    QualityResult.objects.bulk_create([QualityResult(quality_check=c, status="pass", observed_at=timezone.now(), run_key="r1") for c in checks])
+    QualityResult.objects.bulk_create(
+        [QualityResult(quality_check=c, status="pass", observed_at=timezone.now(), run_key="r1") for c in checks]
+    )
     for i, dataset in enumerate(datasets):
-        actions.create_port(SYSTEM, product, name=f"port-{i:02}", direction="output", protocol="postgres", datasets=[dataset])
+        actions.create_port(
+            SYSTEM, product, name=f"port-{i:02}", direction="output", protocol="postgres", datasets=[dataset]
+        )
     return product
 
 
@@ -76,13 +104,23 @@ def test_wide_product_page_stays_within_its_query_budget(owner_client, mesh, dja
     with django_assert_max_num_queries(14):
         response = owner_client.get(url)
     html = response.content.decode()
-    assert html.count('class="port port-output"') == 12 and "200 columns" in html and f"Show {PORTS - 12} more output ports" in html
-    rest = owner_client.get(reverse("catalog:product_more_ports", args=[big.slug]), HTTP_HX_REQUEST="true").content.decode()
+    assert (
+        html.count('class="port port-output"') == 12
+        and "200 columns" in html
+        and f"Show {PORTS - 12} more output ports" in html
+    )
+    rest = owner_client.get(
+        reverse("catalog:product_more_ports", args=[big.slug]), HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert rest.count('class="port port-output"') == PORTS - 12 and "port-49" in rest and "port-00" not in rest
-    schema = owner_client.get(reverse("catalog:product_schema", args=[big.slug]), HTTP_HX_REQUEST="true").content.decode()
+    schema = owner_client.get(
+        reverse("catalog:product_schema", args=[big.slug]), HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert schema.count("<details") == 10 and "Next datasets" in schema and "c001" not in schema  # paginated, collapsed
     dataset = Dataset.objects.filter(name__startswith="wh.wide.").order_by("name").first()
-    columns = owner_client.get(reverse("catalog:dataset_columns", args=[dataset.pk]), HTTP_HX_REQUEST="true").content.decode()
+    columns = owner_client.get(
+        reverse("catalog:dataset_columns", args=[dataset.pk]), HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert columns.count("<tr>") == 101 and "Columns 1–100 of 200" in columns  # opened: one page of columns
 
 

@@ -1,4 +1,5 @@
 """The search page: ranked hits, facet counts that filter through htmx, shareable URLs."""
+
 import pytest
 from django.urls import reverse
 
@@ -41,4 +42,7 @@ def test_suggestions_while_typing(reader, mesh):
 def test_highlights_cannot_inject_markup(reader, mesh):
     from apps.core.templatetags.mesh_markdown import highlight_filter
 
-    assert str(highlight_filter('<mark>ord</mark>ers<script>alert(1)</script><img src=x onerror=alert(1)>')) == "<mark>ord</mark>ers"
+    assert (
+        str(highlight_filter("<mark>ord</mark>ers<script>alert(1)</script><img src=x onerror=alert(1)>"))
+        == "<mark>ord</mark>ers"
+    )

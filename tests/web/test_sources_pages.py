@@ -1,4 +1,5 @@
 """Sources and harvest runs pages: admins only, config validated, live progress, report."""
+
 import pytest
 from django.urls import reverse
 
@@ -17,7 +18,9 @@ def ensure_source_database() -> None:
         if not conn.execute("select 1 from pg_database where datname = 'mesh_h_ui_src'").fetchone():
             conn.execute("create database mesh_h_ui_src")
     with psycopg.connect(SOURCE_DB, autocommit=True) as conn:
-        conn.execute("create schema if not exists shop; create table if not exists shop.orders(id int primary key, amount numeric); create table if not exists shop.items(id int primary key, order_id int references shop.orders(id)); create or replace view shop.big_orders as select * from shop.orders where amount > 100")
+        conn.execute(
+            "create schema if not exists shop; create table if not exists shop.orders(id int primary key, amount numeric); create table if not exists shop.items(id int primary key, order_id int references shop.orders(id)); create or replace view shop.big_orders as select * from shop.orders where amount > 100"
+        )
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -33,7 +36,17 @@ def admin_client(client):
 
 
 def create(client, **overrides):
-    data = {"name": "shop-db", "kind": "postgres", "description": "The shop", "config": '{"dsn": "%s", "include_schemas": ["shop"]}' % SOURCE_DB, "secrets": "", "schedule": "", "mapping_rules": "[]", "enabled": "on", **overrides}
+    data = {
+        "name": "shop-db",
+        "kind": "postgres",
+        "description": "The shop",
+        "config": '{"dsn": "%s", "include_schemas": ["shop"]}' % SOURCE_DB,
+        "secrets": "",
+        "schedule": "",
+        "mapping_rules": "[]",
+        "enabled": "on",
+        **overrides,
+    }
     return client.post(reverse("harvest:source_create"), data)
 
 
@@ -58,20 +71,42 @@ def test_secrets_are_written_but_never_shown(admin_client):
     assert response.status_code == 302
     source = Source.objects.get(name="shop-db")
     assert source.secrets == {"password": "s3cr3t-value"}
-    for url in (reverse("harvest:source_detail", args=["shop-db"]), reverse("harvest:source_edit", args=["shop-db"]), reverse("harvest:source_list")):
+    for url in (
+        reverse("harvest:source_detail", args=["shop-db"]),
+        reverse("harvest:source_edit", args=["shop-db"]),
+        reverse("harvest:source_list"),
+    ):
         assert "s3cr3t-value" not in admin_client.get(url).content.decode()
     # Editing without secrets keeps them.
-    admin_client.post(reverse("harvest:source_edit", args=["shop-db"]), {"description": "Edited", "config": '{"dsn": "%s"}' % SOURCE_DB, "secrets": "", "schedule": "0 3 * * *", "mapping_rules": "[]", "enabled": "on"})
+    admin_client.post(
+        reverse("harvest:source_edit", args=["shop-db"]),
+        {
+            "description": "Edited",
+            "config": '{"dsn": "%s"}' % SOURCE_DB,
+            "secrets": "",
+            "schedule": "0 3 * * *",
+            "mapping_rules": "[]",
+            "enabled": "on",
+        },
+    )
     source.refresh_from_db()
-    assert source.description == "Edited" and source.schedule == "0 3 * * *" and source.secrets == {"password": "s3cr3t-value"}
+    assert (
+        source.description == "Edited"
+        and source.schedule == "0 3 * * *"
+        and source.secrets == {"password": "s3cr3t-value"}
+    )
 
 
 def test_connection_test_reports_success_and_the_failing_stage(admin_client):
     create(admin_client)
     ok = admin_client.post(reverse("harvest:source_test", args=["shop-db"]), HTTP_HX_REQUEST="true").content.decode()
     assert "Connected" in ok
-    create(admin_client, name="nowhere", config='{"dsn": "postgresql://postgres@127.0.0.1:1/x", "connect_timeout_s": 2}')
-    failed = admin_client.post(reverse("harvest:source_test", args=["nowhere"]), HTTP_HX_REQUEST="true").content.decode()
+    create(
+        admin_client, name="nowhere", config='{"dsn": "postgresql://postgres@127.0.0.1:1/x", "connect_timeout_s": 2}'
+    )
+    failed = admin_client.post(
+        reverse("harvest:source_test", args=["nowhere"]), HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert "Could not connect" in failed and "stage:" in failed
 
 
@@ -98,10 +133,21 @@ def test_an_active_run_is_polled(admin_client):
 
 def test_the_form_tests_a_connection_before_saving(admin_client):
     url = reverse("harvest:source_test_draft")
-    base = {"name": "draft", "kind": "postgres", "config": '{"dsn": "%s"}' % SOURCE_DB, "secrets": "", "schedule": "", "mapping_rules": "[]"}
+    base = {
+        "name": "draft",
+        "kind": "postgres",
+        "config": '{"dsn": "%s"}' % SOURCE_DB,
+        "secrets": "",
+        "schedule": "",
+        "mapping_rules": "[]",
+    }
     ok = admin_client.post(url, base, HTTP_HX_REQUEST="true").content.decode()
     assert "Connected" in ok
-    unreachable = admin_client.post(url, {**base, "config": '{"dsn": "postgresql://postgres@127.0.0.1:1/x", "connect_timeout_s": 2}'}, HTTP_HX_REQUEST="true").content.decode()
+    unreachable = admin_client.post(
+        url,
+        {**base, "config": '{"dsn": "postgresql://postgres@127.0.0.1:1/x", "connect_timeout_s": 2}'},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
     assert "Could not connect" in unreachable
     invalid = admin_client.post(url, {**base, "config": "{oops"}, HTTP_HX_REQUEST="true").content.decode()
     assert "Fix the form first" in invalid and "Not valid JSON" in invalid

@@ -1,6 +1,7 @@
 """Every write to the catalog's business metadata. Pages, GraphQL, REST, YAML apply and
 the demo loader all call these; each checks permission, validates, writes, records
 history and notifies listeners after commit."""
+
 from apps.catalog.actions.datasets import add_manual_lineage, register_dataset
 from apps.catalog.actions.domains import create_domain, delete_domain, update_domain
 from apps.catalog.actions.ownership import add_owner, remove_owner

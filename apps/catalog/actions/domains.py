@@ -1,4 +1,5 @@
 """Writes to domains, including moves that keep the materialized tree paths right."""
+
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Length, Substr
@@ -11,8 +12,13 @@ from apps.core.writes import delete_logged, require, save_logged
 DOMAIN_FIELDS = {"slug", "name", "description", "parent"}
 
 
-def create_domain(actor, *, slug: str, name: str, description: str = "", parent: Domain | None = None, via: str = "web") -> Domain:
-    require(can_create_domain(actor, parent), "Only admins create top-level domains; owners of a domain create its sub-domains.")
+def create_domain(
+    actor, *, slug: str, name: str, description: str = "", parent: Domain | None = None, via: str = "web"
+) -> Domain:
+    require(
+        can_create_domain(actor, parent),
+        "Only admins create top-level domains; owners of a domain create its sub-domains.",
+    )
     with transaction.atomic():
         domain = Domain(slug=slug, name=name, description=description, parent=parent)
         domain.path = domain.compute_path()
@@ -47,7 +53,11 @@ def _check_move(actor, domain: Domain, new_parent: Domain | None) -> None:
         require(can_create_domain(actor, None), "Only admins create top-level domains.")
         return
     if new_parent.pk == domain.pk or new_parent.path.startswith(domain.path):
-        raise ActionError(f"Cannot move '{domain.slug}' under '{new_parent.slug}': that would make a cycle in the domain tree.", field="parent", code="cycle")
+        raise ActionError(
+            f"Cannot move '{domain.slug}' under '{new_parent.slug}': that would make a cycle in the domain tree.",
+            field="parent",
+            code="cycle",
+        )
     require(can_edit_domain(actor, new_parent), f"You may not move domains under '{new_parent.slug}'.")
 
 
@@ -62,6 +72,8 @@ def _rewrite_descendant_paths(old_path: str, new_path: str, depth_delta: int) ->
 def delete_domain(actor, domain: Domain, *, via: str = "web") -> None:
     require(can_edit_domain(actor, domain))
     if domain.children.exists() or domain.products.exists():
-        raise ActionError(f"Domain '{domain.slug}' still has sub-domains or products; move or delete them first.", code="not_empty")
+        raise ActionError(
+            f"Domain '{domain.slug}' still has sub-domains or products; move or delete them first.", code="not_empty"
+        )
     with transaction.atomic():
         delete_logged(actor, domain, via=via)

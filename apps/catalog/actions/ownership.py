@@ -1,4 +1,5 @@
 """Granting and removing ownership roles on domains and products."""
+
 from django.db import transaction
 
 from apps.catalog.models import DataProduct, Domain, Ownership, OwnershipRole

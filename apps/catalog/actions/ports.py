@@ -1,4 +1,5 @@
 """Writes to ports: add, change, remove, link datasets, consume another product's port."""
+
 from django.db import transaction
 
 from apps.catalog.models import Dataset, Port, PortDataset, PortDirection
@@ -6,7 +7,16 @@ from apps.catalog.permissions import can_edit_product
 from apps.core.errors import ActionError
 from apps.core.writes import delete_logged, require, save_logged
 
-PORT_FIELDS = {"name", "direction", "protocol", "format", "endpoint", "endpoint_details", "description", "upstream_port"}
+PORT_FIELDS = {
+    "name",
+    "direction",
+    "protocol",
+    "format",
+    "endpoint",
+    "endpoint_details",
+    "description",
+    "upstream_port",
+}
 
 
 def _check_upstream(port: Port) -> None:
@@ -14,11 +24,21 @@ def _check_upstream(port: Port) -> None:
     if upstream is None:
         return
     if port.direction != PortDirection.INPUT:
-        raise ActionError("Only an input port can consume another product's output port.", field="upstream_port", code="invalid_direction")
+        raise ActionError(
+            "Only an input port can consume another product's output port.",
+            field="upstream_port",
+            code="invalid_direction",
+        )
     if upstream.direction != PortDirection.OUTPUT:
-        raise ActionError(f"'{upstream}' is an input port; an input port can only consume an output port.", field="upstream_port", code="not_an_output_port")
+        raise ActionError(
+            f"'{upstream}' is an input port; an input port can only consume an output port.",
+            field="upstream_port",
+            code="not_an_output_port",
+        )
     if upstream.product_id == port.product_id:
-        raise ActionError("A product cannot consume its own output port.", field="upstream_port", code="self_consumption")
+        raise ActionError(
+            "A product cannot consume its own output port.", field="upstream_port", code="self_consumption"
+        )
 
 
 def create_port(actor, product, *, name: str, direction: str, datasets=None, via: str = "web", **fields) -> Port:
@@ -45,7 +65,13 @@ def update_port(actor, port: Port, *, via: str = "web", datasets=None, **fields)
             setattr(port, key, value)
         _check_upstream(port)
         dataset_rows = _resolve_datasets(datasets) if datasets is not None else None
-        return save_logged(actor, port, via=via, before=before, after_save=(lambda p: p.datasets.set(dataset_rows)) if dataset_rows is not None else None)
+        return save_logged(
+            actor,
+            port,
+            via=via,
+            before=before,
+            after_save=(lambda p: p.datasets.set(dataset_rows)) if dataset_rows is not None else None,
+        )
 
 
 def set_port_datasets(actor, port: Port, datasets, *, via: str = "web") -> Port:
@@ -72,13 +98,17 @@ def _resolve_datasets(datasets) -> list[Dataset]:
         found = list(Dataset.objects.filter(pk__in=ids))
         missing = set(ids) - {d.pk for d in found}
         if missing:
-            raise ActionError(f"No dataset with id {', '.join(map(str, sorted(missing)))}.", field="datasets", code="not_found")
+            raise ActionError(
+                f"No dataset with id {', '.join(map(str, sorted(missing)))}.", field="datasets", code="not_found"
+            )
         rows += found
     for namespace, name in pairs:
         try:
             rows.append(Dataset.objects.get(namespace=namespace, name=name))
         except Dataset.DoesNotExist:
-            raise ActionError(f"No dataset '{namespace}/{name}' in the catalog.", field="datasets", code="not_found") from None
+            raise ActionError(
+                f"No dataset '{namespace}/{name}' in the catalog.", field="datasets", code="not_found"
+            ) from None
     return rows
 
 

@@ -1,4 +1,5 @@
 """Writes to data products, with optimistic concurrency on ``revision``."""
+
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
@@ -10,10 +11,23 @@ from apps.core.errors import ActionError, ConflictError
 from apps.core.models import ObjectChange
 from apps.core.writes import delete_logged, require, save_logged
 
-PRODUCT_FIELDS = {"name", "summary", "description", "lifecycle", "classification", "cost_per_month", "cost_currency", "domain", "tags", "slug"}
+PRODUCT_FIELDS = {
+    "name",
+    "summary",
+    "description",
+    "lifecycle",
+    "classification",
+    "cost_per_month",
+    "cost_currency",
+    "domain",
+    "tags",
+    "slug",
+}
 
 
-def create_product(actor, *, domain: Domain, slug: str, name: str, tags=None, via: str = "web", **fields) -> DataProduct:
+def create_product(
+    actor, *, domain: Domain, slug: str, name: str, tags=None, via: str = "web", **fields
+) -> DataProduct:
     unknown = set(fields) - PRODUCT_FIELDS
     if unknown:
         raise ActionError(f"Unknown product field(s): {', '.join(sorted(unknown))}", code="unknown_field")
@@ -24,7 +38,9 @@ def create_product(actor, *, domain: Domain, slug: str, name: str, tags=None, vi
         return save_logged(actor, product, via=via, after_save=lambda p: p.tags.set(tag_rows))
 
 
-def update_product(actor, product: DataProduct, *, via: str = "web", expected_revision: int | None = None, **fields) -> DataProduct:
+def update_product(
+    actor, product: DataProduct, *, via: str = "web", expected_revision: int | None = None, **fields
+) -> DataProduct:
     """Change a product's fields. With ``expected_revision``, a stale copy raises ``ConflictError``."""
     unknown = set(fields) - PRODUCT_FIELDS
     if unknown:
@@ -42,14 +58,26 @@ def update_product(actor, product: DataProduct, *, via: str = "web", expected_re
         if new_domain is not None and new_domain.pk != product.domain_id:
             require(can_edit_domain(actor, new_domain), f"You may not move products into domain '{new_domain.slug}'.")
         if "slug" in fields and fields["slug"] != product.slug and not is_admin(actor):
-            raise ActionError("Only admins rename a product's slug: links and descriptors depend on it.", field="slug", code="permission_denied")
+            raise ActionError(
+                "Only admins rename a product's slug: links and descriptors depend on it.",
+                field="slug",
+                code="permission_denied",
+            )
         tag_rows = resolve_tags(fields.pop("tags")) if "tags" in fields else None
         for key, value in fields.items():
             setattr(product, key, value)
-        if _without_revision(product.history_snapshot()) == _without_revision(before) and (tag_rows is None or sorted(t.slug for t in tag_rows) == before["tags"]):
+        if _without_revision(product.history_snapshot()) == _without_revision(before) and (
+            tag_rows is None or sorted(t.slug for t in tag_rows) == before["tags"]
+        ):
             return product  # nothing changed: no new revision, no history entry
         product.revision += 1
-        return save_logged(actor, product, via=via, before=before, after_save=(lambda p: p.tags.set(tag_rows)) if tag_rows is not None else None)
+        return save_logged(
+            actor,
+            product,
+            via=via,
+            before=before,
+            after_save=(lambda p: p.tags.set(tag_rows)) if tag_rows is not None else None,
+        )
 
 
 def _without_revision(snapshot: dict) -> dict:

@@ -1,4 +1,5 @@
 """Tag normalisation shared by product and dataset writes."""
+
 from django.utils.text import slugify
 
 from apps.catalog.models import Tag

@@ -1,4 +1,5 @@
 """Writes to teams and their membership."""
+
 from django.db import transaction
 
 from apps.catalog.models import Team
@@ -13,7 +14,9 @@ TEAM_FIELDS = {"name", "description", "email", "chat_channel"}
 def create_team(actor, *, slug: str, name: str, members=(), via: str = "web", **fields) -> Team:
     require(is_admin(actor), "Only admins create teams.")
     with transaction.atomic():
-        return save_logged(actor, Team(slug=slug, name=name, **fields), via=via, after_save=lambda t: t.members.set(members))
+        return save_logged(
+            actor, Team(slug=slug, name=name, **fields), via=via, after_save=lambda t: t.members.set(members)
+        )
 
 
 def update_team(actor, team: Team, *, via: str = "web", **fields) -> Team:

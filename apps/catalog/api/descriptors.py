@@ -4,6 +4,7 @@ GET returns the descriptor (JSON, or YAML with ``?format=yaml`` / ``Accept:
 application/yaml``); PUT applies a YAML (or JSON) descriptor — ``?dry_run=1`` only
 returns the diff. Errors list every problem with its line and column.
 """
+
 import json
 
 import yaml
@@ -58,14 +59,27 @@ class YAMLRenderer(renderers.BaseRenderer):
         return yaml.safe_dump(data, sort_keys=False, allow_unicode=True).encode("utf-8")
 
 
-DRY_RUN = OpenApiParameter("dry_run", OpenApiTypes.BOOL, OpenApiParameter.QUERY, description="Only return the diff; change nothing.")
+DRY_RUN = OpenApiParameter(
+    "dry_run", OpenApiTypes.BOOL, OpenApiParameter.QUERY, description="Only return the diff; change nothing."
+)
 APPLY_RESULT = {
     "type": "object",
     "properties": {
         "product": {"type": "string"},
         "dry_run": {"type": "boolean"},
         "applied": {"type": "boolean"},
-        "changes": {"type": "array", "items": {"type": "object", "properties": {"op": {"type": "string"}, "kind": {"type": "string"}, "name": {"type": "string"}, "fields": {"type": "object"}}}},
+        "changes": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "op": {"type": "string"},
+                    "kind": {"type": "string"},
+                    "name": {"type": "string"},
+                    "fields": {"type": "object"},
+                },
+            },
+        },
     },
     "required": ["product", "dry_run", "applied", "changes"],
 }
@@ -80,7 +94,9 @@ class DescriptorView(APIView):
     @extend_schema(
         responses={
             (200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT, description="The ODPS-shaped descriptor."),
-            (200, "application/yaml"): OpenApiResponse(OpenApiTypes.STR, description="The descriptor as YAML (?format=yaml)."),
+            (200, "application/yaml"): OpenApiResponse(
+                OpenApiTypes.STR, description="The descriptor as YAML (?format=yaml)."
+            ),
         },
         description="The product as an ODPS-shaped descriptor (JSON; YAML with ?format=yaml).",
     )
@@ -91,7 +107,10 @@ class DescriptorView(APIView):
     @extend_schema(
         request={"application/yaml": OpenApiTypes.STR, "application/json": OpenApiTypes.OBJECT},
         parameters=[DRY_RUN],
-        responses={(200, "application/json"): OpenApiResponse(APPLY_RESULT, description="What changed (or would change)."), (200, "application/yaml"): OpenApiResponse(APPLY_RESULT, description="The same, as YAML.")},
+        responses={
+            (200, "application/json"): OpenApiResponse(APPLY_RESULT, description="What changed (or would change)."),
+            (200, "application/yaml"): OpenApiResponse(APPLY_RESULT, description="The same, as YAML."),
+        },
         description="Apply a descriptor (YAML or JSON) to the product named in the URL: idempotent, all or nothing.",
     )
     def put(self, request, slug):

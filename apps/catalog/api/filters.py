@@ -1,4 +1,5 @@
 """django-filter filter sets of the catalog's REST lists (each backed by an index)."""
+
 import django_filters
 
 from apps.catalog.models import Classification, DataProduct, Dataset, Domain, Lifecycle, Ownership, Port, PortDirection

@@ -3,11 +3,25 @@
 ``create`` / ``update`` never touch the ORM themselves: they call the action with the
 request's user as actor, so REST obeys the same permission and history rules as pages.
 """
+
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from apps.catalog import actions
-from apps.catalog.models import Classification, Column, DataProduct, Dataset, Domain, Lifecycle, Ownership, OwnershipRole, Port, PortDirection, PortProtocol, Team
+from apps.catalog.models import (
+    Classification,
+    Column,
+    DataProduct,
+    Dataset,
+    Domain,
+    Lifecycle,
+    Ownership,
+    OwnershipRole,
+    Port,
+    PortDirection,
+    PortProtocol,
+    Team,
+)
 
 VIA = "rest"
 
@@ -28,7 +42,9 @@ class TagNamesField(serializers.ListField):
 class DomainSerializer(serializers.ModelSerializer):
     """A domain; ``parent`` by slug. Path and depth are maintained by the actions."""
 
-    parent = serializers.SlugRelatedField(slug_field="slug", queryset=Domain.objects.all(), allow_null=True, required=False)
+    parent = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Domain.objects.all(), allow_null=True, required=False
+    )
 
     class Meta:
         model = Domain
@@ -57,7 +73,23 @@ class ProductSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = DataProduct
-        fields = ["id", "slug", "name", "domain", "summary", "description", "lifecycle", "classification", "tags", "cost_per_month", "cost_currency", "revision", "expected_revision", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "slug",
+            "name",
+            "domain",
+            "summary",
+            "description",
+            "lifecycle",
+            "classification",
+            "tags",
+            "cost_per_month",
+            "cost_currency",
+            "revision",
+            "expected_revision",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["id", "revision", "created_at", "updated_at"]
 
     def create(self, data):
@@ -79,7 +111,21 @@ class PortSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Port
-        fields = ["id", "product", "direction", "name", "protocol", "format", "endpoint", "endpoint_details", "description", "upstream_port", "datasets", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "product",
+            "direction",
+            "name",
+            "protocol",
+            "format",
+            "endpoint",
+            "endpoint_details",
+            "description",
+            "upstream_port",
+            "datasets",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["id", "created_at", "updated_at"]
         validators = []  # uniqueness is the action's job (one message, one code for every interface)
 
@@ -101,9 +147,15 @@ class PortSerializer(serializers.ModelSerializer):
 class OwnershipSerializer(serializers.ModelSerializer):
     """A role held by a user (username) or a team (slug) on a product or a domain (slug)."""
 
-    product = serializers.SlugRelatedField(slug_field="slug", queryset=DataProduct.objects.all(), allow_null=True, required=False)
-    domain = serializers.SlugRelatedField(slug_field="slug", queryset=Domain.objects.all(), allow_null=True, required=False)
-    user = serializers.SlugRelatedField(slug_field="username", queryset=get_user_model().objects.all(), allow_null=True, required=False)
+    product = serializers.SlugRelatedField(
+        slug_field="slug", queryset=DataProduct.objects.all(), allow_null=True, required=False
+    )
+    domain = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Domain.objects.all(), allow_null=True, required=False
+    )
+    user = serializers.SlugRelatedField(
+        slug_field="username", queryset=get_user_model().objects.all(), allow_null=True, required=False
+    )
     team = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all(), allow_null=True, required=False)
     role = serializers.ChoiceField(choices=OwnershipRole.choices, required=False)
 
@@ -115,12 +167,21 @@ class OwnershipSerializer(serializers.ModelSerializer):
 
     def validate(self, data):
         if (data.get("product") is None) == (data.get("domain") is None):
-            raise serializers.ValidationError({"product": ["Name either a product or a domain."]}, code="target_required")
+            raise serializers.ValidationError(
+                {"product": ["Name either a product or a domain."]}, code="target_required"
+            )
         return data
 
     def create(self, data):
         target = data.get("product") or data.get("domain")
-        return actions.add_owner(_actor(self), target, user=data.get("user"), team=data.get("team"), role=data.get("role") or OwnershipRole.OWNER, via=VIA)
+        return actions.add_owner(
+            _actor(self),
+            target,
+            user=data.get("user"),
+            team=data.get("team"),
+            role=data.get("role") or OwnershipRole.OWNER,
+            via=VIA,
+        )
 
 
 class ColumnSerializer(serializers.ModelSerializer):
@@ -136,7 +197,23 @@ class DatasetSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Dataset
-        fields = ["id", "namespace", "name", "qualified_name", "short_name", "platform", "kind", "description", "owner", "row_estimate", "size_bytes", "last_modified_at", "first_seen_at", "last_seen_at", "removed_at"]
+        fields = [
+            "id",
+            "namespace",
+            "name",
+            "qualified_name",
+            "short_name",
+            "platform",
+            "kind",
+            "description",
+            "owner",
+            "row_estimate",
+            "size_bytes",
+            "last_modified_at",
+            "first_seen_at",
+            "last_seen_at",
+            "removed_at",
+        ]
 
 
 class DatasetDetailSerializer(DatasetSerializer):

@@ -1,4 +1,5 @@
 """Registers the catalog's REST views on the API's root router, plus the descriptor route."""
+
 from django.urls import path
 
 from apps.catalog.api import views

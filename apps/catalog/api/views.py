@@ -1,5 +1,6 @@
 """REST views of the catalog. Writes call actions through the serializers; deletes call
 the delete actions; errors come back as ``{"errors": [...]}`` (``mesh_catalog.api.errors``)."""
+
 from django.db.models import Prefetch
 from rest_framework import filters, mixins, viewsets
 

@@ -10,6 +10,7 @@ adds our own fields where ODPS has none: port fields (``type`` as protocol, ``fo
 its ports, its owners (when ``team.members`` is given) and its curated sample queries
 (when a port lists ``sampleQueries``) exactly what it says, in one transaction.
 """
+
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -29,7 +30,10 @@ class DescriptorInvalid(ActionError):
     code = "invalid_descriptor"
 
     def __init__(self, problems: list[Problem]):
-        super().__init__(f"The descriptor has {len(problems)} problem(s).", errors=[(p.path or None, p.code, p.message) for p in problems])
+        super().__init__(
+            f"The descriptor has {len(problems)} problem(s).",
+            errors=[(p.path or None, p.code, p.message) for p in problems],
+        )
         self.problems = problems
 
 
@@ -46,7 +50,12 @@ class ApplyResult:
         return bool(self.changes) and not self.dry_run
 
     def as_dict(self) -> dict:
-        return {"product": self.slug, "dry_run": self.dry_run, "applied": self.applied, "changes": [c.as_dict() for c in self.changes]}
+        return {
+            "product": self.slug,
+            "dry_run": self.dry_run,
+            "applied": self.applied,
+            "changes": [c.as_dict() for c in self.changes],
+        }
 
 
 def validate_descriptor(text: str, *, expected_slug: str | None = None) -> tuple[Parsed, Desired]:
@@ -56,7 +65,11 @@ def validate_descriptor(text: str, *, expected_slug: str | None = None) -> tuple
         raise DescriptorInvalid(parsed.problems)
     problems = []
     if expected_slug is not None and parsed.data["id"] != expected_slug:
-        problems.append(parsed.locate(("id",), "id_mismatch", f"The descriptor describes '{parsed.data['id']}', not '{expected_slug}'."))
+        problems.append(
+            parsed.locate(
+                ("id",), "id_mismatch", f"The descriptor describes '{parsed.data['id']}', not '{expected_slug}'."
+            )
+        )
     desired, reference_problems = build_desired(parsed)
     problems += reference_problems
     if problems:
@@ -64,7 +77,9 @@ def validate_descriptor(text: str, *, expected_slug: str | None = None) -> tuple
     return parsed, desired
 
 
-def apply_descriptor(actor, text: str, *, dry_run: bool = False, expected_slug: str | None = None, via: str = "yaml") -> ApplyResult:
+def apply_descriptor(
+    actor, text: str, *, dry_run: bool = False, expected_slug: str | None = None, via: str = "yaml"
+) -> ApplyResult:
     """Make the catalog match the descriptor (or, with ``dry_run``, only say what would change).
 
     Everything happens in one transaction: any refused step leaves the catalog unchanged.
@@ -75,9 +90,15 @@ def apply_descriptor(actor, text: str, *, dry_run: bool = False, expected_slug: 
     with transaction.atomic():
         current = read_current(desired.slug)
         if current.product is not None:
-            require(can_edit_product(actor, current.product), f"You do not own data product '{desired.slug}'; ask one of its owners.")
+            require(
+                can_edit_product(actor, current.product),
+                f"You do not own data product '{desired.slug}'; ask one of its owners.",
+            )
         else:
-            require(can_edit_domain(actor, desired.domain), f"Only owners of domain '{desired.domain.slug}' create products in it.")
+            require(
+                can_edit_domain(actor, desired.domain),
+                f"Only owners of domain '{desired.domain.slug}' create products in it.",
+            )
         changes = plan(desired, current)
         if changes:
             execute(actor, desired, current, parsed, changes, via=via)
@@ -90,4 +111,12 @@ def export_yaml(product) -> str:
     return dump_yaml(export_descriptor(product))
 
 
-__all__ = ["ApplyResult", "DescriptorInvalid", "Problem", "apply_descriptor", "export_descriptor", "export_yaml", "validate_descriptor"]
+__all__ = [
+    "ApplyResult",
+    "DescriptorInvalid",
+    "Problem",
+    "apply_descriptor",
+    "export_descriptor",
+    "export_yaml",
+    "validate_descriptor",
+]

@@ -3,6 +3,7 @@
 All references (domain, datasets, consumed ports, people, teams) are looked up in a
 handful of set-based queries; each missing one becomes a located ``Problem``.
 """
+
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -12,7 +13,14 @@ from django.db.models import Q
 from apps.catalog.descriptors.parsing import Parsed
 from apps.catalog.models import Dataset, Domain, Port, PortDirection, Team
 
-STATUS_TO_LIFECYCLE = {"proposed": "draft", "draft": "draft", "active": "published", "published": "published", "deprecated": "deprecated", "retired": "retired"}
+STATUS_TO_LIFECYCLE = {
+    "proposed": "draft",
+    "draft": "draft",
+    "active": "published",
+    "published": "published",
+    "deprecated": "deprecated",
+    "retired": "retired",
+}
 LIFECYCLE_TO_STATUS = {"draft": "draft", "published": "active", "deprecated": "deprecated", "retired": "retired"}
 PORT_KEYS = {"input": "inputPorts", "output": "outputPorts"}
 
@@ -109,11 +117,19 @@ def _build_ports(parsed: Parsed, desired: Desired) -> list:
                 endpoint_details=port.get("endpointDetails") or {},
             )
             if row.key in desired.ports:
-                problems.append(parsed.locate(path + ("name",), "duplicate_port", f"Two {direction} ports are named '{row.name}'."))
+                problems.append(
+                    parsed.locate(path + ("name",), "duplicate_port", f"Two {direction} ports are named '{row.name}'.")
+                )
             for j, ref in enumerate(port.get("datasets") or []):
                 found = datasets.get((ref["namespace"], ref["name"]))
                 if found is None:
-                    problems.append(parsed.locate(path + ("datasets", j), "not_found", f"No dataset '{ref['namespace']}/{ref['name']}' in the catalog (harvest it first)."))
+                    problems.append(
+                        parsed.locate(
+                            path + ("datasets", j),
+                            "not_found",
+                            f"No dataset '{ref['namespace']}/{ref['name']}' in the catalog (harvest it first).",
+                        )
+                    )
                 elif found not in row.datasets:
                     row.datasets.append(found)
             row.datasets.sort(key=lambda d: (d.namespace, d.name))
@@ -121,13 +137,28 @@ def _build_ports(parsed: Parsed, desired: Desired) -> list:
             if consumes:
                 row.upstream_port = upstreams.get((consumes["product"], consumes["port"]))
                 if row.upstream_port is None:
-                    problems.append(parsed.locate(path + ("consumes",), "not_found", f"Product '{consumes['product']}' has no output port '{consumes['port']}'."))
+                    problems.append(
+                        parsed.locate(
+                            path + ("consumes",),
+                            "not_found",
+                            f"Product '{consumes['product']}' has no output port '{consumes['port']}'.",
+                        )
+                    )
             if direction == PortDirection.OUTPUT and "sampleQueries" in port:
-                row.sample_queries = [(q["title"].strip(), q["sql"].strip(), (q.get("description") or "").strip()) for q in port["sampleQueries"]]
+                row.sample_queries = [
+                    (q["title"].strip(), q["sql"].strip(), (q.get("description") or "").strip())
+                    for q in port["sampleQueries"]
+                ]
                 titles = [t for t, _, _ in row.sample_queries]
                 for j, title in enumerate(titles):
                     if titles.index(title) != j:
-                        problems.append(parsed.locate(path + ("sampleQueries", j, "title"), "duplicate_title", f"Two sample queries are titled '{title}'."))
+                        problems.append(
+                            parsed.locate(
+                                path + ("sampleQueries", j, "title"),
+                                "duplicate_title",
+                                f"Two sample queries are titled '{title}'.",
+                            )
+                        )
             desired.ports[row.key] = row
     return problems
 
@@ -165,7 +196,13 @@ def _build_owners(parsed: Parsed, desired: Desired) -> list:
         kind, name = ("user", member["username"]) if "username" in member else ("team", member["team"])
         row = users.get(name) if kind == "user" else teams.get(name)
         if row is None:
-            problems.append(parsed.locate(("team", "members", i, "username" if kind == "user" else "team"), "not_found", f"No {kind} '{name}'."))
+            problems.append(
+                parsed.locate(
+                    ("team", "members", i, "username" if kind == "user" else "team"),
+                    "not_found",
+                    f"No {kind} '{name}'.",
+                )
+            )
             continue
         desired.holders[(kind, name)] = row
         desired.owners.add((kind, name, member.get("role", "owner")))

@@ -1,4 +1,5 @@
 """Writing a product out as a descriptor; applying the export back changes nothing."""
+
 import yaml
 
 from apps.catalog.descriptors.desired import LIFECYCLE_TO_STATUS
@@ -9,11 +10,21 @@ API_VERSION = "v1.0.0"
 
 def export_descriptor(product: DataProduct) -> dict:
     """The descriptor of ``product`` as plain data (ports and owners in a stable order)."""
-    ports = Port.objects.filter(product=product).select_related("upstream_port__product").prefetch_related("datasets").order_by("name")
+    ports = (
+        Port.objects.filter(product=product)
+        .select_related("upstream_port__product")
+        .prefetch_related("datasets")
+        .order_by("name")
+    )
     samples = _curated_samples(product)
     owners = Ownership.objects.filter(product=product).select_related("user", "team")
     members = sorted(
-        ({"username": o.user.username, "role": str(o.role)} if o.user_id else {"team": o.team.slug, "role": str(o.role)} for o in owners),
+        (
+            {"username": o.user.username, "role": str(o.role)}
+            if o.user_id
+            else {"team": o.team.slug, "role": str(o.role)}
+            for o in owners
+        ),
         key=lambda m: (m.get("username") or "", m.get("team") or "", m["role"]),
     )
     data = {
@@ -44,7 +55,9 @@ def _curated_samples(product) -> dict:
 
     out = {}
     for q in SampleQuery.objects.filter(port__product=product, origin=QueryOrigin.CURATED).order_by("title"):
-        out.setdefault(q.port_id, []).append(_without_empty({"title": q.title, "sql": q.sql, "description": q.description}))
+        out.setdefault(q.port_id, []).append(
+            _without_empty({"title": q.title, "sql": q.sql, "description": q.description})
+        )
     return out
 
 
@@ -57,7 +70,10 @@ def _port(port: Port, samples: dict) -> dict:
             "format": port.format,
             "endpoint": port.endpoint,
             "endpointDetails": port.endpoint_details or None,
-            "datasets": [{"namespace": d.namespace, "name": d.name} for d in sorted(port.datasets.all(), key=lambda d: (d.namespace, d.name))],
+            "datasets": [
+                {"namespace": d.namespace, "name": d.name}
+                for d in sorted(port.datasets.all(), key=lambda d: (d.namespace, d.name))
+            ],
         }
     )
     if port.upstream_port_id:

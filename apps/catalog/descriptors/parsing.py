@@ -3,6 +3,7 @@
 ``yaml.compose`` keeps each node's start mark, so every problem — bad YAML, a duplicate
 key, an unknown or missing field, a wrong type — is reported with its line and column.
 """
+
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -25,7 +26,13 @@ class Problem:
     column: int | None = None
 
     def as_dict(self) -> dict:
-        return {"field": self.path or None, "code": self.code, "message": self.message, "line": self.line, "column": self.column}
+        return {
+            "field": self.path or None,
+            "code": self.code,
+            "message": self.message,
+            "line": self.line,
+            "column": self.column,
+        }
 
     def __str__(self):
         where = f"line {self.line}, column {self.column}: " if self.line else ""
@@ -69,10 +76,26 @@ def _build(node, path: tuple, parsed: Parsed):
         for key_node, value_node in node.value:
             key = _build(key_node, path + ("<key>",), parsed)
             if not isinstance(key, str):
-                parsed.problems.append(Problem(format_path(path), "invalid_key", f"Keys are strings; got {key!r}.", key_node.start_mark.line + 1, key_node.start_mark.column + 1))
+                parsed.problems.append(
+                    Problem(
+                        format_path(path),
+                        "invalid_key",
+                        f"Keys are strings; got {key!r}.",
+                        key_node.start_mark.line + 1,
+                        key_node.start_mark.column + 1,
+                    )
+                )
                 continue
             if key in out:
-                parsed.problems.append(Problem(format_path(path + (key,)), "duplicate_key", f"'{key}' appears twice.", key_node.start_mark.line + 1, key_node.start_mark.column + 1))
+                parsed.problems.append(
+                    Problem(
+                        format_path(path + (key,)),
+                        "duplicate_key",
+                        f"'{key}' appears twice.",
+                        key_node.start_mark.line + 1,
+                        key_node.start_mark.column + 1,
+                    )
+                )
             parsed.marks[("key",) + path + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             out[key] = _build(value_node, path + (key,), parsed)
         return out
@@ -91,7 +114,15 @@ def _scalar(node, path: tuple, parsed: Parsed):
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:  # an escaped lone surrogate ("\ud800"): no database can store it
-            parsed.problems.append(Problem(format_path(path), "invalid_text", "Text with an invalid Unicode escape (a lone surrogate).", node.start_mark.line + 1, node.start_mark.column + 1))
+            parsed.problems.append(
+                Problem(
+                    format_path(path),
+                    "invalid_text",
+                    "Text with an invalid Unicode escape (a lone surrogate).",
+                    node.start_mark.line + 1,
+                    node.start_mark.column + 1,
+                )
+            )
             return ""
     return value
 
@@ -105,7 +136,15 @@ def parse(text: str) -> Parsed:
         mark = getattr(exc, "problem_mark", None)
         message = f"{getattr(exc, 'problem', None) or exc}".strip()
         context = getattr(exc, "context", None)
-        parsed.problems.append(Problem("", "invalid_yaml", f"Not valid YAML: {message}" + (f" ({context})" if context else ""), mark.line + 1 if mark else None, mark.column + 1 if mark else None))
+        parsed.problems.append(
+            Problem(
+                "",
+                "invalid_yaml",
+                f"Not valid YAML: {message}" + (f" ({context})" if context else ""),
+                mark.line + 1 if mark else None,
+                mark.column + 1 if mark else None,
+            )
+        )
         return parsed
     if node is None:
         parsed.problems.append(Problem("", "empty", "The descriptor is empty."))
@@ -128,12 +167,25 @@ def schema_problems(parsed: Parsed) -> list[Problem]:
         if error.validator == "additionalProperties":
             allowed = set(error.schema.get("properties", {}))
             for extra in sorted(set(error.instance) - allowed):
-                problems.append(parsed.locate(path + (extra,), "unknown_field", f"Unknown field '{extra}'. Allowed here: {', '.join(sorted(allowed))}.", key=True))
+                problems.append(
+                    parsed.locate(
+                        path + (extra,),
+                        "unknown_field",
+                        f"Unknown field '{extra}'. Allowed here: {', '.join(sorted(allowed))}.",
+                        key=True,
+                    )
+                )
         elif error.validator == "required":
             for missing in [r for r in error.validator_value if r not in error.instance]:
                 problems.append(parsed.locate(path + (missing,), "required", f"'{missing}' is required."))
-        elif error.validator == "oneOf" and error.schema.get("oneOf") and all("required" in s for s in error.schema["oneOf"]):
+        elif (
+            error.validator == "oneOf"
+            and error.schema.get("oneOf")
+            and all("required" in s for s in error.schema["oneOf"])
+        ):
             problems.append(parsed.locate(path, "owner_required", "A team member names either a username or a team."))
         else:
-            problems.append(parsed.locate(path, error.validator if isinstance(error.validator, str) else "invalid", error.message))
+            problems.append(
+                parsed.locate(path, error.validator if isinstance(error.validator, str) else "invalid", error.message)
+            )
     return problems

@@ -4,6 +4,7 @@
 same permission, validation and history rules apply) inside the caller's transaction.
 A failing action is reported at the place in the file it came from.
 """
+
 from dataclasses import dataclass, field
 
 from django.utils.text import slugify
@@ -28,7 +29,12 @@ class Change:
     fields: dict = field(default_factory=dict)  # field -> [before, after]
 
     def as_dict(self) -> dict:
-        return {"op": self.op, "kind": self.kind, "name": self.name, "fields": {k: [_plain(b), _plain(a)] for k, (b, a) in self.fields.items()}}
+        return {
+            "op": self.op,
+            "kind": self.kind,
+            "name": self.name,
+            "fields": {k: [_plain(b), _plain(a)] for k, (b, a) in self.fields.items()},
+        }
 
     def __str__(self):
         sign = {"create": "+", "update": "~", "delete": "-"}[self.op]
@@ -56,7 +62,12 @@ def read_current(slug: str) -> Current:
     product = DataProduct.objects.select_related("domain").prefetch_related("tags").filter(slug=slug).first()
     if product is None:
         return Current(None, {}, {}, {})
-    ports = {(p.direction, p.name): p for p in Port.objects.filter(product=product).select_related("upstream_port__product").prefetch_related("datasets")}
+    ports = {
+        (p.direction, p.name): p
+        for p in Port.objects.filter(product=product)
+        .select_related("upstream_port__product")
+        .prefetch_related("datasets")
+    }
     owners = {}
     for o in Ownership.objects.filter(product=product).select_related("user", "team"):
         owners[("user", o.user.username, o.role) if o.user_id else ("team", o.team.slug, o.role)] = o
@@ -93,7 +104,18 @@ def plan(desired: Desired, current: Current) -> list[Change]:
     wanted = {f: getattr(desired, f) for f in PRODUCT_FIELDS}
     wanted_tags = sorted({slugify(t) for t in desired.tags})
     if product is None:
-        changes.append(Change("create", "product", desired.slug, {**{k: [None, v] for k, v in wanted.items()}, "domain": [None, desired.domain.slug], "tags": [None, wanted_tags]}))
+        changes.append(
+            Change(
+                "create",
+                "product",
+                desired.slug,
+                {
+                    **{k: [None, v] for k, v in wanted.items()},
+                    "domain": [None, desired.domain.slug],
+                    "tags": [None, wanted_tags],
+                },
+            )
+        )
     else:
         diff = {f: [getattr(product, f), v] for f, v in wanted.items() if getattr(product, f) != v}
         if product.domain_id != desired.domain.pk:
@@ -123,7 +145,18 @@ def _plan_port(want: DesiredPort, port, current: Current) -> list[Change]:
     wanted_upstream = f"{want.upstream_port.product.slug}:{want.upstream_port.name}" if want.upstream_port else None
     changes = []
     if port is None:
-        changes.append(Change("create", "port", name, {**{k: [None, v] for k, v in wanted.items() if v not in ("", {}, None)}, **({"datasets": [None, wanted_datasets]} if wanted_datasets else {}), **({"upstream_port": [None, wanted_upstream]} if wanted_upstream else {})}))
+        changes.append(
+            Change(
+                "create",
+                "port",
+                name,
+                {
+                    **{k: [None, v] for k, v in wanted.items() if v not in ("", {}, None)},
+                    **({"datasets": [None, wanted_datasets]} if wanted_datasets else {}),
+                    **({"upstream_port": [None, wanted_upstream]} if wanted_upstream else {}),
+                },
+            )
+        )
         existing_samples = {}
     else:
         now = _port_values(port)
@@ -143,7 +176,18 @@ def _plan_port(want: DesiredPort, port, current: Current) -> list[Change]:
             if have is None:
                 changes.append(Change("create", "sample_query", f"{name}:{title}", {"sql": [None, sql]}))
             elif (have.sql, have.description) != (sql, description):
-                changes.append(Change("update", "sample_query", f"{name}:{title}", {k: [b, a] for k, b, a in (("sql", have.sql, sql), ("description", have.description, description)) if b != a}))
+                changes.append(
+                    Change(
+                        "update",
+                        "sample_query",
+                        f"{name}:{title}",
+                        {
+                            k: [b, a]
+                            for k, b, a in (("sql", have.sql, sql), ("description", have.description, description))
+                            if b != a
+                        },
+                    )
+                )
         for title in sorted(set(existing_samples) - titles):
             changes.append(Change("delete", "sample_query", f"{name}:{title}"))
     return changes
@@ -151,13 +195,27 @@ def _plan_port(want: DesiredPort, port, current: Current) -> list[Change]:
 
 def _at(parsed: Parsed, path: tuple, exc: ActionError) -> ActionError:
     """The same error, its fields turned into descriptor paths with line and column."""
-    problems = [parsed.locate(path + ((_DESCRIPTOR_FIELD.get(f, f),) if f else ()), code, message) for f, code, message in exc.errors]
+    problems = [
+        parsed.locate(path + ((_DESCRIPTOR_FIELD.get(f, f),) if f else ()), code, message)
+        for f, code, message in exc.errors
+    ]
     error = type(exc)(exc.message, errors=[(p.path or None, p.code, p.message) for p in problems])
     error.problems = problems
     return error
 
 
-_DESCRIPTOR_FIELD = {"summary": "description", "description": "description", "lifecycle": "status", "classification": "customProperties", "cost_per_month": "customProperties", "cost_currency": "customProperties", "protocol": "type", "upstream_port": "consumes", "endpoint_details": "endpointDetails", "slug": "id"}
+_DESCRIPTOR_FIELD = {
+    "summary": "description",
+    "description": "description",
+    "lifecycle": "status",
+    "classification": "customProperties",
+    "cost_per_month": "customProperties",
+    "cost_currency": "customProperties",
+    "protocol": "type",
+    "upstream_port": "consumes",
+    "endpoint_details": "endpointDetails",
+    "slug": "id",
+}
 
 
 def execute(actor, desired: Desired, current: Current, parsed: Parsed, changes: list[Change], *, via: str) -> None:
@@ -165,9 +223,13 @@ def execute(actor, desired: Desired, current: Current, parsed: Parsed, changes: 
     fields = {f: getattr(desired, f) for f in PRODUCT_FIELDS}
     try:
         if current.product is None:
-            product = actions.create_product(actor, domain=desired.domain, slug=desired.slug, tags=desired.tags, via=via, **fields)
+            product = actions.create_product(
+                actor, domain=desired.domain, slug=desired.slug, tags=desired.tags, via=via, **fields
+            )
         else:
-            product = actions.update_product(actor, current.product, domain=desired.domain, tags=desired.tags, via=via, **fields)
+            product = actions.update_product(
+                actor, current.product, domain=desired.domain, tags=desired.tags, via=via, **fields
+            )
     except ActionError as exc:
         raise _at(parsed, (), exc) from None
     changed_ports = {c.name for c in changes if c.kind == "port"}
@@ -180,9 +242,20 @@ def execute(actor, desired: Desired, current: Current, parsed: Parsed, changes: 
         values = {f: getattr(want, f) for f in PORT_FIELDS}
         try:
             if port is None:
-                port = actions.create_port(actor, product, name=want.name, direction=want.direction, datasets=want.datasets, upstream_port=want.upstream_port, via=via, **values)
+                port = actions.create_port(
+                    actor,
+                    product,
+                    name=want.name,
+                    direction=want.direction,
+                    datasets=want.datasets,
+                    upstream_port=want.upstream_port,
+                    via=via,
+                    **values,
+                )
             elif name in changed_ports:
-                port = actions.update_port(actor, port, datasets=want.datasets, upstream_port=want.upstream_port, via=via, **values)
+                port = actions.update_port(
+                    actor, port, datasets=want.datasets, upstream_port=want.upstream_port, via=via, **values
+                )
         except ActionError as exc:
             raise _at(parsed, want.path, exc) from None
         _execute_samples(actor, want, port, current.samples.get(port.pk, {}), parsed, via=via)

@@ -1,4 +1,5 @@
 """One loader per (model, key) for the catalog's relations, batched over sibling objects."""
+
 from django.contrib.auth import get_user_model
 from django.db.models import OuterRef, Subquery
 
@@ -20,7 +21,17 @@ from apps.catalog.models import (
 )
 from mesh_catalog.graphql.dataloaders import Loader, group_rows
 
-COLUMN_FIELDS = ("id", "dataset_id", "name", "ordinal", "data_type", "nullable", "description", "is_primary_key", "tags")
+COLUMN_FIELDS = (
+    "id",
+    "dataset_id",
+    "name",
+    "ordinal",
+    "data_type",
+    "nullable",
+    "description",
+    "is_primary_key",
+    "tags",
+)
 
 
 class _ById(Loader):
@@ -77,7 +88,9 @@ class TagsByProduct(Loader):
     many = True
 
     def batch_load(self, keys):
-        rows = DataProduct.tags.through.objects.filter(dataproduct_id__in=keys).select_related("tag").order_by("tag__slug")
+        rows = (
+            DataProduct.tags.through.objects.filter(dataproduct_id__in=keys).select_related("tag").order_by("tag__slug")
+        )
         return {k: [r.tag for r in v] for k, v in group_rows(rows, lambda r: r.dataproduct_id).items()}
 
 
@@ -85,7 +98,9 @@ class PortsByProduct(Loader):
     many = True
 
     def batch_load(self, keys):
-        return group_rows(Port.objects.filter(product_id__in=keys).order_by("direction", "name", "id"), lambda p: p.product_id)
+        return group_rows(
+            Port.objects.filter(product_id__in=keys).order_by("direction", "name", "id"), lambda p: p.product_id
+        )
 
 
 class ConsumerPortsByPort(Loader):
@@ -94,14 +109,21 @@ class ConsumerPortsByPort(Loader):
     many = True
 
     def batch_load(self, keys):
-        return group_rows(Port.objects.filter(upstream_port_id__in=keys).order_by("product_id", "name"), lambda p: p.upstream_port_id)
+        return group_rows(
+            Port.objects.filter(upstream_port_id__in=keys).order_by("product_id", "name"), lambda p: p.upstream_port_id
+        )
 
 
 class DatasetsByPort(Loader):
     many = True
 
     def batch_load(self, keys):
-        rows = PortDataset.objects.filter(port_id__in=keys).select_related("dataset").defer("dataset__properties").order_by("dataset__namespace", "dataset__name")
+        rows = (
+            PortDataset.objects.filter(port_id__in=keys)
+            .select_related("dataset")
+            .defer("dataset__properties")
+            .order_by("dataset__namespace", "dataset__name")
+        )
         return {k: [r.dataset for r in v] for k, v in group_rows(rows, lambda r: r.port_id).items()}
 
 
@@ -111,7 +133,11 @@ class ProductsByDataset(Loader):
     many = True
 
     def batch_load(self, keys):
-        rows = PortDataset.objects.filter(dataset_id__in=keys).select_related("port__product").order_by("port__product__name")
+        rows = (
+            PortDataset.objects.filter(dataset_id__in=keys)
+            .select_related("port__product")
+            .order_by("port__product__name")
+        )
         out = {}
         for r in rows:
             products = out.setdefault(r.dataset_id, [])
@@ -126,7 +152,11 @@ class ColumnsByDataset(Loader):
     def batch_load(self, keys):
         # Light named rows instead of model instances: a wide table has hundreds of columns and
         # building Column objects was a fifth of the product page's CPU time.
-        rows = Column.objects.filter(dataset_id__in=keys).order_by("dataset_id", "ordinal", "name").values_list(*COLUMN_FIELDS, named=True)
+        rows = (
+            Column.objects.filter(dataset_id__in=keys)
+            .order_by("dataset_id", "ordinal", "name")
+            .values_list(*COLUMN_FIELDS, named=True)
+        )
         return group_rows(rows, lambda c: c.dataset_id)
 
 
@@ -134,14 +164,20 @@ class OwnershipsByProduct(Loader):
     many = True
 
     def batch_load(self, keys):
-        return group_rows(Ownership.objects.filter(product_id__in=keys).select_related("user", "team").order_by("role", "id"), lambda o: o.product_id)
+        return group_rows(
+            Ownership.objects.filter(product_id__in=keys).select_related("user", "team").order_by("role", "id"),
+            lambda o: o.product_id,
+        )
 
 
 class OwnershipsByDomain(Loader):
     many = True
 
     def batch_load(self, keys):
-        return group_rows(Ownership.objects.filter(domain_id__in=keys).select_related("user", "team").order_by("role", "id"), lambda o: o.domain_id)
+        return group_rows(
+            Ownership.objects.filter(domain_id__in=keys).select_related("user", "team").order_by("role", "id"),
+            lambda o: o.domain_id,
+        )
 
 
 class MembersByTeam(Loader):
@@ -158,14 +194,26 @@ class UpstreamEdgesByDataset(Loader):
     many = True
 
     def batch_load(self, keys):
-        return group_rows(LineageEdge.objects.filter(downstream_id__in=keys).select_related("upstream").defer("details", "upstream__properties").order_by("upstream__name"), lambda e: e.downstream_id)
+        return group_rows(
+            LineageEdge.objects.filter(downstream_id__in=keys)
+            .select_related("upstream")
+            .defer("details", "upstream__properties")
+            .order_by("upstream__name"),
+            lambda e: e.downstream_id,
+        )
 
 
 class DownstreamEdgesByDataset(Loader):
     many = True
 
     def batch_load(self, keys):
-        return group_rows(LineageEdge.objects.filter(upstream_id__in=keys).select_related("downstream").defer("details", "downstream__properties").order_by("downstream__name"), lambda e: e.upstream_id)
+        return group_rows(
+            LineageEdge.objects.filter(upstream_id__in=keys)
+            .select_related("downstream")
+            .defer("details", "downstream__properties")
+            .order_by("downstream__name"),
+            lambda e: e.upstream_id,
+        )
 
 
 class UpstreamColumnEdgesByColumn(Loader):
@@ -175,7 +223,10 @@ class UpstreamColumnEdgesByColumn(Loader):
         return parent.id  # columns may be named rows (see ColumnsByDataset)
 
     def batch_load(self, keys):
-        return group_rows(ColumnLineageEdge.objects.filter(downstream_id__in=keys).select_related("upstream__dataset"), lambda e: e.downstream_id)
+        return group_rows(
+            ColumnLineageEdge.objects.filter(downstream_id__in=keys).select_related("upstream__dataset"),
+            lambda e: e.downstream_id,
+        )
 
 
 class DownstreamColumnEdgesByColumn(Loader):
@@ -185,7 +236,10 @@ class DownstreamColumnEdgesByColumn(Loader):
         return parent.id
 
     def batch_load(self, keys):
-        return group_rows(ColumnLineageEdge.objects.filter(upstream_id__in=keys).select_related("downstream__dataset"), lambda e: e.upstream_id)
+        return group_rows(
+            ColumnLineageEdge.objects.filter(upstream_id__in=keys).select_related("downstream__dataset"),
+            lambda e: e.upstream_id,
+        )
 
 
 class QualityChecksByDataset(Loader):
@@ -197,7 +251,10 @@ class QualityChecksByDataset(Loader):
         latest = QualityResult.objects.filter(quality_check=OuterRef("pk")).order_by("-observed_at")
         rows = (
             QualityCheck.objects.filter(dataset_id__in=keys, removed_at__isnull=True)
-            .annotate(latest_status=Subquery(latest.values("status")[:1]), latest_observed_at=Subquery(latest.values("observed_at")[:1]))
+            .annotate(
+                latest_status=Subquery(latest.values("status")[:1]),
+                latest_observed_at=Subquery(latest.values("observed_at")[:1]),
+            )
             .order_by("dataset_id", "column_name", "name")
         )
         return group_rows(rows, lambda c: c.dataset_id)
@@ -209,18 +266,25 @@ class ResultsByQualityCheck(Loader):
     many = True
 
     def batch_load(self, keys):
-        return group_rows(QualityResult.objects.filter(quality_check_id__in=keys).order_by("quality_check_id", "-observed_at"), lambda r: r.quality_check_id)
+        return group_rows(
+            QualityResult.objects.filter(quality_check_id__in=keys).order_by("quality_check_id", "-observed_at"),
+            lambda r: r.quality_check_id,
+        )
 
 
 class SchemaVersionsByDataset(Loader):
     many = True
 
     def batch_load(self, keys):
-        return group_rows(SchemaVersion.objects.filter(dataset_id__in=keys).order_by("dataset_id", "-version"), lambda v: v.dataset_id)
+        return group_rows(
+            SchemaVersion.objects.filter(dataset_id__in=keys).order_by("dataset_id", "-version"), lambda v: v.dataset_id
+        )
 
 
 class SchemaChangesByDataset(Loader):
     many = True
 
     def batch_load(self, keys):
-        return group_rows(SchemaChange.objects.filter(dataset_id__in=keys).order_by("-detected_at", "id"), lambda c: c.dataset_id)
+        return group_rows(
+            SchemaChange.objects.filter(dataset_id__in=keys).order_by("-detected_at", "id"), lambda c: c.dataset_id
+        )

@@ -1,4 +1,5 @@
 """GraphQL types of the catalog's technical side: datasets, columns, lineage, quality, schema."""
+
 import graphene
 
 from apps.catalog.graphql import dataloaders as L
@@ -187,7 +188,9 @@ class DatasetType(graphene.ObjectType):
     products = graphene.List(graphene.NonNull("apps.catalog.graphql.types.DataProductType"), required=True)
     upstream = graphene.List(graphene.NonNull(LineageEdgeType), required=True, description="One hop up.")
     downstream = graphene.List(graphene.NonNull(LineageEdgeType), required=True, description="One hop down.")
-    lineage = graphene.Field(LineageGraph, required=True, direction=LineageDirection(default_value=BOTH), depth=graphene.Int(default_value=1))
+    lineage = graphene.Field(
+        LineageGraph, required=True, direction=LineageDirection(default_value=BOTH), depth=graphene.Int(default_value=1)
+    )
     quality_checks = CountedConnectionField(QualityCheckConnection)
     schema_versions = CountedConnectionField(SchemaVersionConnection)
     schema_changes = CountedConnectionField(SchemaChangeConnection, breaking_only=graphene.Boolean(default_value=False))
@@ -202,10 +205,16 @@ class DatasetType(graphene.ObjectType):
         return loader(info, L.ProductsByDataset).load_for(dataset)
 
     def resolve_upstream(dataset, info):
-        return [LineageEdgeType(upstream=e.upstream, downstream=dataset, evidence=e.evidence) for e in loader(info, L.UpstreamEdgesByDataset).load_for(dataset)]
+        return [
+            LineageEdgeType(upstream=e.upstream, downstream=dataset, evidence=e.evidence)
+            for e in loader(info, L.UpstreamEdgesByDataset).load_for(dataset)
+        ]
 
     def resolve_downstream(dataset, info):
-        return [LineageEdgeType(upstream=dataset, downstream=e.downstream, evidence=e.evidence) for e in loader(info, L.DownstreamEdgesByDataset).load_for(dataset)]
+        return [
+            LineageEdgeType(upstream=dataset, downstream=e.downstream, evidence=e.evidence)
+            for e in loader(info, L.DownstreamEdgesByDataset).load_for(dataset)
+        ]
 
     def resolve_lineage(dataset, info, direction=BOTH, depth=1):
         return lineage_graph(info, [dataset.pk], getattr(direction, "value", direction), depth)
@@ -229,7 +238,11 @@ class DatasetConnection(CountedConnection):
 def lineage_graph(info, dataset_ids, direction, depth) -> LineageGraph:
     walk = dataset_walk(dataset_ids, direction, depth)
     datasets = {d.pk: d for d in loader(info, L.DatasetById).load_many(list(walk.distance)) if d is not None}
-    edges = [LineageEdgeType(upstream=datasets[u], downstream=datasets[d], evidence=ev) for (u, d), ev in walk.edges.items() if u in datasets and d in datasets]
+    edges = [
+        LineageEdgeType(upstream=datasets[u], downstream=datasets[d], evidence=ev)
+        for (u, d), ev in walk.edges.items()
+        if u in datasets and d in datasets
+    ]
     return LineageGraph(nodes=list(datasets.values()), edges=edges, truncated=walk.truncated)
 
 
@@ -238,5 +251,9 @@ def column_lineage_graph(info, column_ids, direction, depth) -> ColumnLineageGra
 
     walk = column_walk(column_ids, direction, depth)
     columns = {c.pk: c for c in Column.objects.filter(pk__in=list(walk.distance))}
-    edges = [ColumnLineageEdgeType(upstream=columns[u], downstream=columns[d], transformation=",".join(t for t in tr if t)) for (u, d), tr in walk.edges.items() if u in columns and d in columns]
+    edges = [
+        ColumnLineageEdgeType(upstream=columns[u], downstream=columns[d], transformation=",".join(t for t in tr if t))
+        for (u, d), tr in walk.edges.items()
+        if u in columns and d in columns
+    ]
     return ColumnLineageGraph(columns=list(columns.values()), edges=edges, truncated=walk.truncated)

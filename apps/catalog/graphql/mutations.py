@@ -4,6 +4,7 @@ Each declares the permission rule it needs (checked once by ``ActionMutation``; 
 checks it again) and returns typed errors. Objects are addressed by slug (products,
 domains) or id (ports, ownerships); datasets by namespace + name.
 """
+
 import graphene
 from django.contrib.auth import get_user_model
 
@@ -34,7 +35,9 @@ def _can_edit_port_product(user, port) -> bool:
 
 
 def _can_edit_ownership_target(user, ownership) -> bool:
-    return can_edit_product(user, ownership.product) if ownership.product_id else can_edit_domain(user, ownership.domain)
+    return (
+        can_edit_product(user, ownership.product) if ownership.product_id else can_edit_domain(user, ownership.domain)
+    )
 
 
 def _can_edit_target(user, target) -> bool:
@@ -75,7 +78,9 @@ class PortInput(graphene.InputObjectType):
     endpoint = graphene.String()
     endpoint_details = graphene.JSONString()
     description = graphene.String()
-    upstream_port = graphene.ID(description="Output port (of another product) this input port consumes; null to unlink.")
+    upstream_port = graphene.ID(
+        description="Output port (of another product) this input port consumes; null to unlink."
+    )
     datasets = graphene.List(graphene.NonNull(DatasetRefInput), description="Replaces the port's datasets.")
 
 
@@ -89,7 +94,9 @@ def _product_fields(data: dict) -> dict:
 def _port_fields(data: dict) -> dict:
     fields = dict(data)
     if "upstream_port" in fields:
-        fields["upstream_port"] = _port(fields["upstream_port"], "upstream_port") if fields["upstream_port"] is not None else None
+        fields["upstream_port"] = (
+            _port(fields["upstream_port"], "upstream_port") if fields["upstream_port"] is not None else None
+        )
     if "endpoint_details" in fields and not isinstance(fields["endpoint_details"], dict):
         raise ActionError("Endpoint details are an object.", field="endpoint_details", code="invalid")
     if "datasets" in fields:
@@ -120,7 +127,9 @@ class CreateProduct(ActionMutation):
     def perform(cls, info, target, slug, name, input=None, **args):
         fields = _product_fields(input or {})
         fields.pop("domain", None)
-        return {"product": actions.create_product(info.context.user, domain=target, slug=slug, name=name, via=VIA, **fields)}
+        return {
+            "product": actions.create_product(info.context.user, domain=target, slug=slug, name=name, via=VIA, **fields)
+        }
 
 
 class UpdateProduct(ActionMutation):
@@ -145,7 +154,11 @@ class UpdateProduct(ActionMutation):
     @classmethod
     def perform(cls, info, target, input, expected_revision=None, **args):
         fields = _product_fields(input)
-        return {"product": actions.update_product(info.context.user, target, expected_revision=expected_revision, via=VIA, **fields)}
+        return {
+            "product": actions.update_product(
+                info.context.user, target, expected_revision=expected_revision, via=VIA, **fields
+            )
+        }
 
 
 # --- owners ----------------------------------------------------------------------------
@@ -220,8 +233,12 @@ class CreatePort(ActionMutation):
         fields = _port_fields(input)
         name, direction = fields.pop("name", None), fields.pop("direction", None)
         if not name or not direction:
-            raise ActionError("A port needs a name and a direction.", field="name" if not name else "direction", code="required")
-        return {"port": actions.create_port(info.context.user, target, name=name, direction=direction, via=VIA, **fields)}
+            raise ActionError(
+                "A port needs a name and a direction.", field="name" if not name else "direction", code="required"
+            )
+        return {
+            "port": actions.create_port(info.context.user, target, name=name, direction=direction, via=VIA, **fields)
+        }
 
 
 class UpdatePort(ActionMutation):
@@ -278,7 +295,11 @@ class SetPortDatasets(ActionMutation):
 
     @classmethod
     def perform(cls, info, target, datasets, **args):
-        return {"port": actions.set_port_datasets(info.context.user, target, [(d["namespace"], d["name"]) for d in datasets], via=VIA)}
+        return {
+            "port": actions.set_port_datasets(
+                info.context.user, target, [(d["namespace"], d["name"]) for d in datasets], via=VIA
+            )
+        }
 
 
 class LinkInputPort(ActionMutation):

@@ -1,16 +1,41 @@
 """Read queries of the catalog: domains, products, datasets, ports, owners, lineage, search."""
+
 import graphene
 from django.db.models import Q
 from graphql import GraphQLError
 
-from apps.catalog.graphql.dataset_types import ColumnLineageGraph, DatasetConnection, DatasetType, LineageGraph, SchemaChangeConnection, column_lineage_graph, lineage_graph
+from apps.catalog.graphql.dataset_types import (
+    ColumnLineageGraph,
+    DatasetConnection,
+    DatasetType,
+    LineageGraph,
+    SchemaChangeConnection,
+    column_lineage_graph,
+    lineage_graph,
+)
 from apps.catalog.graphql.lineage import BOTH
-from apps.catalog.graphql.types import DataProductConnection, DataProductType, DomainConnection, DomainType, LineageDirection, OwnershipConnection, PortConnection, TeamConnection, TeamType
+from apps.catalog.graphql.types import (
+    DataProductConnection,
+    DataProductType,
+    DomainConnection,
+    DomainType,
+    LineageDirection,
+    OwnershipConnection,
+    PortConnection,
+    TeamConnection,
+    TeamType,
+)
 from apps.catalog.models import Column, DataProduct, Dataset, Domain, Ownership, Port, SchemaChange, Team
 from mesh_catalog.graphql.connections import CountedConnectionField
 
 SEARCH_HIT_FIELDS = ("type", "id", "name", "qualified_name", "url", "score", "highlights", "summary", "extra")
-PRODUCT_ORDERINGS = {"name": ("name", "id"), "-name": ("-name", "-id"), "updated": ("updated_at", "id"), "-updated": ("-updated_at", "-id"), "slug": ("slug",)}
+PRODUCT_ORDERINGS = {
+    "name": ("name", "id"),
+    "-name": ("-name", "-id"),
+    "updated": ("updated_at", "id"),
+    "-updated": ("-updated_at", "-id"),
+    "slug": ("slug",),
+}
 
 
 class SearchHitType(graphene.ObjectType):
@@ -53,7 +78,12 @@ def _domain_root(slug):
 class CatalogQuery(graphene.ObjectType):
     """Entry points into the catalog."""
 
-    domains = CountedConnectionField(DomainConnection, roots_only=graphene.Boolean(default_value=False, description="Only top-level domains (walk children for the tree)."))
+    domains = CountedConnectionField(
+        DomainConnection,
+        roots_only=graphene.Boolean(
+            default_value=False, description="Only top-level domains (walk children for the tree)."
+        ),
+    )
     domain = graphene.Field(DomainType, slug=graphene.String(required=True))
     data_products = CountedConnectionField(
         DataProductConnection,
@@ -66,15 +96,51 @@ class CatalogQuery(graphene.ObjectType):
     )
     data_product = graphene.Field(DataProductType, slug=graphene.String(required=True))
     dataset = graphene.Field(DatasetType, id=graphene.ID(), namespace=graphene.String(), name=graphene.String())
-    datasets = CountedConnectionField(DatasetConnection, namespace=graphene.String(), platform=graphene.String(), kind=graphene.String(), name_contains=graphene.String(), include_removed=graphene.Boolean(default_value=False))
-    ports = CountedConnectionField(PortConnection, product=graphene.String(), direction=graphene.String(), protocol=graphene.String())
-    owners = CountedConnectionField(OwnershipConnection, product=graphene.String(), domain=graphene.String(), username=graphene.String(), team=graphene.String())
+    datasets = CountedConnectionField(
+        DatasetConnection,
+        namespace=graphene.String(),
+        platform=graphene.String(),
+        kind=graphene.String(),
+        name_contains=graphene.String(),
+        include_removed=graphene.Boolean(default_value=False),
+    )
+    ports = CountedConnectionField(
+        PortConnection, product=graphene.String(), direction=graphene.String(), protocol=graphene.String()
+    )
+    owners = CountedConnectionField(
+        OwnershipConnection,
+        product=graphene.String(),
+        domain=graphene.String(),
+        username=graphene.String(),
+        team=graphene.String(),
+    )
     teams = CountedConnectionField(TeamConnection)
     team = graphene.Field(TeamType, slug=graphene.String(required=True))
-    lineage = graphene.Field(LineageGraph, namespace=graphene.String(required=True), name=graphene.String(required=True), direction=LineageDirection(default_value=BOTH), depth=graphene.Int(default_value=1))
-    column_lineage = graphene.Field(ColumnLineageGraph, namespace=graphene.String(required=True), name=graphene.String(required=True), column=graphene.String(required=True), direction=LineageDirection(default_value=BOTH), depth=graphene.Int(default_value=1))
-    schema_changes = CountedConnectionField(SchemaChangeConnection, breaking_only=graphene.Boolean(default_value=False), namespace=graphene.String())
-    search = graphene.Field(SearchResultType, q=graphene.String(required=True), filters=graphene.JSONString(), page=graphene.Int(default_value=1), page_size=graphene.Int(default_value=20))
+    lineage = graphene.Field(
+        LineageGraph,
+        namespace=graphene.String(required=True),
+        name=graphene.String(required=True),
+        direction=LineageDirection(default_value=BOTH),
+        depth=graphene.Int(default_value=1),
+    )
+    column_lineage = graphene.Field(
+        ColumnLineageGraph,
+        namespace=graphene.String(required=True),
+        name=graphene.String(required=True),
+        column=graphene.String(required=True),
+        direction=LineageDirection(default_value=BOTH),
+        depth=graphene.Int(default_value=1),
+    )
+    schema_changes = CountedConnectionField(
+        SchemaChangeConnection, breaking_only=graphene.Boolean(default_value=False), namespace=graphene.String()
+    )
+    search = graphene.Field(
+        SearchResultType,
+        q=graphene.String(required=True),
+        filters=graphene.JSONString(),
+        page=graphene.Int(default_value=1),
+        page_size=graphene.Int(default_value=20),
+    )
 
     def resolve_domains(root, info, roots_only=False, **args):
         queryset = Domain.objects.order_by("path")
@@ -83,7 +149,17 @@ class CatalogQuery(graphene.ObjectType):
     def resolve_domain(root, info, slug):
         return Domain.objects.filter(slug=slug).first()
 
-    def resolve_data_products(root, info, domain=None, lifecycle=None, classification=None, tag=None, name_contains=None, order_by="name", **args):
+    def resolve_data_products(
+        root,
+        info,
+        domain=None,
+        lifecycle=None,
+        classification=None,
+        tag=None,
+        name_contains=None,
+        order_by="name",
+        **args,
+    ):
         if order_by not in PRODUCT_ORDERINGS:
             raise GraphQLError(f"orderBy must be one of {', '.join(PRODUCT_ORDERINGS)}.")
         queryset = DataProduct.objects.order_by(*PRODUCT_ORDERINGS[order_by])
@@ -109,7 +185,9 @@ class CatalogQuery(graphene.ObjectType):
             raise GraphQLError("Give either id, or namespace and name.")
         return Dataset.objects.filter(namespace=namespace, name=name).first()
 
-    def resolve_datasets(root, info, namespace=None, platform=None, kind=None, name_contains=None, include_removed=False, **args):
+    def resolve_datasets(
+        root, info, namespace=None, platform=None, kind=None, name_contains=None, include_removed=False, **args
+    ):
         queryset = Dataset.objects.order_by("namespace", "name")
         filters = {k: v for k, v in {"namespace": namespace, "platform": platform, "kind": kind}.items() if v}
         queryset = queryset.filter(**filters)
@@ -118,11 +196,22 @@ class CatalogQuery(graphene.ObjectType):
         return queryset if include_removed else queryset.filter(removed_at__isnull=True)
 
     def resolve_ports(root, info, product=None, direction=None, protocol=None, **args):
-        filters = {k: v for k, v in {"product__slug": product, "direction": direction, "protocol": protocol}.items() if v}
+        filters = {
+            k: v for k, v in {"product__slug": product, "direction": direction, "protocol": protocol}.items() if v
+        }
         return Port.objects.filter(**filters).order_by("product_id", "direction", "name")
 
     def resolve_owners(root, info, product=None, domain=None, username=None, team=None, **args):
-        filters = {k: v for k, v in {"product__slug": product, "domain__slug": domain, "user__username": username, "team__slug": team}.items() if v}
+        filters = {
+            k: v
+            for k, v in {
+                "product__slug": product,
+                "domain__slug": domain,
+                "user__username": username,
+                "team__slug": team,
+            }.items()
+            if v
+        }
         return Ownership.objects.filter(**filters).select_related("user", "team").order_by("id")
 
     def resolve_teams(root, info, **args):
@@ -160,4 +249,10 @@ class CatalogQuery(graphene.ObjectType):
             result = search(q, filters=filters or None, page=page, page_size=page_size, user=info.context.user)
         except SearchQueryError as exc:
             raise GraphQLError(str(exc)) from None
-        return SearchResultType(count=result.count, page=result.page, page_size=result.page_size, facets=result.facets, results=[SearchHitType(**{f: getattr(hit, f, None) for f in SEARCH_HIT_FIELDS}) for hit in result.results])
+        return SearchResultType(
+            count=result.count,
+            page=result.page,
+            page_size=result.page_size,
+            facets=result.facets,
+            results=[SearchHitType(**{f: getattr(hit, f, None) for f in SEARCH_HIT_FIELDS}) for hit in result.results],
+        )

@@ -3,6 +3,7 @@
 Every relation resolves through a loader (``apps.catalog.graphql.dataloaders``), so a
 query's SQL count depends on its shape, not on how many objects it returns.
 """
+
 import graphene
 
 from apps.catalog.graphql import dataloaders as L
@@ -11,7 +12,9 @@ from apps.core.history import history_for
 from mesh_catalog.graphql.connections import CountedConnection, CountedConnectionField
 from mesh_catalog.graphql.dataloaders import loader
 
-LineageDirection = graphene.Enum("LineageDirection", [("UPSTREAM", "upstream"), ("DOWNSTREAM", "downstream"), ("BOTH", "both")])
+LineageDirection = graphene.Enum(
+    "LineageDirection", [("UPSTREAM", "upstream"), ("DOWNSTREAM", "downstream"), ("BOTH", "both")]
+)
 
 
 class UserType(graphene.ObjectType):
@@ -147,7 +150,11 @@ class PortType(graphene.ObjectType):
     description = graphene.String(required=True)
     product = graphene.Field(lambda: DataProductType, required=True)
     upstream_port = graphene.Field(lambda: PortType, description="The output port this input port consumes.")
-    consumers = graphene.List(graphene.NonNull(lambda: PortType), required=True, description="Input ports of other products consuming this output port.")
+    consumers = graphene.List(
+        graphene.NonNull(lambda: PortType),
+        required=True,
+        description="Input ports of other products consuming this output port.",
+    )
     datasets = CountedConnectionField("apps.catalog.graphql.dataset_types.DatasetConnection")
 
     def resolve_product(port, info):
@@ -207,7 +214,12 @@ class DataProductType(graphene.ObjectType):
     tags = graphene.List(graphene.NonNull(graphene.String), required=True)
     ports = CountedConnectionField(PortConnection, direction=graphene.String(description="input | output"))
     owners = CountedConnectionField(OwnershipConnection)
-    lineage = graphene.Field(ProductLineage, required=True, direction=LineageDirection(default_value=BOTH), depth=graphene.Int(default_value=1))
+    lineage = graphene.Field(
+        ProductLineage,
+        required=True,
+        direction=LineageDirection(default_value=BOTH),
+        depth=graphene.Int(default_value=1),
+    )
     history = CountedConnectionField(ChangeConnection)
 
     def resolve_url(product, info):
@@ -230,7 +242,11 @@ class DataProductType(graphene.ObjectType):
         walk = product_walk([product.pk], getattr(direction, "value", direction), depth)
         products = loader(info, L.ProductById).load_many(list(walk.distance))
         by_id = {p.pk: p for p in products if p is not None}
-        edges = [ProductLineageEdge(upstream=by_id[u], downstream=by_id[d], via=via) for (u, d), via in walk.edges.items() if u in by_id and d in by_id]
+        edges = [
+            ProductLineageEdge(upstream=by_id[u], downstream=by_id[d], via=via)
+            for (u, d), via in walk.edges.items()
+            if u in by_id and d in by_id
+        ]
         return ProductLineage(products=list(by_id.values()), edges=edges, truncated=walk.truncated)
 
     def resolve_history(product, info, **args):

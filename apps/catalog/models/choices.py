@@ -1,4 +1,5 @@
 """Enumerations shared by the catalog's models, APIs and descriptors."""
+
 from django.db import models
 
 

@@ -1,4 +1,5 @@
 """Datasets (tables, views, models, topics...) and their columns and constraints."""
+
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -24,24 +25,40 @@ class Dataset(models.Model):
 
     namespace = models.CharField(max_length=300)
     name = models.CharField(max_length=500)
-    short_name = models.CharField(max_length=200, db_index=True, help_text="Last part of the name, e.g. the table name.")
+    short_name = models.CharField(
+        max_length=200, db_index=True, help_text="Last part of the name, e.g. the table name."
+    )
     platform = models.CharField(max_length=30, db_index=True, help_text="postgres, glue, dbt, kafka, s3, ...")
     kind = models.CharField(max_length=20, choices=DatasetKind.choices, default=DatasetKind.TABLE)
     description = models.TextField(blank=True)
-    owner = models.CharField(max_length=200, blank=True, help_text="Owner as the source reports it (role, IAM principal, dbt meta).")
+    owner = models.CharField(
+        max_length=200, blank=True, help_text="Owner as the source reports it (role, IAM principal, dbt meta)."
+    )
     row_estimate = models.BigIntegerField(null=True, blank=True)
     size_bytes = models.BigIntegerField(null=True, blank=True)
     last_modified_at = models.DateTimeField(null=True, blank=True)
     first_seen_at = models.DateTimeField(auto_now_add=True)
     last_seen_at = models.DateTimeField(auto_now_add=True)
-    removed_at = models.DateTimeField(null=True, blank=True, help_text="Set when the dataset disappeared from its source.")
-    source = models.ForeignKey("harvest.Source", null=True, blank=True, on_delete=models.SET_NULL, related_name="datasets")
+    removed_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set when the dataset disappeared from its source."
+    )
+    source = models.ForeignKey(
+        "harvest.Source", null=True, blank=True, on_delete=models.SET_NULL, related_name="datasets"
+    )
     domain = models.ForeignKey(
-        "catalog.Domain", null=True, blank=True, on_delete=models.SET_NULL, related_name="datasets",
+        "catalog.Domain",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="datasets",
         help_text="Domain the dataset belongs to, set by a source's mapping rules or a harvested ownership hint.",
     )
-    properties = models.JSONField(default=dict, blank=True, help_text="Source-specific facts: location, format, parameters, dbt ids, view SQL.")
-    schema_hash = models.CharField(max_length=64, blank=True, help_text="Digest of the column list, to detect schema changes cheaply.")
+    properties = models.JSONField(
+        default=dict, blank=True, help_text="Source-specific facts: location, format, parameters, dbt ids, view SQL."
+    )
+    schema_hash = models.CharField(
+        max_length=64, blank=True, help_text="Digest of the column list, to detect schema changes cheaply."
+    )
     tags = models.ManyToManyField("catalog.Tag", blank=True, related_name="datasets")
 
     objects = DatasetQuerySet.as_manager()
@@ -81,7 +98,9 @@ class Column(models.Model):
     description = models.TextField(blank=True)
     is_primary_key = models.BooleanField(default=False)
     is_generated = models.BooleanField(default=False)
-    tags = models.JSONField(default=list, blank=True, help_text="Labels such as pii, email; set by harvests and governance.")
+    tags = models.JSONField(
+        default=list, blank=True, help_text="Labels such as pii, email; set by harvests and governance."
+    )
 
     class Meta:
         ordering = ["dataset_id", "ordinal", "name"]
@@ -109,7 +128,9 @@ class DatasetConstraint(models.Model):
     name = models.CharField(max_length=300)
     kind = models.CharField(max_length=12, choices=Kind.choices)
     columns = models.JSONField(default=list)
-    referenced_dataset = models.ForeignKey(Dataset, null=True, blank=True, on_delete=models.SET_NULL, related_name="referencing_constraints")
+    referenced_dataset = models.ForeignKey(
+        Dataset, null=True, blank=True, on_delete=models.SET_NULL, related_name="referencing_constraints"
+    )
     referenced_columns = models.JSONField(default=list, blank=True)
     definition = models.TextField(blank=True)
 
@@ -117,7 +138,9 @@ class DatasetConstraint(models.Model):
         ordering = ["dataset_id", "kind", "name"]
         constraints = [
             models.UniqueConstraint(fields=["dataset", "name"], name="uniq_constraint_per_dataset"),
-            models.CheckConstraint(condition=Q(referenced_dataset__isnull=True) | Q(kind="foreign_key"), name="only_fk_references"),
+            models.CheckConstraint(
+                condition=Q(referenced_dataset__isnull=True) | Q(kind="foreign_key"), name="only_fk_references"
+            ),
         ]
 
     def __str__(self):

@@ -1,4 +1,5 @@
 """Domains: the organisation's areas of ownership, nestable."""
+
 from django.core.validators import validate_slug
 from django.db import models
 from django.urls import reverse

@@ -1,4 +1,5 @@
 """Dataset-level and column-level lineage, each edge with its evidence."""
+
 from django.db import models
 from django.db.models import F, Q
 
@@ -15,8 +16,12 @@ class LineageEdge(models.Model):
     upstream = models.ForeignKey("catalog.Dataset", on_delete=models.CASCADE, related_name="downstream_edges")
     downstream = models.ForeignKey("catalog.Dataset", on_delete=models.CASCADE, related_name="upstream_edges")
     evidence = models.CharField(max_length=20, choices=LineageEvidence.choices)
-    source = models.ForeignKey("harvest.Source", null=True, blank=True, on_delete=models.CASCADE, related_name="lineage_edges")
-    details = models.JSONField(default=dict, blank=True, help_text="e.g. the SQL or the dbt node that shows the dependency.")
+    source = models.ForeignKey(
+        "harvest.Source", null=True, blank=True, on_delete=models.CASCADE, related_name="lineage_edges"
+    )
+    details = models.JSONField(
+        default=dict, blank=True, help_text="e.g. the SQL or the dbt node that shows the dependency."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -36,7 +41,9 @@ class ColumnLineageEdge(models.Model):
     upstream = models.ForeignKey("catalog.Column", on_delete=models.CASCADE, related_name="downstream_edges")
     downstream = models.ForeignKey("catalog.Column", on_delete=models.CASCADE, related_name="upstream_edges")
     evidence = models.CharField(max_length=20, choices=LineageEvidence.choices)
-    source = models.ForeignKey("harvest.Source", null=True, blank=True, on_delete=models.CASCADE, related_name="column_lineage_edges")
+    source = models.ForeignKey(
+        "harvest.Source", null=True, blank=True, on_delete=models.CASCADE, related_name="column_lineage_edges"
+    )
     transformation = models.CharField(max_length=30, blank=True, help_text="identity, expression, aggregation, ...")
 
     class Meta:

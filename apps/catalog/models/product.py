@@ -1,4 +1,5 @@
 """Data products, their ports and tags."""
+
 from django.core.validators import MinValueValidator, RegexValidator, validate_slug
 from django.db import models
 from django.db.models import Q
@@ -36,11 +37,27 @@ class DataProduct(ChangeLoggedModel):
     lifecycle = models.CharField(max_length=12, choices=Lifecycle.choices, default=Lifecycle.DRAFT)
     classification = models.CharField(max_length=12, choices=Classification.choices, default=Classification.INTERNAL)
     tags = models.ManyToManyField(Tag, blank=True, related_name="products")
-    cost_per_month = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)])
-    cost_currency = models.CharField(max_length=3, blank=True, validators=[RegexValidator(r"^[A-Z]{3}$", "Use an ISO 4217 code such as EUR.")])
+    cost_per_month = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    cost_currency = models.CharField(
+        max_length=3, blank=True, validators=[RegexValidator(r"^[A-Z]{3}$", "Use an ISO 4217 code such as EUR.")]
+    )
     revision = models.PositiveIntegerField(default=1, editable=False)
 
-    history_fields = ("slug", "domain", "name", "summary", "description", "lifecycle", "classification", "tags", "cost_per_month", "cost_currency", "revision")
+    history_fields = (
+        "slug",
+        "domain",
+        "name",
+        "summary",
+        "description",
+        "lifecycle",
+        "classification",
+        "tags",
+        "cost_per_month",
+        "cost_currency",
+        "revision",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -50,8 +67,14 @@ class DataProduct(ChangeLoggedModel):
             models.Index(fields=["-updated_at"], name="product_updated_idx"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(cost_per_month__isnull=True) | Q(cost_per_month__gte=0), name="product_cost_non_negative"),
-            models.CheckConstraint(condition=Q(cost_per_month__isnull=True) | ~Q(cost_currency=""), name="product_cost_has_currency", violation_error_message="A cost needs a currency."),
+            models.CheckConstraint(
+                condition=Q(cost_per_month__isnull=True) | Q(cost_per_month__gte=0), name="product_cost_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(cost_per_month__isnull=True) | ~Q(cost_currency=""),
+                name="product_cost_has_currency",
+                violation_error_message="A cost needs a currency.",
+            ),
         ]
 
     def __str__(self):
@@ -74,19 +97,43 @@ class Port(ChangeLoggedModel):
     name = models.CharField(max_length=200)
     protocol = models.CharField(max_length=12, choices=PortProtocol.choices, default=PortProtocol.OTHER)
     format = models.CharField(max_length=50, blank=True, help_text="table, parquet, avro, json, csv, ...")
-    endpoint = models.CharField(max_length=500, blank=True, help_text="Non-secret address, e.g. postgres://warehouse:5432/analytics")
-    endpoint_details = models.JSONField(default=dict, blank=True, help_text="Structured non-secret details (host, port, database, schema, region, topic).")
+    endpoint = models.CharField(
+        max_length=500, blank=True, help_text="Non-secret address, e.g. postgres://warehouse:5432/analytics"
+    )
+    endpoint_details = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Structured non-secret details (host, port, database, schema, region, topic).",
+    )
     description = models.TextField(blank=True)
-    upstream_port = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="consumer_ports")
-    datasets = models.ManyToManyField("catalog.Dataset", through="catalog.PortDataset", blank=True, related_name="ports")
+    upstream_port = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="consumer_ports"
+    )
+    datasets = models.ManyToManyField(
+        "catalog.Dataset", through="catalog.PortDataset", blank=True, related_name="ports"
+    )
 
-    history_fields = ("name", "direction", "protocol", "format", "endpoint", "endpoint_details", "description", "upstream_port", "datasets")
+    history_fields = (
+        "name",
+        "direction",
+        "protocol",
+        "format",
+        "endpoint",
+        "endpoint_details",
+        "description",
+        "upstream_port",
+        "datasets",
+    )
 
     class Meta:
         ordering = ["direction", "name"]
         constraints = [
             models.UniqueConstraint(fields=["product", "direction", "name"], name="uniq_port_name_per_product"),
-            models.CheckConstraint(condition=Q(upstream_port__isnull=True) | Q(direction=PortDirection.INPUT), name="only_input_ports_have_upstream", violation_error_message="Only an input port can consume another product's output port."),
+            models.CheckConstraint(
+                condition=Q(upstream_port__isnull=True) | Q(direction=PortDirection.INPUT),
+                name="only_input_ports_have_upstream",
+                violation_error_message="Only an input port can consume another product's output port.",
+            ),
         ]
 
     def __str__(self):

@@ -1,4 +1,5 @@
 """Automated quality checks (dbt tests, freshness) and their results over time."""
+
 from django.db import models
 
 from apps.catalog.models.choices import QualityCategory, QualityStatus
@@ -13,7 +14,9 @@ class QualityCheck(models.Model):
     name = models.CharField(max_length=300)
     check_type = models.CharField(max_length=100, help_text="not_null, unique, relationships, freshness, ...")
     category = models.CharField(max_length=15, choices=QualityCategory.choices, default=QualityCategory.OTHER)
-    source = models.ForeignKey("harvest.Source", null=True, blank=True, on_delete=models.CASCADE, related_name="quality_checks")
+    source = models.ForeignKey(
+        "harvest.Source", null=True, blank=True, on_delete=models.CASCADE, related_name="quality_checks"
+    )
     definition = models.JSONField(default=dict, blank=True)
     removed_at = models.DateTimeField(null=True, blank=True)
 

@@ -1,4 +1,5 @@
 """Schema versions of datasets and the changes between them (append-only)."""
+
 from django.db import models
 
 from apps.catalog.models.choices import SchemaChangeType
@@ -11,7 +12,9 @@ class SchemaVersion(models.Model):
     version = models.PositiveIntegerField()
     schema_hash = models.CharField(max_length=64)
     columns = models.JSONField(help_text="[{name, type, nullable, ordinal}] at this version")
-    harvest_run = models.ForeignKey("harvest.HarvestRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="schema_versions")
+    harvest_run = models.ForeignKey(
+        "harvest.HarvestRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="schema_versions"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -30,7 +33,9 @@ class SchemaChange(models.Model):
     """
 
     dataset = models.ForeignKey("catalog.Dataset", on_delete=models.CASCADE, related_name="schema_changes")
-    schema_version = models.ForeignKey(SchemaVersion, null=True, blank=True, on_delete=models.CASCADE, related_name="changes")
+    schema_version = models.ForeignKey(
+        SchemaVersion, null=True, blank=True, on_delete=models.CASCADE, related_name="changes"
+    )
     change_type = models.CharField(max_length=20, choices=SchemaChangeType.choices)
     column_name = models.CharField(max_length=300, blank=True)
     before = models.JSONField(null=True, blank=True)

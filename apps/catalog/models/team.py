@@ -1,4 +1,5 @@
 """Teams of people and who owns which domain or data product."""
+
 from django.conf import settings
 from django.core.validators import validate_slug
 from django.db import models
@@ -34,10 +35,16 @@ class Ownership(ChangeLoggedModel):
     the database. Domain owners may edit everything in their domain and its sub-domains.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="mesh_ownerships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="mesh_ownerships"
+    )
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.CASCADE, related_name="ownerships")
-    domain = models.ForeignKey("catalog.Domain", null=True, blank=True, on_delete=models.CASCADE, related_name="ownerships")
-    product = models.ForeignKey("catalog.DataProduct", null=True, blank=True, on_delete=models.CASCADE, related_name="ownerships")
+    domain = models.ForeignKey(
+        "catalog.Domain", null=True, blank=True, on_delete=models.CASCADE, related_name="ownerships"
+    )
+    product = models.ForeignKey(
+        "catalog.DataProduct", null=True, blank=True, on_delete=models.CASCADE, related_name="ownerships"
+    )
     role = models.CharField(max_length=20, choices=OwnershipRole.choices, default=OwnershipRole.OWNER)
 
     history_fields = ("user", "team", "domain", "product", "role")
@@ -51,14 +58,32 @@ class Ownership(ChangeLoggedModel):
                 violation_error_message="An ownership names either a user or a team.",
             ),
             models.CheckConstraint(
-                condition=(Q(domain__isnull=False, product__isnull=True) | Q(domain__isnull=True, product__isnull=False)),
+                condition=(
+                    Q(domain__isnull=False, product__isnull=True) | Q(domain__isnull=True, product__isnull=False)
+                ),
                 name="ownership_domain_xor_product",
                 violation_error_message="An ownership applies to either a domain or a data product.",
             ),
-            models.UniqueConstraint(fields=["user", "product", "role"], condition=Q(user__isnull=False, product__isnull=False), name="uniq_user_product_role"),
-            models.UniqueConstraint(fields=["team", "product", "role"], condition=Q(team__isnull=False, product__isnull=False), name="uniq_team_product_role"),
-            models.UniqueConstraint(fields=["user", "domain", "role"], condition=Q(user__isnull=False, domain__isnull=False), name="uniq_user_domain_role"),
-            models.UniqueConstraint(fields=["team", "domain", "role"], condition=Q(team__isnull=False, domain__isnull=False), name="uniq_team_domain_role"),
+            models.UniqueConstraint(
+                fields=["user", "product", "role"],
+                condition=Q(user__isnull=False, product__isnull=False),
+                name="uniq_user_product_role",
+            ),
+            models.UniqueConstraint(
+                fields=["team", "product", "role"],
+                condition=Q(team__isnull=False, product__isnull=False),
+                name="uniq_team_product_role",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "domain", "role"],
+                condition=Q(user__isnull=False, domain__isnull=False),
+                name="uniq_user_domain_role",
+            ),
+            models.UniqueConstraint(
+                fields=["team", "domain", "role"],
+                condition=Q(team__isnull=False, domain__isnull=False),
+                name="uniq_team_domain_role",
+            ),
         ]
 
     def __str__(self):

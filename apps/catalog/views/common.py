@@ -1,4 +1,5 @@
 """Helpers shared by the catalog's pages: read access, edit access, htmx-aware rendering."""
+
 from functools import wraps
 
 from django.conf import settings

@@ -1,4 +1,5 @@
 """The domain page: description, owners, sub-domains and their products."""
+
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 
@@ -10,9 +11,19 @@ from apps.catalog.views.common import reader_required
 @reader_required
 def domain_detail(request, slug):
     domain = get_object_or_404(Domain, slug=slug)
-    products = DataProduct.objects.only("slug", "name", "summary", "lifecycle", "classification", "domain_id").prefetch_related("tags").order_by("name")
-    subtree = list(Domain.objects.subtree(domain).prefetch_related(Prefetch("products", queryset=products)).order_by("path"))
-    owners = list(Ownership.objects.filter(domain__in=Domain.objects.ancestors_of(domain)).select_related("user", "team", "domain"))
+    products = (
+        DataProduct.objects.only("slug", "name", "summary", "lifecycle", "classification", "domain_id")
+        .prefetch_related("tags")
+        .order_by("name")
+    )
+    subtree = list(
+        Domain.objects.subtree(domain).prefetch_related(Prefetch("products", queryset=products)).order_by("path")
+    )
+    owners = list(
+        Ownership.objects.filter(domain__in=Domain.objects.ancestors_of(domain)).select_related(
+            "user", "team", "domain"
+        )
+    )
     return render(
         request,
         "catalog/domain_detail.html",

@@ -1,4 +1,5 @@
 """A product's history: who changed what and when, any past version, diffs between versions."""
+
 import difflib
 
 from django.contrib.contenttypes.models import ContentType
@@ -12,7 +13,17 @@ from apps.core.history import history_for, state_at
 from apps.core.models import ObjectChange
 
 CHANGES_PER_PAGE = 50
-SHOWN_FIELDS = ("name", "summary", "lifecycle", "classification", "tags", "domain", "cost_per_month", "cost_currency", "description")
+SHOWN_FIELDS = (
+    "name",
+    "summary",
+    "lifecycle",
+    "classification",
+    "tags",
+    "domain",
+    "cost_per_month",
+    "cost_currency",
+    "description",
+)
 
 
 def _product_versions(product):
@@ -25,8 +36,19 @@ def _product_versions(product):
 def product_history(request, slug):
     product = get_object_or_404(DataProduct, slug=slug)
     page = Paginator(history_for(product).order_by("-time", "-id"), CHANGES_PER_PAGE).get_page(request.GET.get("page"))
-    versions = list(_product_versions(product).values_list("id", "time", "postchange_data__revision", "actor_label")[:200])
-    return render(request, "catalog/product_history.html", {"product": product, "page": page, "versions": versions, "product_ct": ContentType.objects.get_for_model(DataProduct).pk})
+    versions = list(
+        _product_versions(product).values_list("id", "time", "postchange_data__revision", "actor_label")[:200]
+    )
+    return render(
+        request,
+        "catalog/product_history.html",
+        {
+            "product": product,
+            "page": page,
+            "versions": versions,
+            "product_ct": ContentType.objects.get_for_model(DataProduct).pk,
+        },
+    )
 
 
 @reader_required
@@ -38,7 +60,11 @@ def product_version(request, slug, change_id):
     if state is None:
         raise Http404("The product did not exist at that point.")
     fields = [(name, state.get(name)) for name in SHOWN_FIELDS if name in state]
-    return render(request, "catalog/product_version.html", {"product": product, "change": change, "state": state, "fields": fields})
+    return render(
+        request,
+        "catalog/product_version.html",
+        {"product": product, "change": change, "state": state, "fields": fields},
+    )
 
 
 @reader_required
@@ -59,7 +85,15 @@ def product_diff(request, slug):
             continue
         lines = None
         if name == "description":
-            lines = list(difflib.unified_diff((before or "").splitlines(), (after or "").splitlines(), "before", "after", lineterm="", n=2))[2:]
+            lines = list(
+                difflib.unified_diff(
+                    (before or "").splitlines(), (after or "").splitlines(), "before", "after", lineterm="", n=2
+                )
+            )[2:]
         rows.append({"field": name, "before": before, "after": after, "lines": lines})
     changes = ObjectChange.objects.filter(pk__in=[old_id, new_id]).order_by("id")
-    return render(request, "catalog/product_diff.html", {"product": product, "rows": rows, "changes": list(changes), "old": old, "new": new})
+    return render(
+        request,
+        "catalog/product_diff.html",
+        {"product": product, "rows": rows, "changes": list(changes), "old": old, "new": new},
+    )

@@ -1,4 +1,5 @@
 """The home page: search box, domain map, recently changed, most used, my products."""
+
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.db.models.lookups import StartsWith
@@ -16,7 +17,11 @@ def home(request):
         return render(request, "catalog/home_anonymous.html")
     products = DataProduct.objects.only(*PRODUCT_LIST_FIELDS).order_by("name")
     domains = Domain.objects.prefetch_related(Prefetch("products", queryset=products)).order_by("path")
-    recent = DataProduct.objects.select_related("domain").only(*PRODUCT_LIST_FIELDS, "domain__name", "domain__slug").order_by("-updated_at")[:8]
+    recent = (
+        DataProduct.objects.select_related("domain")
+        .only(*PRODUCT_LIST_FIELDS, "domain__name", "domain__slug")
+        .order_by("-updated_at")[:8]
+    )
     # "Most used" = most consumers: input ports of other products reading this one's output ports.
     most_used = (
         DataProduct.objects.select_related("domain")
@@ -25,7 +30,14 @@ def home(request):
         .filter(consumer_count__gt=0)
         .order_by("-consumer_count", "name")[:8]
     )
-    mine = my_products(request.user).select_related("domain").only(*PRODUCT_LIST_FIELDS, "domain__name", "domain__slug").order_by("name")[:20] if request.user.is_authenticated and not request.user.is_superuser else []
+    mine = (
+        my_products(request.user)
+        .select_related("domain")
+        .only(*PRODUCT_LIST_FIELDS, "domain__name", "domain__slug")
+        .order_by("name")[:20]
+        if request.user.is_authenticated and not request.user.is_superuser
+        else []
+    )
     counts = _counts()
     return render(
         request,

@@ -4,6 +4,7 @@ The URL holds the whole state — ``focus`` (``d12`` a dataset, ``p3`` a product
 ``expand`` (nodes whose neighbours the reader opened) and ``column`` (a column whose
 lineage is highlighted) — so a drawing can be shared and the back button works.
 """
+
 from urllib.parse import urlencode
 
 from django.http import Http404
@@ -61,14 +62,28 @@ def lineage(request):
         column = None
         if column_id and column_id.isdigit():
             column = Column.objects.filter(pk=int(column_id)).select_related("dataset").first()
-        graph = build_dataset_graph(focus, depth=depth, expand=_parse_keys(expand_raw, "d"), column_id=column.pk if column else None)
-        context.update(level="dataset", title=f"Lineage of {dataset.name}", dataset=dataset, column=column, columns=list(dataset.columns.only("id", "name", "dataset_id").order_by("ordinal", "name")[:500]))
+        graph = build_dataset_graph(
+            focus, depth=depth, expand=_parse_keys(expand_raw, "d"), column_id=column.pk if column else None
+        )
+        context.update(
+            level="dataset",
+            title=f"Lineage of {dataset.name}",
+            dataset=dataset,
+            column=column,
+            columns=list(dataset.columns.only("id", "name", "dataset_id").order_by("ordinal", "name")[:500]),
+        )
     else:
         raise Http404("Choose a dataset or a product to see its lineage.")
     for node in graph.nodes:
         keys = [k for k in expand_raw.split(",") if k] + [node.key]
-        node.expand_url = lineage_url(focus=focus_raw, domain=domain_slug, depth=depth, expand=",".join(keys), column=request.GET.get("column"))
+        node.expand_url = lineage_url(
+            focus=focus_raw, domain=domain_slug, depth=depth, expand=",".join(keys), column=request.GET.get("column")
+        )
     # Expanding inside the standalone page updates its URL; inside a product page it must not.
     standalone = not request.htmx or "/lineage/" in (request.htmx.current_url or "")
-    context.update(graph=graph, standalone=standalone, base_query={"focus": focus_raw, "domain": domain_slug or "", "expand": expand_raw})
+    context.update(
+        graph=graph,
+        standalone=standalone,
+        base_query={"focus": focus_raw, "domain": domain_slug or "", "expand": expand_raw},
+    )
     return render_partial_or_page(request, "catalog/partials/lineage_graph.html", "catalog/lineage.html", context)

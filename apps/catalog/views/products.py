@@ -5,11 +5,21 @@ columns: heavy sections (schema of the output datasets, quality, lineage) load a
 fragments, each paginated or capped, so a product with 50 ports × 200 columns opens as
 fast as a small one.
 """
+
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.shortcuts import get_object_or_404, render
 
-from apps.catalog.models import Column, DataProduct, Dataset, Ownership, Port, PortDirection, QualityCheck, QualityResult
+from apps.catalog.models import (
+    Column,
+    DataProduct,
+    Dataset,
+    Ownership,
+    Port,
+    PortDirection,
+    QualityCheck,
+    QualityResult,
+)
 from apps.catalog.permissions import can_edit_product
 from apps.catalog.views.common import reader_required, render_partial_or_page
 from apps.core.history import history_for
@@ -31,18 +41,26 @@ def output_datasets(product):
 
 def ports_of(product, direction: str | None = None):
     """The product's ports with their datasets (and column counts): two queries."""
-    dataset_rows = Dataset.objects.only("id", "namespace", "name", "short_name", "kind", "platform", "removed_at").annotate(column_count=Count("columns"))
+    dataset_rows = Dataset.objects.only(
+        "id", "namespace", "name", "short_name", "kind", "platform", "removed_at"
+    ).annotate(column_count=Count("columns"))
     ports = Port.objects.filter(product=product)
     if direction:
         ports = ports.filter(direction=direction)
-    return ports.select_related("upstream_port__product").prefetch_related(Prefetch("datasets", queryset=dataset_rows)).order_by("direction", "name")
+    return (
+        ports.select_related("upstream_port__product")
+        .prefetch_related(Prefetch("datasets", queryset=dataset_rows))
+        .order_by("direction", "name")
+    )
 
 
 def product_context(request, product) -> dict:
     ports = list(ports_of(product))
     owners = list(Ownership.objects.filter(product=product).select_related("user", "team"))
     consumers = list(
-        Port.objects.filter(upstream_port__product=product).select_related("product", "upstream_port").order_by("product__name", "name")
+        Port.objects.filter(upstream_port__product=product)
+        .select_related("product", "upstream_port")
+        .order_by("product__name", "name")
     )
     recent_changes = list(history_for(product)[:5])
     outputs = [p for p in ports if p.direction == PortDirection.OUTPUT]
@@ -71,23 +89,42 @@ def product_more_ports(request, slug):
     """The output ports after the first ``PORTS_SHOWN`` (htmx fragment)."""
     product = get_object_or_404(product_queryset(), slug=slug)
     ports = list(ports_of(product, PortDirection.OUTPUT)[PORTS_SHOWN:])
-    return render(request, "catalog/partials/port_cards.html", {"product": product, "output_ports": ports, "can_edit": can_edit_product(request.user, product)})
+    return render(
+        request,
+        "catalog/partials/port_cards.html",
+        {"product": product, "output_ports": ports, "can_edit": can_edit_product(request.user, product)},
+    )
 
 
 @reader_required
 def product_schema(request, slug):
     """The output datasets, a page at a time; each one's columns load when it is opened."""
     product = get_object_or_404(DataProduct.objects.only("id", "slug", "name"), slug=slug)
-    datasets = output_datasets(product).only("id", "namespace", "name", "kind", "description").annotate(column_count=Count("columns")).order_by("name")
+    datasets = (
+        output_datasets(product)
+        .only("id", "namespace", "name", "kind", "description")
+        .annotate(column_count=Count("columns"))
+        .order_by("name")
+    )
     page = Paginator(datasets, SCHEMA_DATASETS_PER_PAGE).get_page(request.GET.get("page"))
-    return render_partial_or_page(request, "catalog/partials/product_schema.html", "catalog/product_section.html", {"product": product, "page": page, "section": "schema"})
+    return render_partial_or_page(
+        request,
+        "catalog/partials/product_schema.html",
+        "catalog/product_section.html",
+        {"product": product, "page": page, "section": "schema"},
+    )
 
 
 @reader_required
 def dataset_columns(request, pk):
     """One page of a dataset's columns (htmx fragment of the product page's schema)."""
     dataset = get_object_or_404(Dataset.objects.only("id", "name"), pk=pk)
-    page = Paginator(Column.objects.filter(dataset=dataset).only("id", "dataset_id", "name", "data_type", "nullable", "is_primary_key", "tags", "description").order_by("ordinal", "name"), COLUMNS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(
+        Column.objects.filter(dataset=dataset)
+        .only("id", "dataset_id", "name", "data_type", "nullable", "is_primary_key", "tags", "description")
+        .order_by("ordinal", "name"),
+        COLUMNS_PER_PAGE,
+    ).get_page(request.GET.get("page"))
     return render(request, "catalog/partials/dataset_columns.html", {"dataset": dataset, "page": page})
 
 
@@ -111,4 +148,9 @@ def product_quality(request, slug):
     summary: dict[str, int] = {}
     for check in checks:
         summary[check.last_status or "not_run"] = summary.get(check.last_status or "not_run", 0) + 1
-    return render_partial_or_page(request, "catalog/partials/product_quality.html", "catalog/product_section.html", {"product": product, "checks": checks, "summary": summary, "section": "quality", "limit": QUALITY_CHECKS_LIMIT})
+    return render_partial_or_page(
+        request,
+        "catalog/partials/product_quality.html",
+        "catalog/product_section.html",
+        {"product": product, "checks": checks, "summary": summary, "section": "quality", "limit": QUALITY_CHECKS_LIMIT},
+    )

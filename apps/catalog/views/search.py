@@ -4,6 +4,7 @@ Facet links keep the query and every active filter in the URL (``?q=orders&type=
 &domain=sales``) and swap only the results through htmx with ``hx-push-url``, so a search
 can be shared and the back button works.
 """
+
 from urllib.parse import urlencode
 
 from django.shortcuts import render
@@ -11,7 +12,15 @@ from django.shortcuts import render
 from apps.catalog.views.common import reader_required, render_partial_or_page
 
 FACETS = ("type", "domain", "platform", "tag", "owner", "classification", "lifecycle")
-FACET_LABELS = {"type": "Type", "domain": "Domain", "platform": "Platform", "tag": "Tag", "owner": "Owner", "classification": "Classification", "lifecycle": "Lifecycle"}
+FACET_LABELS = {
+    "type": "Type",
+    "domain": "Domain",
+    "platform": "Platform",
+    "tag": "Tag",
+    "owner": "Owner",
+    "classification": "Classification",
+    "lifecycle": "Lifecycle",
+}
 PAGE_SIZE = 20
 
 
@@ -36,12 +45,21 @@ def _facet_groups(facets: dict, q: str, filters: dict) -> list[dict]:
         items = []
         for value, count in sorted(values.items(), key=lambda kv: (-kv[1], kv[0])):
             toggled = {k: list(v) for k, v in filters.items()}
-            toggled[name] = [v for v in toggled.get(name, []) if v != value] if value in active else [*toggled.get(name, []), value]
+            toggled[name] = (
+                [v for v in toggled.get(name, []) if v != value] if value in active else [*toggled.get(name, []), value]
+            )
             toggled = {k: v for k, v in toggled.items() if v}
             items.append({"value": value, "count": count, "active": value in active, "url": _query_string(q, toggled)})
         for value in active - set(values):
             toggled = {k: [x for x in v if not (k == name and x == value)] for k, v in filters.items()}
-            items.append({"value": value, "count": 0, "active": True, "url": _query_string(q, {k: v for k, v in toggled.items() if v})})
+            items.append(
+                {
+                    "value": value,
+                    "count": 0,
+                    "active": True,
+                    "url": _query_string(q, {k: v for k, v in toggled.items() if v}),
+                }
+            )
         if items:
             groups.append({"name": name, "label": FACET_LABELS[name], "items": items})
     return groups

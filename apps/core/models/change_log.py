@@ -1,4 +1,5 @@
 """The change log: time-stamped, append-only history of every edit to the catalog."""
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -19,14 +20,22 @@ class ObjectChange(models.Model):
     """
 
     time = models.DateTimeField(auto_now_add=True, db_index=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    actor_label = models.CharField(max_length=150, help_text="Username or system actor, kept even if the user is deleted.")
-    via = models.CharField(max_length=50, default="web", help_text="Interface: web, graphql, rest, yaml, harvest, cli, demo.")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(
+        max_length=150, help_text="Username or system actor, kept even if the user is deleted."
+    )
+    via = models.CharField(
+        max_length=50, default="web", help_text="Interface: web, graphql, rest, yaml, harvest, cli, demo."
+    )
     action = models.CharField(max_length=10, choices=ChangeAction.choices)
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     object_id = models.BigIntegerField()
     object_repr = models.CharField(max_length=300)
-    related_content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    related_content_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     related_object_id = models.BigIntegerField(null=True, blank=True)
     prechange_data = models.JSONField(null=True, blank=True)
     postchange_data = models.JSONField(null=True, blank=True)
@@ -53,4 +62,6 @@ class ObjectChange(models.Model):
     def changed_fields(self) -> dict:
         """{field: (before, after)} for the fields that differ."""
         before, after = self.prechange_data or {}, self.postchange_data or {}
-        return {k: (before.get(k), after.get(k)) for k in sorted(set(before) | set(after)) if before.get(k) != after.get(k)}
+        return {
+            k: (before.get(k), after.get(k)) for k in sorted(set(before) | set(after)) if before.get(k) != after.get(k)
+        }

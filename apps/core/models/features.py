@@ -1,4 +1,5 @@
 """Base model tiers: capabilities that generic code can ask a model about."""
+
 from django.db import models
 
 

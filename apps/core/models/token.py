@@ -1,4 +1,5 @@
 """Personal access tokens: how programs (CI, scripts) call GraphQL and REST as a person."""
+
 import hashlib
 
 from django.conf import settings

@@ -1,4 +1,5 @@
 """``{{ text|markdown }}``: Markdown rendered and sanitized by ``apps.core.markdown``."""
+
 from django import template
 from django.utils.safestring import mark_safe
 

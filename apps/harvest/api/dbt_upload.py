@@ -11,6 +11,7 @@ manage sources (a platform admin). Add ``?harvest=false`` to store without harve
          -F run_results.json=@target/run_results.json \\
          https://catalog.example.com/api/v1/sources/shop-dbt/dbt-artifacts
 """
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
@@ -23,7 +24,12 @@ from apps.harvest.uploads import ARTIFACT_FILES, upload_dbt_artifacts
 
 UploadResult = inline_serializer(
     "DbtArtifactsUploaded",
-    {"source": serializers.CharField(), "files": serializers.DictField(child=serializers.IntegerField(), help_text="File → schema version."), "invocation_id": serializers.CharField(), "run": serializers.IntegerField(allow_null=True)},
+    {
+        "source": serializers.CharField(),
+        "files": serializers.DictField(child=serializers.IntegerField(), help_text="File → schema version."),
+        "invocation_id": serializers.CharField(),
+        "run": serializers.IntegerField(allow_null=True),
+    },
 )
 
 
@@ -34,7 +40,13 @@ class DbtArtifactsUploadView(APIView):
 
     @extend_schema(
         operation_id="upload_dbt_artifacts",
-        request={"multipart/form-data": {"type": "object", "properties": {name: {"type": "string", "format": "binary"} for name in ARTIFACT_FILES}, "required": ["manifest.json"]}},
+        request={
+            "multipart/form-data": {
+                "type": "object",
+                "properties": {name: {"type": "string", "format": "binary"} for name in ARTIFACT_FILES},
+                "required": ["manifest.json"],
+            }
+        },
         parameters=[OpenApiParameter("harvest", bool, description="Queue a harvest after storing (default true).")],
         responses={201: UploadResult},
     )
@@ -47,8 +59,17 @@ class DbtArtifactsUploadView(APIView):
             filename = field if field.endswith(".json") else f"{field}.json"
             files[filename] = upload
         if not files:
-            raise ActionError(f"Send the artifacts as multipart files named {', '.join(ARTIFACT_FILES)}.", field="manifest.json", code="required")
+            raise ActionError(
+                f"Send the artifacts as multipart files named {', '.join(ARTIFACT_FILES)}.",
+                field="manifest.json",
+                code="required",
+            )
         harvest = request.query_params.get("harvest", "true").lower() not in ("0", "false", "no")
         stored, run = upload_dbt_artifacts(request.user, source, files, harvest=harvest, via="rest")
-        body = {"source": source.name, "files": stored.versions, "invocation_id": stored.invocation_id, "run": run.pk if run else None}
+        body = {
+            "source": source.name,
+            "files": stored.versions,
+            "invocation_id": stored.invocation_id,
+            "run": run.pk if run else None,
+        }
         return Response(body, status=status.HTTP_201_CREATED)

@@ -8,6 +8,7 @@ Point an OpenLineage client (Airflow, Spark, dbt-ol, ...) at the catalog::
 answers 201 with what it wrote; a repeat of the same run id and event type answers 200
 and writes nothing; a malformed event answers 400 naming the field and the problem.
 """
+
 from drf_spectacular.utils import OpenApiTypes, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import JSONParser
@@ -18,7 +19,12 @@ from apps.harvest.openlineage.actions import receive_run_event
 
 EventAccepted = inline_serializer(
     "LineageEventAccepted",
-    {"status": serializers.ChoiceField(choices=["accepted", "duplicate"]), "run_id": serializers.CharField(), "event_type": serializers.CharField(), "summary": serializers.DictField()},
+    {
+        "status": serializers.ChoiceField(choices=["accepted", "duplicate"]),
+        "run_id": serializers.CharField(),
+        "event_type": serializers.CharField(),
+        "summary": serializers.DictField(),
+    },
 )
 
 
@@ -27,8 +33,17 @@ class OpenLineageView(APIView):
 
     parser_classes = [JSONParser]
 
-    @extend_schema(operation_id="post_openlineage_event", request=OpenApiTypes.OBJECT, responses={201: EventAccepted, 200: EventAccepted})
+    @extend_schema(
+        operation_id="post_openlineage_event",
+        request=OpenApiTypes.OBJECT,
+        responses={201: EventAccepted, 200: EventAccepted},
+    )
     def post(self, request):
         event, created = receive_run_event(request.user, request.data, via="rest")
-        body = {"status": "accepted" if created else "duplicate", "run_id": event.run_id, "event_type": event.event_type, "summary": event.summary}
+        body = {
+            "status": "accepted" if created else "duplicate",
+            "run_id": event.run_id,
+            "event_type": event.event_type,
+            "summary": event.summary,
+        }
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)

@@ -1,4 +1,5 @@
 """Harvest push endpoints under ``/api/v1/`` (included by ``mesh_catalog.api.urls``)."""
+
 from django.urls import path
 
 from apps.harvest.api.dbt_upload import DbtArtifactsUploadView

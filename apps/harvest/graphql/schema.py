@@ -3,6 +3,7 @@
 A source shows which secrets are set (``secretKeys``), never their values; there is no
 field through which a secret could be selected.
 """
+
 import graphene
 
 from apps.harvest.models import HarvestRun, Source
@@ -14,7 +15,9 @@ class RunsBySource(Loader):
     many = True
 
     def batch_load(self, keys):
-        return group_rows(HarvestRun.objects.filter(source_id__in=keys).order_by("-queued_at", "-id"), lambda r: r.source_id)
+        return group_rows(
+            HarvestRun.objects.filter(source_id__in=keys).order_by("-queued_at", "-id"), lambda r: r.source_id
+        )
 
 
 class SourceById(Loader):
@@ -60,7 +63,11 @@ class SourceType(graphene.ObjectType):
     kind = graphene.String(required=True)
     description = graphene.String(required=True)
     config = graphene.JSONString(required=True, description="Non-secret settings.")
-    secret_keys = graphene.List(graphene.NonNull(graphene.String), required=True, description="Names of the secrets that are set; values are never exposed.")
+    secret_keys = graphene.List(
+        graphene.NonNull(graphene.String),
+        required=True,
+        description="Names of the secrets that are set; values are never exposed.",
+    )
     mapping_rules = graphene.JSONString(required=True)
     schedule = graphene.String(required=True)
     enabled = graphene.Boolean(required=True)

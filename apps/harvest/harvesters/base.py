@@ -4,6 +4,7 @@ A kind is one module: a config schema, a connection test, and ``extract()`` yiel
 records (``apps.harvest.records``). It never touches the ORM; the pipeline owns writes.
 Kinds register from ``HarvestConfig.ready()``; registering a kind twice is an error.
 """
+
 from collections.abc import Iterator
 from dataclasses import dataclass
 

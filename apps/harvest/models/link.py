@@ -1,4 +1,5 @@
 """Which datasets each source reported in its last successful run, and in what state."""
+
 from django.db import models
 
 
@@ -13,7 +14,9 @@ class SourceDataset(models.Model):
     source = models.ForeignKey("harvest.Source", on_delete=models.CASCADE, related_name="dataset_links")
     dataset = models.ForeignKey("catalog.Dataset", on_delete=models.CASCADE, related_name="source_links")
     digest = models.CharField(max_length=64)
-    last_changed_run = models.ForeignKey("harvest.HarvestRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    last_changed_run = models.ForeignKey(
+        "harvest.HarvestRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["source", "dataset"], name="uniq_source_dataset")]

@@ -1,4 +1,5 @@
 """One harvest of one source: its status, timings, counts and report."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -21,7 +22,9 @@ class HarvestRun(models.Model):
     source = models.ForeignKey("harvest.Source", on_delete=models.CASCADE, related_name="runs")
     status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED, db_index=True)
     triggered_by = models.CharField(max_length=150, help_text="Username, 'schedule', 'cli', 'api'.")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     queued_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -31,7 +34,9 @@ class HarvestRun(models.Model):
     warnings = models.JSONField(default=list, blank=True)
     errors = models.JSONField(default=list, blank=True)
     celery_task_id = models.CharField(max_length=100, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0, help_text="How many times a worker started this run (retries of transient errors).")
+    attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="How many times a worker started this run (retries of transient errors)."
+    )
 
     class Meta:
         ordering = ["-queued_at", "-id"]

@@ -1,4 +1,5 @@
 """A configured source of technical metadata (a PostgreSQL database, a dbt project, Glue)."""
+
 from django.core.validators import MaxValueValidator, MinValueValidator, validate_slug
 from django.db import models
 
@@ -20,7 +21,9 @@ class Source(TimestampedModel):
     config = models.JSONField(default=dict, blank=True)
     secrets = EncryptedJSONField(blank=True, default=dict)
     mapping_rules = models.JSONField(default=list, blank=True)
-    schedule = models.CharField(max_length=100, blank=True, help_text="Cron expression for periodic harvests; empty for none.")
+    schedule = models.CharField(
+        max_length=100, blank=True, help_text="Cron expression for periodic harvests; empty for none."
+    )
     enabled = models.BooleanField(default=True)
     max_removal_share = models.FloatField(
         default=0.5,

@@ -5,6 +5,7 @@ Admins only (the platform team's tokens, which OpenLineage clients send as
 the event row and everything it implies are written in one transaction, and a repeat
 finds the row and writes nothing. Search listeners hear about touched datasets after commit.
 """
+
 from django.db import IntegrityError, transaction
 
 from apps.catalog.models import Dataset
@@ -33,12 +34,23 @@ def receive_run_event(actor, payload, *, via: str = "rest") -> tuple[LineageEven
     try:
         with transaction.atomic():
             event = LineageEvent.objects.create(
-                run_id=parsed.run_id, event_type=parsed.event_type, event_time=parsed.event_time,
-                job_namespace=parsed.job_namespace[:300], job_name=parsed.job_name[:500], producer=parsed.producer,
-                received_by=user, payload=payload, summary={"via": via},
+                run_id=parsed.run_id,
+                event_type=parsed.event_type,
+                event_time=parsed.event_time,
+                job_namespace=parsed.job_namespace[:300],
+                job_name=parsed.job_name[:500],
+                producer=parsed.producer,
+                received_by=user,
+                payload=payload,
+                summary={"via": via},
             )
             outcome = write_event(parsed)
-            event.summary = {"via": via, **outcome.counts, "skipped": outcome.skipped[:MAX_SKIPPED_SHOWN], "skipped_total": len(outcome.skipped)}
+            event.summary = {
+                "via": via,
+                **outcome.counts,
+                "skipped": outcome.skipped[:MAX_SKIPPED_SHOWN],
+                "skipped_total": len(outcome.skipped),
+            }
             event.save(update_fields=["summary"])
             objects_changed(Dataset, sorted(outcome.touched))
     except IntegrityError:

@@ -1,4 +1,5 @@
 """Every OpenLineage event the catalog accepted, unique by (run id, event type)."""
+
 from django.conf import settings
 from django.db import models
 
@@ -13,8 +14,12 @@ class LineageEvent(models.Model):
     job_name = models.CharField(max_length=500)
     producer = models.CharField(max_length=500, blank=True)
     received_at = models.DateTimeField(auto_now_add=True)
-    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    summary = models.JSONField(default=dict, blank=True, help_text="What the event wrote: datasets, edges, skipped items.")
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    summary = models.JSONField(
+        default=dict, blank=True, help_text="What the event wrote: datasets, edges, skipped items."
+    )
     payload = models.JSONField(help_text="The event as received.")
 
     class Meta:

@@ -5,6 +5,7 @@ Input and output datasets become ``DatasetRecord`` (the ``schema`` facet gives c
 each (input, output) pair a ``LineageRecord``; the ``columnLineage`` facet of an output
 ``ColumnLineageRecord``. Anything malformed raises ``MalformedEvent`` naming the field.
 """
+
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -13,8 +14,24 @@ from apps.harvest.records import ColumnLineageRecord, ColumnRecord, DatasetRecor
 
 EVIDENCE = "openlineage"
 EVENT_TYPES = ("START", "RUNNING", "COMPLETE", "ABORT", "FAIL", "OTHER")
-KIND_BY_DATASET_TYPE = {"TABLE": "table", "VIEW": "view", "MATERIALIZED_VIEW": "materialized_view", "TOPIC": "topic", "STREAM": "topic", "FILE": "file", "MODEL": "dbt_model"}
-PLATFORM_BY_SCHEME = {"postgresql": "postgres", "postgres": "postgres", "s3a": "s3", "s3n": "s3", "gs": "gcs", "abfss": "azure", "awsathena": "athena"}
+KIND_BY_DATASET_TYPE = {
+    "TABLE": "table",
+    "VIEW": "view",
+    "MATERIALIZED_VIEW": "materialized_view",
+    "TOPIC": "topic",
+    "STREAM": "topic",
+    "FILE": "file",
+    "MODEL": "dbt_model",
+}
+PLATFORM_BY_SCHEME = {
+    "postgresql": "postgres",
+    "postgres": "postgres",
+    "s3a": "s3",
+    "s3n": "s3",
+    "gs": "gcs",
+    "abfss": "azure",
+    "awsathena": "athena",
+}
 MAX_DATASETS = 1000  # per event: a client bug, not a job, sends more
 
 
@@ -60,8 +77,11 @@ def parse_run_event(event) -> ParsedEvent:
         raise MalformedEvent("eventType", f"must be one of {', '.join(EVENT_TYPES)}, got {event_type[:30]!r}")
     event_time = _time(event.get("eventTime"))
     parsed = ParsedEvent(
-        run_id=run_id, event_type=event_type, event_time=event_time,
-        job_namespace=_text(job, "namespace", "job.namespace"), job_name=_text(job, "name", "job.name"),
+        run_id=run_id,
+        event_type=event_type,
+        event_time=event_time,
+        job_namespace=_text(job, "namespace", "job.namespace"),
+        job_name=_text(job, "name", "job.name"),
         producer=str(event.get("producer") or "")[:500],
     )
     inputs = _datasets(event, "inputs", parsed)
@@ -70,7 +90,9 @@ def parse_run_event(event) -> ParsedEvent:
     for output in outputs:
         for upstream in inputs:
             if upstream != output:
-                parsed.lineage.append(LineageRecord(upstream=upstream, downstream=output, evidence=EVIDENCE, details={"job": job_label}))
+                parsed.lineage.append(
+                    LineageRecord(upstream=upstream, downstream=output, evidence=EVIDENCE, details={"job": job_label})
+                )
     for position, item in enumerate(event.get("outputs") or []):
         parsed.column_lineage += _column_lineage(item, outputs[position], f"outputs[{position}]")
     return parsed
@@ -98,11 +120,15 @@ def _datasets(event: dict, key: str, parsed: ParsedEvent) -> list[DatasetRef]:
             DatasetRecord(
                 ref=ref,
                 platform=platform_of(ref.namespace),
-                kind=KIND_BY_DATASET_TYPE.get(str((facets.get("datasetType") or {}).get("datasetType") or "").upper(), "table"),
+                kind=KIND_BY_DATASET_TYPE.get(
+                    str((facets.get("datasetType") or {}).get("datasetType") or "").upper(), "table"
+                ),
                 description=str((facets.get("documentation") or {}).get("description") or "")[:10000],
                 owner=_owner(facets.get("ownership")),
                 columns=tuple(columns or ()),
-                properties={"openlineage": {"job": f"{parsed.job_namespace}/{parsed.job_name}", "producer": parsed.producer}},
+                properties={
+                    "openlineage": {"job": f"{parsed.job_namespace}/{parsed.job_name}", "producer": parsed.producer}
+                },
                 complete_columns=columns is not None,
             )
         )
@@ -123,7 +149,14 @@ def _schema_columns(facet, path: str) -> list[ColumnRecord] | None:
         if column["name"] in seen:
             raise MalformedEvent(f"{path}.fields[{position - 1}].name", f"duplicate field {column['name']!r}")
         seen.add(column["name"])
-        columns.append(ColumnRecord(name=column["name"][:300], ordinal=position, data_type=str(column.get("type") or "")[:200], description=str(column.get("description") or "")))
+        columns.append(
+            ColumnRecord(
+                name=column["name"][:300],
+                ordinal=position,
+                data_type=str(column.get("type") or "")[:200],
+                description=str(column.get("description") or ""),
+            )
+        )
     return columns
 
 
@@ -143,11 +176,17 @@ def _column_lineage(item: dict, output: DatasetRef, path: str) -> list[ColumnLin
             where = f"{path}.facets.columnLineage.fields.{column}.inputFields[{position}]"
             if not isinstance(source, dict):
                 raise MalformedEvent(where, "must be an object with namespace, name and field")
-            upstream = DatasetRef(_text(source, "namespace", f"{where}.namespace"), _text(source, "name", f"{where}.name"))
+            upstream = DatasetRef(
+                _text(source, "namespace", f"{where}.namespace"), _text(source, "name", f"{where}.name")
+            )
             records.append(
                 ColumnLineageRecord(
-                    upstream=upstream, upstream_column=_text(source, "field", f"{where}.field"), downstream=output,
-                    downstream_column=column, evidence=EVIDENCE, transformation=_transformation(source, spec),
+                    upstream=upstream,
+                    upstream_column=_text(source, "field", f"{where}.field"),
+                    downstream=output,
+                    downstream_column=column,
+                    evidence=EVIDENCE,
+                    transformation=_transformation(source, spec),
                 )
             )
     return records

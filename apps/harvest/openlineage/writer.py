@@ -7,6 +7,7 @@ sets the columns only of datasets no harvested source claims, and its descriptio
 owner only fill blanks. Column changes reuse the pipeline's column planning, so schema
 versions and classified changes are recorded the same way as for harvests.
 """
+
 from dataclasses import dataclass, field
 
 from django.utils import timezone
@@ -49,14 +50,23 @@ def write_event(parsed: ParsedEvent) -> EventOutcome:
 def _upsert_datasets(records: dict, parsed: ParsedEvent, outcome: EventOutcome) -> dict[DatasetRef, int]:
     existing = {
         DatasetRef(d.namespace, d.name): d
-        for d in Dataset.objects.filter(namespace__in={r.namespace for r in records}, name__in=[r.name for r in records])
+        for d in Dataset.objects.filter(
+            namespace__in={r.namespace for r in records}, name__in=[r.name for r in records]
+        )
     }
     existing = {ref: d for ref, d in existing.items() if ref in records}
     now = timezone.now()
     new = [
         Dataset(
-            namespace=ref.namespace, name=ref.name, short_name=short_name(ref.name)[:200], platform=rec.platform, kind=rec.kind,
-            description=rec.description, owner=rec.owner[:200], properties=rec.properties, last_seen_at=now,
+            namespace=ref.namespace,
+            name=ref.name,
+            short_name=short_name(ref.name)[:200],
+            platform=rec.platform,
+            kind=rec.kind,
+            description=rec.description,
+            owner=rec.owner[:200],
+            properties=rec.properties,
+            last_seen_at=now,
         )
         for ref, rec in records.items()
         if ref not in existing
@@ -90,20 +100,36 @@ def _write_columns(records: dict, parsed: ParsedEvent, ids: dict, outcome: Event
     described = {ref: ids[ref] for ref in parsed.described if ref in ids}
     if not described:
         return
-    harvested = set(SourceDataset.objects.filter(dataset_id__in=described.values()).values_list("dataset_id", flat=True))
+    harvested = set(
+        SourceDataset.objects.filter(dataset_id__in=described.values()).values_list("dataset_id", flat=True)
+    )
     owned = {ref: pk for ref, pk in described.items() if pk not in harvested}
-    outcome.skipped += [f"{ref.namespace}/{ref.name}: columns come from its harvested source" for ref, pk in described.items() if pk in harvested]
+    outcome.skipped += [
+        f"{ref.namespace}/{ref.name}: columns come from its harvested source"
+        for ref, pk in described.items()
+        if pk in harvested
+    ]
     if not owned:
         return
     before = {d.pk: d for d in Dataset.objects.filter(pk__in=owned.values()).only("pk", "schema_hash")}
     old = load_columns(list(owned.values()))
     plans = {pk: plan_columns(records[ref], old.get(pk, {}), shared=False) for ref, pk in owned.items()}
-    plans = {pk: plan for pk, plan in plans.items() if plan.upserts or plan.removed_ids or before[pk].schema_hash != plan.schema_hash}
+    plans = {
+        pk: plan
+        for pk, plan in plans.items()
+        if plan.upserts or plan.removed_ids or before[pk].schema_hash != plan.schema_hash
+    }
     if not plans:
         return
     report = RunReport()
     write_columns(plans, report)
-    write_schema_versions(None, {pk: (plan, before[pk] if before[pk].schema_hash else None) for pk, plan in plans.items()}, report, record_added=False, now=timezone.now())
+    write_schema_versions(
+        None,
+        {pk: (plan, before[pk] if before[pk].schema_hash else None) for pk, plan in plans.items()},
+        report,
+        record_added=False,
+        now=timezone.now(),
+    )
     for pk, plan in plans.items():
         Dataset.objects.filter(pk=pk).update(schema_hash=plan.schema_hash)
     outcome.touched.update(plans)
@@ -114,13 +140,19 @@ def _write_columns(records: dict, parsed: ParsedEvent, ids: dict, outcome: Event
 
 def _write_lineage(parsed: ParsedEvent, ids: dict, outcome: EventOutcome) -> None:
     rows = [
-        LineageEdge(upstream_id=ids[r.upstream], downstream_id=ids[r.downstream], evidence=r.evidence, details=r.details)
+        LineageEdge(
+            upstream_id=ids[r.upstream], downstream_id=ids[r.downstream], evidence=r.evidence, details=r.details
+        )
         for r in parsed.lineage
         if r.upstream in ids and r.downstream in ids and ids[r.upstream] != ids[r.downstream]
     ]
     if not rows:
         return
-    known = set(LineageEdge.objects.filter(downstream_id__in={r.downstream_id for r in rows}, evidence=rows[0].evidence).values_list("upstream_id", "downstream_id"))
+    known = set(
+        LineageEdge.objects.filter(
+            downstream_id__in={r.downstream_id for r in rows}, evidence=rows[0].evidence
+        ).values_list("upstream_id", "downstream_id")
+    )
     new = [r for r in rows if (r.upstream_id, r.downstream_id) not in known]
     if new:
         LineageEdge.objects.bulk_create(new, ignore_conflicts=True)
@@ -133,22 +165,42 @@ def _write_column_lineage(parsed: ParsedEvent, ids: dict, outcome: EventOutcome)
         return
     upstream_refs = {r.upstream for r in parsed.column_lineage if r.upstream not in ids}
     if upstream_refs:  # inputFields may name datasets that are not inputs of the event
-        for d in Dataset.objects.filter(namespace__in={r.namespace for r in upstream_refs}, name__in=[r.name for r in upstream_refs]).only("pk", "namespace", "name"):
+        for d in Dataset.objects.filter(
+            namespace__in={r.namespace for r in upstream_refs}, name__in=[r.name for r in upstream_refs]
+        ).only("pk", "namespace", "name"):
             ids.setdefault(DatasetRef(d.namespace, d.name), d.pk)
     wanted = [(r, ids.get(r.upstream), ids.get(r.downstream)) for r in parsed.column_lineage]
     dataset_ids = {i for _, up, down in wanted for i in (up, down) if i}
-    columns = {(ds, name): pk for pk, ds, name in Column.objects.filter(dataset_id__in=dataset_ids).values_list("pk", "dataset_id", "name")}
+    columns = {
+        (ds, name): pk
+        for pk, ds, name in Column.objects.filter(dataset_id__in=dataset_ids).values_list("pk", "dataset_id", "name")
+    }
     rows = []
     for rec, up, down in wanted:
         up_col, down_col = columns.get((up, rec.upstream_column)), columns.get((down, rec.downstream_column))
         if up_col is None or down_col is None:
-            missing = f"{rec.upstream.name}.{rec.upstream_column}" if up_col is None else f"{rec.downstream.name}.{rec.downstream_column}"
+            missing = (
+                f"{rec.upstream.name}.{rec.upstream_column}"
+                if up_col is None
+                else f"{rec.downstream.name}.{rec.downstream_column}"
+            )
             outcome.skipped.append(f"column lineage to {rec.downstream_column}: column {missing} is not in the catalog")
             continue
         if up_col != down_col:
-            rows.append(ColumnLineageEdge(upstream_id=up_col, downstream_id=down_col, evidence=rec.evidence, transformation=rec.transformation[:30]))
+            rows.append(
+                ColumnLineageEdge(
+                    upstream_id=up_col,
+                    downstream_id=down_col,
+                    evidence=rec.evidence,
+                    transformation=rec.transformation[:30],
+                )
+            )
     if rows:
-        known = set(ColumnLineageEdge.objects.filter(downstream_id__in={r.downstream_id for r in rows}, evidence=rows[0].evidence).values_list("upstream_id", "downstream_id"))
+        known = set(
+            ColumnLineageEdge.objects.filter(
+                downstream_id__in={r.downstream_id for r in rows}, evidence=rows[0].evidence
+            ).values_list("upstream_id", "downstream_id")
+        )
         rows = [r for r in rows if (r.upstream_id, r.downstream_id) not in known]
         ColumnLineageEdge.objects.bulk_create(rows, ignore_conflicts=True)
         if rows:

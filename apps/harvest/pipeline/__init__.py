@@ -2,6 +2,7 @@
 
 ``reconcile(source, records, run)`` is the one entry point every harvester kind shares.
 """
+
 from apps.harvest.pipeline.datasets import FailSafeError
 from apps.harvest.pipeline.reconcile import reconcile
 from apps.harvest.pipeline.report import RunReport

@@ -1,4 +1,5 @@
 """Sorting a harvester's records into one batch the reconcile steps read from."""
+
 from dataclasses import dataclass, field
 
 from apps.harvest.pipeline.report import RunReport
@@ -34,9 +35,21 @@ class RecordBatch:
         extras: dict[DatasetRef, dict] = {}
         for c in self.consumers:
             for ref in c.depends_on:
-                extras.setdefault(ref, {}).setdefault("consumers", []).append({"name": c.name, "kind": c.kind, "owner": c.owner, "url": c.url, "description": c.description})
+                extras.setdefault(ref, {}).setdefault("consumers", []).append(
+                    {"name": c.name, "kind": c.kind, "owner": c.owner, "url": c.url, "description": c.description}
+                )
         for h in self.hints:
-            hint = {k: v for k, v in (("owner", h.owner), ("domain", h.domain), ("data_product", h.data_product), ("classification", h.classification), ("group", h.group)) if v}
+            hint = {
+                k: v
+                for k, v in (
+                    ("owner", h.owner),
+                    ("domain", h.domain),
+                    ("data_product", h.data_product),
+                    ("classification", h.classification),
+                    ("group", h.group),
+                )
+                if v
+            }
             if hint:
                 extras.setdefault(h.dataset, {})["hints"] = hint
         for value in extras.values():
@@ -61,7 +74,11 @@ def collect(records, report: RunReport) -> RecordBatch:
     for record in records:
         if isinstance(record, DatasetRecord):
             if record.ref in batch.datasets:
-                report.warn("duplicate_dataset", "The source reported this dataset twice; the last record was kept.", _label(record.ref))
+                report.warn(
+                    "duplicate_dataset",
+                    "The source reported this dataset twice; the last record was kept.",
+                    _label(record.ref),
+                )
             batch.datasets[record.ref] = record
         elif isinstance(record, HarvestWarning):
             report.warn(record.code, record.message, record.subject)

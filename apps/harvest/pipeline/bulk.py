@@ -5,6 +5,7 @@ columns that alone takes seconds. On PostgreSQL rows are streamed with COPY and 
 the server; on other databases (the embedded SQLite mode) ``bulk_create`` does the same job.
 Rows are tuples of database-ready values in ``fields`` order (JSON as encoded text).
 """
+
 import itertools
 
 import orjson
@@ -17,7 +18,15 @@ def dumps(value) -> str:
     return orjson.dumps(value, default=str).decode()
 
 
-def upsert(model, fields: list[str], rows: list[tuple], *, conflict: list[str] | None = None, update: list[str] | None = None, returning: list[str] | None = None) -> list[tuple]:
+def upsert(
+    model,
+    fields: list[str],
+    rows: list[tuple],
+    *,
+    conflict: list[str] | None = None,
+    update: list[str] | None = None,
+    returning: list[str] | None = None,
+) -> list[tuple]:
     """Insert ``rows`` into ``model``'s table; on a ``conflict`` update the ``update`` columns.
 
     ``fields``/``conflict``/``update``/``returning`` are column names. Returns the
@@ -65,7 +74,11 @@ def _upsert_with_orm(model, fields, rows, conflict, update, returning):
     if conflict:
         conflict_names = [by_column[c].name for c in conflict]
         if update:
-            kwargs = {"update_conflicts": True, "unique_fields": conflict_names, "update_fields": [by_column[u].name for u in update]}
+            kwargs = {
+                "update_conflicts": True,
+                "unique_fields": conflict_names,
+                "update_fields": [by_column[u].name for u in update],
+            }
         else:
             kwargs = {"ignore_conflicts": True}
     model.objects.bulk_create(objs, batch_size=500, **kwargs)

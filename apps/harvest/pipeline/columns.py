@@ -1,4 +1,5 @@
 """Column diffs, schema versions and classified schema changes for the datasets a run touched."""
+
 import hashlib
 from dataclasses import dataclass, field
 
@@ -29,14 +30,20 @@ def load_columns(dataset_ids) -> dict[int, dict[str, dict]]:
     result: dict[int, dict[str, dict]] = {}
     if not dataset_ids:
         return result
-    for row in Column.objects.filter(dataset_id__in=dataset_ids).order_by("dataset_id", "ordinal", "name").values("id", "dataset_id", "name", *COLUMN_FIELDS):
+    for row in (
+        Column.objects.filter(dataset_id__in=dataset_ids)
+        .order_by("dataset_id", "ordinal", "name")
+        .values("id", "dataset_id", "name", *COLUMN_FIELDS)
+    ):
         result.setdefault(row.pop("dataset_id"), {})[row["name"]] = row
     return result
 
 
 def plan_columns(record: DatasetRecord, old: dict[str, dict], *, shared: bool) -> ColumnPlan:
     plan = ColumnPlan(old=old)
-    final = {} if record.complete_columns else {name: {k: v for k, v in c.items() if k != "id"} for name, c in old.items()}
+    final = (
+        {} if record.complete_columns else {name: {k: v for k, v in c.items() if k != "id"} for name, c in old.items()}
+    )
     for col in record.columns:
         before = old.get(col.name)
         description = col.description or (before["description"] if shared and before else "")
@@ -71,7 +78,20 @@ def write_columns(plans: dict[int, ColumnPlan], report) -> None:
     for dataset_id, plan in plans.items():
         for name in plan.upserts:
             c = plan.final[name]
-            rows.append((dataset_id, name, c["ordinal"], c["data_type"], c["nullable"], c["default"], c["description"], c["is_primary_key"], c["is_generated"], dumps(c["tags"])))
+            rows.append(
+                (
+                    dataset_id,
+                    name,
+                    c["ordinal"],
+                    c["data_type"],
+                    c["nullable"],
+                    c["default"],
+                    c["description"],
+                    c["is_primary_key"],
+                    c["is_generated"],
+                    dumps(c["tags"]),
+                )
+            )
             if name in plan.old:
                 changed += 1
             else:
@@ -80,7 +100,13 @@ def write_columns(plans: dict[int, ColumnPlan], report) -> None:
         report.add("columns_unchanged", len(plan.final) - len(plan.upserts))
     if removed:
         Column.objects.filter(pk__in=removed).delete()
-    upsert(Column, ["dataset_id", "name", *COLUMN_FIELDS], rows, conflict=["dataset_id", "name"], update=list(COLUMN_FIELDS))
+    upsert(
+        Column,
+        ["dataset_id", "name", *COLUMN_FIELDS],
+        rows,
+        conflict=["dataset_id", "name"],
+        update=list(COLUMN_FIELDS),
+    )
     report.add("columns_added", added)
     report.add("columns_changed", changed)
     report.add("columns_removed", len(removed))
@@ -91,21 +117,57 @@ def write_schema_versions(run, plans: dict[int, tuple], report, *, record_added:
 
     ``plans`` maps dataset id → (ColumnPlan, the dataset row before this run or None).
     """
-    changed = {pk: (plan, before) for pk, (plan, before) in plans.items() if before is None or before.schema_hash != plan.schema_hash}
+    changed = {
+        pk: (plan, before)
+        for pk, (plan, before) in plans.items()
+        if before is None or before.schema_hash != plan.schema_hash
+    }
     if not changed:
         return
-    latest = dict(SchemaVersion.objects.filter(dataset_id__in=list(changed)).values("dataset_id").annotate(v=Max("version")).values_list("dataset_id", "v"))
+    latest = dict(
+        SchemaVersion.objects.filter(dataset_id__in=list(changed))
+        .values("dataset_id")
+        .annotate(v=Max("version"))
+        .values_list("dataset_id", "v")
+    )
     numbers = {pk: latest.get(pk, 0) + 1 for pk in changed}
     rows = [
-        (pk, numbers[pk], plan.schema_hash, dumps([{"name": n, "type": c["data_type"], "nullable": c["nullable"], "ordinal": c["ordinal"]} for n, c in plan.final.items()]), run.pk if run else None, now)
+        (
+            pk,
+            numbers[pk],
+            plan.schema_hash,
+            dumps(
+                [
+                    {"name": n, "type": c["data_type"], "nullable": c["nullable"], "ordinal": c["ordinal"]}
+                    for n, c in plan.final.items()
+                ]
+            ),
+            run.pk if run else None,
+            now,
+        )
         for pk, (plan, _) in changed.items()
     ]
-    version_ids = dict((ds, vid) for vid, ds in upsert(SchemaVersion, ["dataset_id", "version", "schema_hash", "columns", "harvest_run_id", "created_at"], rows, returning=["id", "dataset_id"]))
+    version_ids = dict(
+        (ds, vid)
+        for vid, ds in upsert(
+            SchemaVersion,
+            ["dataset_id", "version", "schema_hash", "columns", "harvest_run_id", "created_at"],
+            rows,
+            returning=["id", "dataset_id"],
+        )
+    )
     changes = []
     for pk, (plan, before) in changed.items():
         if numbers[pk] == 1:
             if before is None and record_added:
-                changes.append(SchemaChange(dataset_id=pk, schema_version_id=version_ids[pk], change_type=SchemaChangeType.DATASET_ADDED, is_breaking=False))
+                changes.append(
+                    SchemaChange(
+                        dataset_id=pk,
+                        schema_version_id=version_ids[pk],
+                        change_type=SchemaChangeType.DATASET_ADDED,
+                        is_breaking=False,
+                    )
+                )
             continue
         changes += diff_columns(pk, version_ids[pk], plan.old, plan.final)
     if changes:
@@ -119,19 +181,55 @@ def diff_columns(dataset_id: int, version_id: int, old: dict[str, dict], new: di
     """Classified changes: removed, retyped, or newly nullable columns break readers; additions do not."""
 
     def change(kind, name, before, after, breaking):
-        return SchemaChange(dataset_id=dataset_id, schema_version_id=version_id, change_type=kind, column_name=name, before=before, after=after, is_breaking=breaking)
+        return SchemaChange(
+            dataset_id=dataset_id,
+            schema_version_id=version_id,
+            change_type=kind,
+            column_name=name,
+            before=before,
+            after=after,
+            is_breaking=breaking,
+        )
 
     out = []
     for name, col in old.items():
         if name not in new:
-            out.append(change(SchemaChangeType.COLUMN_REMOVED, name, {"type": col["data_type"], "nullable": col["nullable"]}, None, True))
+            out.append(
+                change(
+                    SchemaChangeType.COLUMN_REMOVED,
+                    name,
+                    {"type": col["data_type"], "nullable": col["nullable"]},
+                    None,
+                    True,
+                )
+            )
     for name, col in new.items():
         before = old.get(name)
         if before is None:
-            out.append(change(SchemaChangeType.COLUMN_ADDED, name, None, {"type": col["data_type"], "nullable": col["nullable"]}, False))
+            out.append(
+                change(
+                    SchemaChangeType.COLUMN_ADDED,
+                    name,
+                    None,
+                    {"type": col["data_type"], "nullable": col["nullable"]},
+                    False,
+                )
+            )
             continue
         if before["data_type"] != col["data_type"]:
-            out.append(change(SchemaChangeType.TYPE_CHANGED, name, {"type": before["data_type"]}, {"type": col["data_type"]}, True))
+            out.append(
+                change(
+                    SchemaChangeType.TYPE_CHANGED, name, {"type": before["data_type"]}, {"type": col["data_type"]}, True
+                )
+            )
         if before["nullable"] != col["nullable"]:
-            out.append(change(SchemaChangeType.NULLABILITY_CHANGED, name, {"nullable": before["nullable"]}, {"nullable": col["nullable"]}, col["nullable"]))
+            out.append(
+                change(
+                    SchemaChangeType.NULLABILITY_CHANGED,
+                    name,
+                    {"nullable": before["nullable"]},
+                    {"nullable": col["nullable"]},
+                    col["nullable"],
+                )
+            )
     return out

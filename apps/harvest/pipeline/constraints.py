@@ -1,8 +1,8 @@
 """Primary keys, unique and foreign keys of the datasets a run added or changed."""
+
 from apps.catalog.models import DatasetConstraint
 from apps.harvest.pipeline.bulk import dumps, upsert
 from apps.harvest.pipeline.refs import resolve_refs
-
 
 
 def reconcile_constraints(batch, outcome, report) -> None:
@@ -20,6 +20,20 @@ def reconcile_constraints(batch, outcome, report) -> None:
                 continue
             seen.add(c.name)
             referenced = targets.get(c.referenced) if c.kind == "foreign_key" and c.referenced else None
-            rows.append((outcome.dirty[record.ref], c.name[:300], c.kind, dumps(list(c.columns)), referenced, dumps(list(c.referenced_columns)), c.definition))
-    upsert(DatasetConstraint, ["dataset_id", "name", "kind", "columns", "referenced_dataset_id", "referenced_columns", "definition"], rows)
+            rows.append(
+                (
+                    outcome.dirty[record.ref],
+                    c.name[:300],
+                    c.kind,
+                    dumps(list(c.columns)),
+                    referenced,
+                    dumps(list(c.referenced_columns)),
+                    c.definition,
+                )
+            )
+    upsert(
+        DatasetConstraint,
+        ["dataset_id", "name", "kind", "columns", "referenced_dataset_id", "referenced_columns", "definition"],
+        rows,
+    )
     report.add("constraints", len(rows))

@@ -4,6 +4,7 @@ Each source remembers, per dataset, the digest of the record it last reported
 (``SourceDataset``). A record with the same digest is skipped without reading its columns,
 so an unchanged re-harvest reads two small tables and writes nothing.
 """
+
 import hashlib
 from dataclasses import dataclass, field
 
@@ -18,7 +19,24 @@ from apps.harvest.pipeline.report import RunReport
 from apps.harvest.records import DatasetRecord, DatasetRef
 
 BATCH = 2000
-DATASET_COLUMNS = ["namespace", "name", "short_name", "platform", "kind", "description", "owner", "row_estimate", "size_bytes", "last_modified_at", "first_seen_at", "last_seen_at", "removed_at", "properties", "schema_hash", "source_id"]
+DATASET_COLUMNS = [
+    "namespace",
+    "name",
+    "short_name",
+    "platform",
+    "kind",
+    "description",
+    "owner",
+    "row_estimate",
+    "size_bytes",
+    "last_modified_at",
+    "first_seen_at",
+    "last_seen_at",
+    "removed_at",
+    "properties",
+    "schema_hash",
+    "source_id",
+]
 UPDATE_COLUMNS = [c for c in DATASET_COLUMNS if c not in ("namespace", "name", "first_seen_at")]
 
 
@@ -46,11 +64,15 @@ def short_name(name: str) -> str:
     return name.rsplit("/", 1)[-1].rsplit(".", 1)[-1]
 
 
-def reconcile_datasets(source, run, batch: RecordBatch, report: RunReport, *, now, allow_removals: bool = False) -> DatasetOutcome:
+def reconcile_datasets(
+    source, run, batch: RecordBatch, report: RunReport, *, now, allow_removals: bool = False
+) -> DatasetOutcome:
     outcome = DatasetOutcome()
     links = {
         DatasetRef(ns, name): (link_id, dataset_id, digest)
-        for link_id, dataset_id, ns, name, digest in SourceDataset.objects.filter(source=source).values_list("id", "dataset_id", "dataset__namespace", "dataset__name", "digest")
+        for link_id, dataset_id, ns, name, digest in SourceDataset.objects.filter(source=source).values_list(
+            "id", "dataset_id", "dataset__namespace", "dataset__name", "digest"
+        )
     }
     missing = [ref for ref in links if ref not in batch.datasets]
     _check_fail_safe(source, len(missing), len(links), allow_removals)
@@ -92,9 +114,15 @@ def _check_fail_safe(source, n_missing: int, n_known: int, allow_removals: bool)
 def _upsert_dirty(source, run, batch, extras, digests, dirty_refs, links, outcome, report, now) -> None:
     existing = _load_existing(dirty_refs)
     existing_ids = [d.pk for d in existing.values()]
-    shared = set(
-        SourceDataset.objects.filter(dataset_id__in=existing_ids).exclude(source=source).values_list("dataset_id", flat=True)
-    ) if existing_ids else set()
+    shared = (
+        set(
+            SourceDataset.objects.filter(dataset_id__in=existing_ids)
+            .exclude(source=source)
+            .values_list("dataset_id", flat=True)
+        )
+        if existing_ids
+        else set()
+    )
     old_columns = load_columns(existing_ids)
 
     rows, plans = [], {}
@@ -106,7 +134,14 @@ def _upsert_dirty(source, run, batch, extras, digests, dirty_refs, links, outcom
         plans[ref] = plan
         rows.append(_desired_row(source, record, current, extras.get(ref), plan, is_shared, now))
 
-    returned = upsert(Dataset, DATASET_COLUMNS, rows, conflict=["namespace", "name"], update=UPDATE_COLUMNS, returning=["id", "namespace", "name"])
+    returned = upsert(
+        Dataset,
+        DATASET_COLUMNS,
+        rows,
+        conflict=["namespace", "name"],
+        update=UPDATE_COLUMNS,
+        returning=["id", "namespace", "name"],
+    )
     ids = {DatasetRef(ns, name): pk for pk, ns, name in returned}
     for ref in dirty_refs:
         outcome.ids[ref] = outcome.dirty[ref] = ids[ref]
@@ -114,12 +149,20 @@ def _upsert_dirty(source, run, batch, extras, digests, dirty_refs, links, outcom
         (outcome.added if current is None or current.removed_at is not None else outcome.changed).append(ids[ref])
 
     write_columns({ids[ref]: plan for ref, plan in plans.items()}, report)
-    write_schema_versions(run, {ids[ref]: (plan, existing.get(ref)) for ref, plan in plans.items()}, report, record_added=bool(links), now=now)
+    write_schema_versions(
+        run,
+        {ids[ref]: (plan, existing.get(ref)) for ref, plan in plans.items()},
+        report,
+        record_added=bool(links),
+        now=now,
+    )
     _write_tags(batch, dirty_refs, outcome)
     upsert(
-        SourceDataset, ["source_id", "dataset_id", "digest", "last_changed_run_id"],
+        SourceDataset,
+        ["source_id", "dataset_id", "digest", "last_changed_run_id"],
         [(source.pk, ids[ref], digests[ref], run.pk if run else None) for ref in dirty_refs],
-        conflict=["source_id", "dataset_id"], update=["digest", "last_changed_run_id"],
+        conflict=["source_id", "dataset_id"],
+        update=["digest", "last_changed_run_id"],
     )
 
 
@@ -128,17 +171,25 @@ def _load_existing(refs) -> dict[DatasetRef, Dataset]:
     namespaces = {r.namespace for r in refs}
     names = [r.name for r in refs]
     for start in range(0, len(names), 10000):
-        for d in Dataset.objects.filter(namespace__in=namespaces, name__in=names[start:start + 10000]):
+        for d in Dataset.objects.filter(namespace__in=namespaces, name__in=names[start : start + 10000]):
             found[DatasetRef(d.namespace, d.name)] = d
     wanted = set(refs)
     return {ref: d for ref, d in found.items() if ref in wanted}
 
 
-def _desired_row(source, record: DatasetRecord, current: Dataset | None, extras: dict | None, plan: ColumnPlan, shared: bool, now) -> tuple:
+def _desired_row(
+    source, record: DatasetRecord, current: Dataset | None, extras: dict | None, plan: ColumnPlan, shared: bool, now
+) -> tuple:
     """The dataset row as it should be (``DATASET_COLUMNS`` order). A dataset other sources
     also describe keeps their values where this record is silent."""
     properties = {**record.properties, **(extras or {})}
-    description, owner, rows, size, modified = record.description, record.owner, record.row_estimate, record.size_bytes, record.last_modified_at
+    description, owner, rows, size, modified = (
+        record.description,
+        record.owner,
+        record.row_estimate,
+        record.size_bytes,
+        record.last_modified_at,
+    )
     if shared:
         properties = {**current.properties, **properties}
         description = description or current.description
@@ -148,8 +199,22 @@ def _desired_row(source, record: DatasetRecord, current: Dataset | None, extras:
         modified = modified or current.last_modified_at
     source_id = current.source_id if current is not None and current.source_id else source.pk
     return (
-        record.ref.namespace, record.ref.name, short_name(record.ref.name)[:200], record.platform, str(record.kind), description, owner[:200],
-        rows, size, modified, now, now, None, dumps(properties), plan.schema_hash, source_id,
+        record.ref.namespace,
+        record.ref.name,
+        short_name(record.ref.name)[:200],
+        record.platform,
+        str(record.kind),
+        description,
+        owner[:200],
+        rows,
+        size,
+        modified,
+        now,
+        now,
+        None,
+        dumps(properties),
+        plan.schema_hash,
+        source_id,
     )
 
 
@@ -164,7 +229,12 @@ def _write_tags(batch: RecordBatch, dirty_refs, outcome: DatasetOutcome) -> None
 
     Through = Dataset.tags.through
     Through.objects.bulk_create(
-        [Through(dataset_id=outcome.ids[ref], tag_id=tags[slugify(name)]) for ref, names in tagged.items() for name in names if slugify(name) in tags],
+        [
+            Through(dataset_id=outcome.ids[ref], tag_id=tags[slugify(name)])
+            for ref, names in tagged.items()
+            for name in names
+            if slugify(name) in tags
+        ],
         ignore_conflicts=True,
     )
 
@@ -181,7 +251,12 @@ def _remove_missing(source, run, missing_links, outcome: DatasetOutcome, report:
         return
     Dataset.objects.filter(pk__in=live).update(removed_at=now)
     SchemaChange.objects.bulk_create(
-        [SchemaChange(dataset_id=pk, change_type=SchemaChangeType.DATASET_REMOVED, is_breaking=True, before=None, after=None) for pk in live],
+        [
+            SchemaChange(
+                dataset_id=pk, change_type=SchemaChangeType.DATASET_REMOVED, is_breaking=True, before=None, after=None
+            )
+            for pk in live
+        ],
         batch_size=BATCH,
     )
     report.add("breaking_changes", len(live))

@@ -3,6 +3,7 @@
 Edges are diffed by (upstream, downstream, evidence) against the edges this source wrote
 before; only the difference is written. An edge another source already holds is kept as theirs.
 """
+
 from apps.catalog.models import Column, ColumnLineageEdge, LineageEdge
 from apps.harvest.pipeline.refs import label, resolve_refs
 
@@ -18,14 +19,31 @@ def reconcile_lineage(source, batch, outcome, report) -> set[int]:
         up, down = ids.get(rec.upstream), ids.get(rec.downstream)
         if up is None or down is None:
             missing = rec.upstream if up is None else rec.downstream
-            report.warn("lineage_unresolved", "Lineage names a dataset that is not in the catalog; the edge was skipped.", label(missing))
+            report.warn(
+                "lineage_unresolved",
+                "Lineage names a dataset that is not in the catalog; the edge was skipped.",
+                label(missing),
+            )
             continue
         if up != down:
             desired[(up, down, rec.evidence)] = rec.details
-    existing = {(u, d, e): (pk, det) for pk, u, d, e, det in LineageEdge.objects.filter(source=source).values_list("pk", "upstream_id", "downstream_id", "evidence", "details")}
+    existing = {
+        (u, d, e): (pk, det)
+        for pk, u, d, e, det in LineageEdge.objects.filter(source=source).values_list(
+            "pk", "upstream_id", "downstream_id", "evidence", "details"
+        )
+    }
     stale = [pk for key, (pk, _) in existing.items() if key not in desired]
-    new = [LineageEdge(upstream_id=u, downstream_id=d, evidence=e, source=source, details=det) for (u, d, e), det in desired.items() if (u, d, e) not in existing]
-    moved = [LineageEdge(pk=existing[key][0], details=det) for key, det in desired.items() if key in existing and existing[key][1] != det]
+    new = [
+        LineageEdge(upstream_id=u, downstream_id=d, evidence=e, source=source, details=det)
+        for (u, d, e), det in desired.items()
+        if (u, d, e) not in existing
+    ]
+    moved = [
+        LineageEdge(pk=existing[key][0], details=det)
+        for key, det in desired.items()
+        if key in existing and existing[key][1] != det
+    ]
     if stale:
         LineageEdge.objects.filter(pk__in=stale).delete()
     if new:
@@ -46,33 +64,60 @@ def _reconcile_column_lineage(source, batch, outcome, report) -> set[int]:
     for rec in batch.column_lineage:
         up, down = ids.get(rec.upstream), ids.get(rec.downstream)
         if up is None or down is None:
-            report.warn("lineage_unresolved", "Column lineage names a dataset that is not in the catalog; the edge was skipped.", label(rec.upstream if up is None else rec.downstream))
+            report.warn(
+                "lineage_unresolved",
+                "Column lineage names a dataset that is not in the catalog; the edge was skipped.",
+                label(rec.upstream if up is None else rec.downstream),
+            )
             continue
         desired[(up, rec.upstream_column, down, rec.downstream_column, rec.evidence)] = rec.transformation
     existing = {
         (ud, un, dd, dn, e): (pk, t)
         for pk, ud, un, dd, dn, e, t in ColumnLineageEdge.objects.filter(source=source).values_list(
-            "pk", "upstream__dataset_id", "upstream__name", "downstream__dataset_id", "downstream__name", "evidence", "transformation"
+            "pk",
+            "upstream__dataset_id",
+            "upstream__name",
+            "downstream__dataset_id",
+            "downstream__name",
+            "evidence",
+            "transformation",
         )
     }
     stale = [pk for key, (pk, _) in existing.items() if key not in desired]
     to_add = {key: t for key, t in desired.items() if key not in existing}
-    moved = [ColumnLineageEdge(pk=existing[key][0], transformation=t) for key, t in desired.items() if key in existing and existing[key][1] != t]
+    moved = [
+        ColumnLineageEdge(pk=existing[key][0], transformation=t)
+        for key, t in desired.items()
+        if key in existing and existing[key][1] != t
+    ]
     if stale:
         ColumnLineageEdge.objects.filter(pk__in=stale).delete()
     added = 0
     if to_add:
         dataset_ids = {k[0] for k in to_add} | {k[2] for k in to_add}
         names = {k[1] for k in to_add} | {k[3] for k in to_add}
-        columns = {(ds, n): pk for pk, ds, n in Column.objects.filter(dataset_id__in=dataset_ids, name__in=names).values_list("pk", "dataset_id", "name")}
+        columns = {
+            (ds, n): pk
+            for pk, ds, n in Column.objects.filter(dataset_id__in=dataset_ids, name__in=names).values_list(
+                "pk", "dataset_id", "name"
+            )
+        }
         rows = []
         for (ud, un, dd, dn, e), t in to_add.items():
             up, down = columns.get((ud, un)), columns.get((dd, dn))
             if up is None or down is None:
-                report.warn("column_lineage_unresolved", "Column lineage names a column the catalog does not have; the edge was skipped.", f"{un if up is None else dn}")
+                report.warn(
+                    "column_lineage_unresolved",
+                    "Column lineage names a column the catalog does not have; the edge was skipped.",
+                    f"{un if up is None else dn}",
+                )
                 continue
             if up != down:
-                rows.append(ColumnLineageEdge(upstream_id=up, downstream_id=down, evidence=e, source=source, transformation=t[:30]))
+                rows.append(
+                    ColumnLineageEdge(
+                        upstream_id=up, downstream_id=down, evidence=e, source=source, transformation=t[:30]
+                    )
+                )
         ColumnLineageEdge.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
         added = len(rows)
     if moved:

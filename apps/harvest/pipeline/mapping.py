@@ -5,6 +5,7 @@ schema or by name pattern. Domains are set with one set-based update per rule; p
 are changed only through the catalog's port actions, as a system actor, so the product's
 history shows what the harvest did.
 """
+
 from fnmatch import fnmatchcase
 
 from django.contrib.auth import get_user_model
@@ -18,7 +19,12 @@ from apps.harvest.pipeline.refs import label
 from apps.harvest.records import DatasetRef
 
 VIA = "harvest"
-PROTOCOLS = {"postgres": PortProtocol.POSTGRES, "glue": PortProtocol.GLUE, "s3": PortProtocol.S3, "kafka": PortProtocol.KAFKA}
+PROTOCOLS = {
+    "postgres": PortProtocol.POSTGRES,
+    "glue": PortProtocol.GLUE,
+    "s3": PortProtocol.S3,
+    "kafka": PortProtocol.KAFKA,
+}
 
 
 def schema_of(name: str) -> str:
@@ -78,9 +84,17 @@ def _apply_domains(targets: dict[str, set[int]], report) -> set[int]:
     touched = set()
     for slug, ids in targets.items():
         if slug not in domains:
-            report.warn("unknown_domain", f"Mapping names domain '{slug}', which does not exist; {len(ids)} dataset(s) were left unplaced.", slug)
+            report.warn(
+                "unknown_domain",
+                f"Mapping names domain '{slug}', which does not exist; {len(ids)} dataset(s) were left unplaced.",
+                slug,
+            )
             continue
-        moving = list(Dataset.objects.filter(pk__in=ids).filter(~Q(domain_id=domains[slug]) | Q(domain_id__isnull=True)).values_list("pk", flat=True))
+        moving = list(
+            Dataset.objects.filter(pk__in=ids)
+            .filter(~Q(domain_id=domains[slug]) | Q(domain_id__isnull=True))
+            .values_list("pk", flat=True)
+        )
         if moving:
             Dataset.objects.filter(pk__in=moving).update(domain_id=domains[slug])
             touched.update(moving)
@@ -91,12 +105,18 @@ def _apply_domains(targets: dict[str, set[int]], report) -> set[int]:
 def _apply_ports(actor, source, targets: dict[tuple[str, str], set[int]], report) -> set[int]:
     if not targets:
         return set()
-    products = {p.slug: p for p in DataProduct.objects.filter(slug__in={slug for slug, _ in targets}).select_related("domain")}
+    products = {
+        p.slug: p for p in DataProduct.objects.filter(slug__in={slug for slug, _ in targets}).select_related("domain")
+    }
     touched = set()
     for (slug, port_name), ids in sorted(targets.items()):
         product = products.get(slug)
         if product is None:
-            report.warn("unknown_product", f"Mapping names data product '{slug}', which does not exist; {len(ids)} dataset(s) were not added to it.", slug)
+            report.warn(
+                "unknown_product",
+                f"Mapping names data product '{slug}', which does not exist; {len(ids)} dataset(s) were not added to it.",
+                slug,
+            )
             continue
         if not ids:
             continue
@@ -104,7 +124,15 @@ def _apply_ports(actor, source, targets: dict[tuple[str, str], set[int]], report
         try:
             if port is None:
                 platform = source.kind
-                catalog_actions.create_port(actor, product, name=port_name, direction=PortDirection.OUTPUT, protocol=PROTOCOLS.get(platform, PortProtocol.OTHER), datasets=sorted(ids), via=VIA)
+                catalog_actions.create_port(
+                    actor,
+                    product,
+                    name=port_name,
+                    direction=PortDirection.OUTPUT,
+                    protocol=PROTOCOLS.get(platform, PortProtocol.OTHER),
+                    datasets=sorted(ids),
+                    via=VIA,
+                )
                 added = ids
             else:
                 current = set(port.datasets.values_list("pk", flat=True))
@@ -112,7 +140,9 @@ def _apply_ports(actor, source, targets: dict[tuple[str, str], set[int]], report
                 if added:
                     catalog_actions.set_port_datasets(actor, port, sorted(current | ids), via=VIA)
         except ActionError as exc:
-            report.warn("port_not_updated", f"Could not add datasets to port '{port_name}' of '{slug}': {exc.message}", slug)
+            report.warn(
+                "port_not_updated", f"Could not add datasets to port '{port_name}' of '{slug}': {exc.message}", slug
+            )
             continue
         touched |= added
     report.add("datasets_added_to_ports", len(touched))
@@ -135,7 +165,11 @@ def _apply_owners(actor, owners: dict[str, set[str]], report) -> None:
         for name in sorted(names):
             user = users.get(name)
             if user is None:
-                report.warn("unknown_owner", f"The source names owner '{name}', who has no account here; no ownership was recorded.", name)
+                report.warn(
+                    "unknown_owner",
+                    f"The source names owner '{name}', who has no account here; no ownership was recorded.",
+                    name,
+                )
                 continue
             if product is not None:
                 catalog_actions.add_owner(actor, product, user=user, role=OwnershipRole.TECHNICAL_OWNER, via=VIA)

@@ -1,4 +1,5 @@
 """``reconcile()``: one run's records into the catalog, in one transaction."""
+
 import time
 
 from django.db import transaction

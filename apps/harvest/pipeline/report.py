@@ -1,4 +1,5 @@
 """The run report: counters, phase timings, bounded and de-duplicated warnings and errors."""
+
 import time
 from contextlib import contextmanager
 
@@ -55,10 +56,26 @@ class RunReport:
 
     def bounded_warnings(self) -> list[dict]:
         if self.dropped["warnings"]:
-            return [*self.warnings, {"code": "truncated", "message": f"{self.dropped['warnings']} more warnings left out", "subject": "", "count": self.dropped["warnings"]}]
+            return [
+                *self.warnings,
+                {
+                    "code": "truncated",
+                    "message": f"{self.dropped['warnings']} more warnings left out",
+                    "subject": "",
+                    "count": self.dropped["warnings"],
+                },
+            ]
         return list(self.warnings)
 
     def bounded_errors(self) -> list[dict]:
         if self.dropped["errors"]:
-            return [*self.errors, {"code": "truncated", "message": f"{self.dropped['errors']} more errors left out", "subject": "", "count": self.dropped["errors"]}]
+            return [
+                *self.errors,
+                {
+                    "code": "truncated",
+                    "message": f"{self.dropped['errors']} more errors left out",
+                    "subject": "",
+                    "count": self.dropped["errors"],
+                },
+            ]
         return list(self.errors)

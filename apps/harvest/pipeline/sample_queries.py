@@ -9,7 +9,10 @@ def reconcile_sample_queries(source, batch, report) -> None:
     from apps.lab.actions import upsert_source_sample_queries
     from apps.lab.models import QueryOrigin, SampleQuery
 
-    if not batch.sample_queries and not SampleQuery.objects.filter(origin=QueryOrigin.DBT, dataset__source=source).exists():
+    if (
+        not batch.sample_queries
+        and not SampleQuery.objects.filter(origin=QueryOrigin.DBT, dataset__source=source).exists()
+    ):
         return
     result = upsert_source_sample_queries(source, batch.sample_queries)
     for message in result.get("warnings", []):

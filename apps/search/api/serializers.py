@@ -1,21 +1,30 @@
 """Shapes of the search REST endpoints (documented by drf-spectacular)."""
-from rest_framework import serializers
 
+from rest_framework import serializers
 
 
 class SearchParamsSerializer(serializers.Serializer):
     """Query string of ``GET /api/v1/search/``; each facet may repeat (``?tag=a&tag=b``)."""
 
-    q = serializers.CharField(required=False, allow_blank=True, default="", help_text="Words to look for; typos and partial words are forgiven.")
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Words to look for; typos and partial words are forgiven.",
+    )
     page = serializers.IntegerField(required=False, default=1, min_value=1)
     page_size = serializers.IntegerField(required=False, default=20, min_value=1, max_value=100)
-    type = serializers.ListField(child=serializers.CharField(), required=False, help_text="product, dataset, column, domain, team, person, tag")
+    type = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="product, dataset, column, domain, team, person, tag"
+    )
     domain = serializers.ListField(child=serializers.CharField(), required=False)
     platform = serializers.ListField(child=serializers.CharField(), required=False)
     tag = serializers.ListField(child=serializers.CharField(), required=False)
     owner = serializers.ListField(child=serializers.CharField(), required=False, help_text="Username or team slug.")
     classification = serializers.ListField(child=serializers.CharField(), required=False)
-    lifecycle = serializers.ListField(child=serializers.CharField(), required=False, help_text="draft, published, deprecated, retired, removed")
+    lifecycle = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="draft, published, deprecated, retired, removed"
+    )
 
 
 class SearchHitSerializer(serializers.Serializer):

@@ -1,4 +1,5 @@
 """Search REST URLs; ``mesh_catalog.api.urls`` includes this module under ``api/v1/``."""
+
 from django.urls import path
 
 from apps.search.api.views import AutocompleteView, SearchView

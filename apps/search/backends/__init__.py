@@ -1,4 +1,5 @@
 """Pick the search backend for the database in use (PostgreSQL in production, SQLite embedded)."""
+
 from django.db import connection
 
 from apps.search.backends.base import SearchBackend

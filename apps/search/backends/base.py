@@ -5,6 +5,7 @@ backends; a backend only says how to match words (tsquery or FTS5 MATCH), how to
 full-text structure and vocabulary in step with ``SearchEntry``, how to find the indexed
 words a misspelt word may mean, and how to spell a few SQL functions.
 """
+
 from abc import ABC, abstractmethod
 
 from apps.search.text import ParsedQuery
@@ -12,7 +13,9 @@ from apps.search.text import ParsedQuery
 MAX_CHAR = chr(0x10FFFF)  # upper bound of a prefix range: every string starting with p is in [p, p + MAX_CHAR)
 
 
-def prefix_tiers(kind: str, phrases: list[str], extra: str, params: list, *, limit: int | None, collate: str = "") -> list[tuple[str, list]]:
+def prefix_tiers(
+    kind: str, phrases: list[str], extra: str, params: list, *, limit: int | None, collate: str = ""
+) -> list[tuple[str, list]]:
     """Entries of ``kind`` whose name, or one of whose exact names, starts with a phrase (btree ranges)."""
     tiers = []
     for phrase in phrases:

@@ -1,8 +1,17 @@
 """PostgreSQL: a weighted ``tsvector`` (generated column, GIN) and ``pg_trgm`` typo correction."""
+
 import zlib
 
 from apps.search.backends.base import SMALL_KINDS as SMALL_KIND_NAMES
-from apps.search.backends.base import ALL_KINDS, EMPTY_POOL, SearchBackend, column_phrases, kind_clause, prefix_tiers, wants
+from apps.search.backends.base import (
+    ALL_KINDS,
+    EMPTY_POOL,
+    SearchBackend,
+    column_phrases,
+    kind_clause,
+    prefix_tiers,
+    wants,
+)
 from apps.search.text import ParsedQuery, pick_corrections
 
 # Trigram neighbours looked at per misspelt word; the edit-distance check keeps the right ones.
@@ -50,12 +59,27 @@ class PostgresBackend(SearchBackend):
         tiers = []
         if wants(kinds, *SMALL_KIND_NAMES, "dataset"):
             narrow = kind_clause(kinds, ALL_KINDS)
-            tiers.append((f"{entry} e.kind <> 'column' AND e.key_list && %s::text[]{narrow}{extra} LIMIT {EXACT_LIMIT}", [phrases, *params]))
+            tiers.append(
+                (
+                    f"{entry} e.kind <> 'column' AND e.key_list && %s::text[]{narrow}{extra} LIMIT {EXACT_LIMIT}",
+                    [phrases, *params],
+                )
+            )
         if wants(kinds, *SMALL_KIND_NAMES):
             narrow = kind_clause(kinds, SMALL_KIND_NAMES)
-            tiers.append((f"{entry} {SMALL_KINDS} AND e.document @@ to_tsquery('simple', %s){narrow}{extra} LIMIT {SMALL_KINDS_LIMIT}", [tsquery, *params]))
+            tiers.append(
+                (
+                    f"{entry} {SMALL_KINDS} AND e.document @@ to_tsquery('simple', %s){narrow}{extra} LIMIT {SMALL_KINDS_LIMIT}",
+                    [tsquery, *params],
+                )
+            )
         if wants(kinds, "dataset"):
-            tiers.append((f"{entry} e.kind = 'dataset' AND e.document @@ to_tsquery('simple', %s){extra} LIMIT {DATASET_LIMIT}", [tsquery, *params]))
+            tiers.append(
+                (
+                    f"{entry} e.kind = 'dataset' AND e.document @@ to_tsquery('simple', %s){extra} LIMIT {DATASET_LIMIT}",
+                    [tsquery, *params],
+                )
+            )
         if wants(kinds, "column"):
             tiers += prefix_tiers("column", phrases, extra, params, limit=COLUMN_LIMIT, collate=' COLLATE "C"')
         if not tiers:
@@ -66,7 +90,10 @@ class PostgresBackend(SearchBackend):
         entry = "SELECT e.id FROM search_searchentry e WHERE"
         tiers = [
             (f"{entry} e.kind <> 'column' AND e.key_list && %s::text[] LIMIT {EXACT_LIMIT}", [[query.phrase]]),
-            (f"{entry} {SMALL_KINDS} AND e.document @@ to_tsquery('simple', %s) LIMIT {SUGGESTION_LIMIT}", [self.tsquery(query, names_only=True)]),
+            (
+                f"{entry} {SMALL_KINDS} AND e.document @@ to_tsquery('simple', %s) LIMIT {SUGGESTION_LIMIT}",
+                [self.tsquery(query, names_only=True)],
+            ),
             *prefix_tiers("dataset", [query.phrase], "", [], limit=SUGGESTION_LIMIT, collate=' COLLATE "C"'),
         ]
         return " UNION ".join(f"({sql})" for sql, _ in tiers), [p for _, tier_params in tiers for p in tier_params]
@@ -116,7 +143,9 @@ class PostgresBackend(SearchBackend):
 
     def after_rebuild(self, cursor):
         cursor.execute("TRUNCATE search_searchword")
-        cursor.execute("INSERT INTO search_searchword (word, ndoc) SELECT word, ndoc FROM ts_stat('SELECT document FROM search_searchentry')")
+        cursor.execute(
+            "INSERT INTO search_searchword (word, ndoc) SELECT word, ndoc FROM ts_stat('SELECT document FROM search_searchentry')"
+        )
         cursor.execute("ANALYZE search_searchentry")
         cursor.execute("ANALYZE search_searchfacet")
         cursor.execute("ANALYZE search_searchword")

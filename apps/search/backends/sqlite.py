@@ -4,6 +4,7 @@ SQLite has none of PostgreSQL's text functions, so every connection gets Python 
 the SQL functions the index declarations use (``mesh_search_words``, ``mesh_last_two``,
 ``string_agg``): the same declarations build the same rows on both databases.
 """
+
 import json
 
 from apps.search.backends.base import ALL_KINDS, SearchBackend, column_phrases, kind_clause, prefix_tiers, wants
@@ -63,14 +64,21 @@ class SqliteBackend(SearchBackend):
         return ("{text_a keys} : (" if names_only else "{text_a keys text_b text_c} : (") + expr + ")"
 
     def match(self, query, *, names_only=False):
-        return "e.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)", [self.fts_query(query, names_only=names_only)]
+        return "e.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)", [
+            self.fts_query(query, names_only=names_only)
+        ]
 
     def pool(self, query, filters, params, kinds=None):
         # The embedded catalog is small: every match is ranked, no tier is capped.
         extra = f" AND {filters}" if filters else ""
         match, match_params = self.match(query)
         narrow = kind_clause(kinds, ALL_KINDS)
-        tiers = [(f"SELECT e.id FROM search_searchentry e WHERE e.kind <> 'column' AND {match}{narrow}{extra}", [*match_params, *params])]
+        tiers = [
+            (
+                f"SELECT e.id FROM search_searchentry e WHERE e.kind <> 'column' AND {match}{narrow}{extra}",
+                [*match_params, *params],
+            )
+        ]
         if wants(kinds, "column"):
             tiers += prefix_tiers("column", column_phrases(query), extra, params, limit=None)
         return " UNION ".join(sql for sql, _ in tiers), [p for _, tier_params in tiers for p in tier_params]
@@ -104,11 +112,15 @@ class SqliteBackend(SearchBackend):
                     query.corrections[term] = picked
 
     def before_delete(self, cursor, selection, params):
-        cursor.execute(f"DELETE FROM search_fts WHERE rowid IN (SELECT e.id FROM search_searchentry e WHERE {selection})", params)
+        cursor.execute(
+            f"DELETE FROM search_fts WHERE rowid IN (SELECT e.id FROM search_searchentry e WHERE {selection})", params
+        )
 
     def after_insert(self, cursor, min_id):
         cols = ", ".join(FTS_COLUMNS)
-        cursor.execute(f"INSERT INTO search_fts (rowid, {cols}) SELECT id, {cols} FROM search_searchentry WHERE id > %s", [min_id])
+        cursor.execute(
+            f"INSERT INTO search_fts (rowid, {cols}) SELECT id, {cols} FROM search_searchentry WHERE id > %s", [min_id]
+        )
 
     def maintain(self, cursor):
         cursor.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")

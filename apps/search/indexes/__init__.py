@@ -3,6 +3,7 @@
 The catalog app is owned elsewhere, so its declarations live here; other apps may
 declare their own in ``<app>/search.py`` and register them the same way.
 """
+
 from apps.search.indexes.base import SearchIndex, ordered_indexes, register, search_indexes
 
 __all__ = ["SearchIndex", "ordered_indexes", "register", "search_indexes", "load_declarations"]

@@ -9,6 +9,7 @@ Weights: **A** names (whole-word and prefix hits rank highest), **B** qualified 
 tags, **C** descriptions, **D** owners, a table's column names and other context — D words
 rank an entry that matched otherwise but do not make it a candidate on their own.
 """
+
 from collections.abc import Callable
 from dataclasses import dataclass, field
 

@@ -3,13 +3,16 @@
 Columns are indexed per dataset (``parent``): a harvest that replaces a dataset's columns
 replaces their entries, with no stale entry left behind.
 """
+
 from apps.search.indexes.base import SearchIndex, register, route
 
 
 def _columns_of_products(pks):
     from apps.catalog.models import PortDataset
 
-    return "parent", list(PortDataset.objects.filter(port__product_id__in=pks).values_list("dataset_id", flat=True).distinct())
+    return "parent", list(
+        PortDataset.objects.filter(port__product_id__in=pks).values_list("dataset_id", flat=True).distinct()
+    )
 
 
 def _columns_of_domains(pks):
@@ -42,7 +45,9 @@ COLUMNS = register(
         classification="de.classification",
         lifecycle="de.lifecycle",
         parent="t.dataset_id",
-        multi_facets={"tag": "SELECT c.id AS object_id, j.value AS value FROM catalog_column c, {json_values:c.tags:j}"},
+        multi_facets={
+            "tag": "SELECT c.id AS object_id, j.value AS value FROM catalog_column c, {json_values:c.tags:j}"
+        },
         depends={
             "catalog.Dataset": lambda pks: ("parent", pks),
             "catalog.DataProduct": _columns_of_products,

@@ -4,6 +4,7 @@ A dataset takes its classification and lifecycle from the product that publishes
 through an output port (the first by id), its domain from its own ``domain`` (set by
 mapping rules) or else that product's; a removed dataset's lifecycle is ``removed``.
 """
+
 from apps.search.indexes.base import SearchIndex, joined, register, route
 
 PRIMARY_PRODUCT = """(SELECT min(pt.product_id) FROM catalog_portdataset pd JOIN catalog_port pt ON pt.id = pd.port_id
@@ -17,7 +18,9 @@ PRODUCT_NAMES = """(SELECT string_agg(dp.name, ' ') FROM catalog_portdataset pd 
 def _datasets_of_products(pks):
     from apps.catalog.models import PortDataset
 
-    return "id", list(PortDataset.objects.filter(port__product_id__in=pks).values_list("dataset_id", flat=True).distinct())
+    return "id", list(
+        PortDataset.objects.filter(port__product_id__in=pks).values_list("dataset_id", flat=True).distinct()
+    )
 
 
 def _datasets_of_domains(pks):

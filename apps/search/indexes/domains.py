@@ -1,4 +1,5 @@
 """Domains: by name and slug, then description and owners."""
+
 from apps.search.indexes.base import SearchIndex, register, route
 
 OWNER_LABELS = """(SELECT string_agg(coalesce(u.username || ' ' || u.first_name || ' ' || u.last_name, tm.slug || ' ' || tm.name), ' ')
@@ -9,7 +10,9 @@ OWNER_LABELS = """(SELECT string_agg(coalesce(u.username || ' ' || u.first_name 
 def _domains_of_teams(pks):
     from apps.catalog.models import Ownership
 
-    return "id", list(Ownership.objects.filter(team_id__in=pks, domain__isnull=False).values_list("domain_id", flat=True))
+    return "id", list(
+        Ownership.objects.filter(team_id__in=pks, domain__isnull=False).values_list("domain_id", flat=True)
+    )
 
 
 DOMAINS = register(

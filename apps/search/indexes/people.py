@@ -1,4 +1,5 @@
 """Teams and people: found by name, username and e-mail; their link filters search by owner."""
+
 from apps.search.indexes.base import SearchIndex, register, search_page
 
 MEMBER_LABELS = """(SELECT string_agg(u.username || ' ' || u.first_name || ' ' || u.last_name, ' ')

@@ -1,4 +1,5 @@
 """Data products: names first, then tags and domain, then summary, docs and ports."""
+
 from apps.search.indexes.base import SearchIndex, joined, register, route
 
 OWNER_LABELS = """(SELECT string_agg(coalesce(u.username || ' ' || u.first_name || ' ' || u.last_name, tm.slug || ' ' || tm.name), ' ')
@@ -21,7 +22,9 @@ def _products_of_domains(pks):
 def _products_of_teams(pks):
     from apps.catalog.models import Ownership
 
-    return "id", list(Ownership.objects.filter(team_id__in=pks, product__isnull=False).values_list("product_id", flat=True))
+    return "id", list(
+        Ownership.objects.filter(team_id__in=pks, product__isnull=False).values_list("product_id", flat=True)
+    )
 
 
 def _products_of_tags(pks):

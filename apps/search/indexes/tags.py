@@ -1,17 +1,22 @@
 """Tags: by slug and name; their link filters search by the tag."""
+
 from apps.search.indexes.base import SearchIndex, register, search_page
 
 
 def _tags_of_products(pks):
     from apps.catalog.models import DataProduct
 
-    return "id", list(DataProduct.tags.through.objects.filter(dataproduct_id__in=pks).values_list("tag_id", flat=True).distinct())
+    return "id", list(
+        DataProduct.tags.through.objects.filter(dataproduct_id__in=pks).values_list("tag_id", flat=True).distinct()
+    )
 
 
 def _tags_of_datasets(pks):
     from apps.catalog.models import Dataset
 
-    return "id", list(Dataset.tags.through.objects.filter(dataset_id__in=pks).values_list("tag_id", flat=True).distinct())
+    return "id", list(
+        Dataset.tags.through.objects.filter(dataset_id__in=pks).values_list("tag_id", flat=True).distinct()
+    )
 
 
 TAGS = register(
@@ -25,7 +30,11 @@ TAGS = register(
         keys=(),  # a tag's bare name ranks as a part name: what it labels comes first
         weights={"A": ("t.slug",), "B": ("t.name",)},
         multi_facets={"tag": "SELECT tg.id AS object_id, tg.slug AS value FROM catalog_tag tg"},
-        depends={"catalog.Tag": lambda pks: ("id", pks), "catalog.DataProduct": _tags_of_products, "catalog.Dataset": _tags_of_datasets},
+        depends={
+            "catalog.Tag": lambda pks: ("id", pks),
+            "catalog.DataProduct": _tags_of_products,
+            "catalog.Dataset": _tags_of_datasets,
+        },
         order=1,
     )
 )

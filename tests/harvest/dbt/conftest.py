@@ -7,6 +7,7 @@ another test session's is touched) and
 copies the artifacts into a temporary directory. The script creates ``.venv-dbt`` from
 ``requirements-dbt.txt`` on first use (PyPI needed once, ~30 s).
 """
+
 import os
 import shutil
 import subprocess
@@ -19,7 +20,10 @@ REPO = Path(__file__).resolve().parents[3]
 BUILD_SCRIPT = REPO / "scripts" / "dbt_build_fixture.sh"
 COMMITTED = REPO / "fixtures" / "dbt_artifacts"
 WAREHOUSE_DB = "test_{}_dbt_warehouse".format(
-    urlparse(os.environ.get("MESH_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/mesh_catalog")).path.lstrip("/") or "mesh_catalog"
+    urlparse(os.environ.get("MESH_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/mesh_catalog")).path.lstrip(
+        "/"
+    )
+    or "mesh_catalog"
 )
 NAMESPACE = "postgres://127.0.0.1:5432"
 
@@ -29,9 +33,13 @@ def dbt_artifacts(tmp_path_factory) -> Path:
     """Directory with manifest/catalog/run_results/sources.json of a fresh real dbt build."""
     out = tmp_path_factory.mktemp("dbt_artifacts")
     env = {**os.environ, "DBT_DEMO_DB": WAREHOUSE_DB}
-    result = subprocess.run(["bash", str(BUILD_SCRIPT), str(out)], cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        ["bash", str(BUILD_SCRIPT), str(out)], cwd=REPO, env=env, capture_output=True, text=True, timeout=600
+    )
     if result.returncode != 0:
-        pytest.fail(f"dbt build of fixtures/dbt_demo failed (exit {result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+        pytest.fail(
+            f"dbt build of fixtures/dbt_demo failed (exit {result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        )
     return out
 
 

@@ -1,4 +1,5 @@
 """Reading artifacts: supported schema versions, and clear errors for broken input."""
+
 from pathlib import Path
 
 import orjson
@@ -73,7 +74,10 @@ def test_old_manifest_versions_harvest_with_top_level_meta(version):
     assert orders.complete_columns is (version == 11)  # v10 fixture has no catalog.json
     assert {c.name for c in orders.columns} >= {"order_id", "order_total", "is_returned"}
     edges = {(r.upstream.name, r.downstream.name) for r in records if isinstance(r, LineageRecord)}
-    assert ("mesh_demo_warehouse.staging.stg_payments", "mesh_demo_warehouse.sales.orders") in edges  # through the ephemeral model
+    assert (
+        "mesh_demo_warehouse.staging.stg_payments",
+        "mesh_demo_warehouse.sales.orders",
+    ) in edges  # through the ephemeral model
     if version == 11:
         assert any(isinstance(r, QualityRecord) and r.status == "pass" for r in records)
 
@@ -90,5 +94,7 @@ def test_fields_added_by_later_dbt_versions_are_ignored(artifacts_copy):
 
 def test_config_errors_are_per_field():
     with pytest.raises(ConfigError) as caught:
-        DbtHarvester.validate_config({"warehouse_namespace": "not a url", "colour": 1, "meta_keys": {"team": "squad"}, "column_lineage": "yes"})
+        DbtHarvester.validate_config(
+            {"warehouse_namespace": "not a url", "colour": 1, "meta_keys": {"team": "squad"}, "column_lineage": "yes"}
+        )
     assert set(caught.value.errors) == {"warehouse_namespace", "colour", "meta_keys", "column_lineage"}

@@ -1,4 +1,5 @@
 """dbt artifacts of a real build, through the shared pipeline, into the catalog."""
+
 import orjson
 import pytest
 
@@ -36,21 +37,36 @@ def test_real_artifacts_become_datasets_lineage_tests_and_freshness(dbt_artifact
     assert orders.kind == "table" and orders.platform == "postgres" and orders.owner == "sales-analytics@example.com"
     assert orders.properties["dbt"]["unique_id"] == "model.mesh_demo.orders"
     assert orders.properties["dbt"]["contract"]["enforced"] is True
-    assert sorted(SampleQuery.objects.filter(dataset=orders, origin="dbt").values_list("title", flat=True)) == ["Open orders", "Revenue by month"]
+    assert sorted(SampleQuery.objects.filter(dataset=orders, origin="dbt").values_list("title", flat=True)) == [
+        "Open orders",
+        "Revenue by month",
+    ]
     columns = {c.name: c for c in orders.columns.all()}
-    assert columns["order_total"].data_type == "numeric(12,2)" and columns["order_id"].is_primary_key and not columns["order_id"].nullable
+    assert (
+        columns["order_total"].data_type == "numeric(12,2)"
+        and columns["order_id"].is_primary_key
+        and not columns["order_id"].nullable
+    )
     assert columns["order_id"].description == "Primary key of the order."
     assert datasets[name("staging.stg_orders")].kind == "view"
 
     edges = set(LineageEdge.objects.filter(evidence="dbt").values_list("upstream__name", "downstream__name"))
     assert (name("staging.stg_payments"), name("sales.orders")) in edges  # through the ephemeral int_order_payments
     assert (name("raw.orders"), name("staging.stg_orders")) in edges and len(edges) == 17
-    column_edges = set(ColumnLineageEdge.objects.filter(downstream__dataset=orders).values_list("upstream__dataset__name", "upstream__name", "downstream__name", "transformation"))
+    column_edges = set(
+        ColumnLineageEdge.objects.filter(downstream__dataset=orders).values_list(
+            "upstream__dataset__name", "upstream__name", "downstream__name", "transformation"
+        )
+    )
     assert (name("staging.stg_payments"), "amount", "amount_paid", "aggregation") in column_edges
     assert (name("staging.stg_orders"), "order_id", "order_id", "identity") in column_edges
 
     failing = QualityCheck.objects.get(key=FAILING_TEST)
-    assert (failing.dataset.name, failing.column_name, failing.category) == (name("marketing.customer_segments"), "preferred_payment_method", "validity")
+    assert (failing.dataset.name, failing.column_name, failing.category) == (
+        name("marketing.customer_segments"),
+        "preferred_payment_method",
+        "validity",
+    )
     assert list(failing.results.values_list("status", "failures")) == [("fail", 1)]
     assert QualityResult.objects.filter(quality_check__source__name="dbt-demo", status="fail").count() == 1
     freshness = QualityCheck.objects.get(key="source.mesh_demo.shop_raw.payments.freshness")
@@ -80,9 +96,14 @@ def test_artifacts_of_a_second_invocation_append_results(artifacts_copy):
     (artifacts_copy / "run_results.json").write_bytes(orjson.dumps(run_results))
     counts = harvest(source).counts
     check = QualityCheck.objects.get(key=FAILING_TEST)
-    assert set(check.results.values_list("run_key", "status")) == {(first_invocation, "fail"), ("second-invocation", "pass")}
+    assert set(check.results.values_list("run_key", "status")) == {
+        (first_invocation, "fail"),
+        ("second-invocation", "pass"),
+    }
     assert check.results.first().status == "pass"  # the latest result
-    assert counts["quality_results_added"] == 44  # one new result per test (43) and unit test (1) of the second invocation
+    assert (
+        counts["quality_results_added"] == 44
+    )  # one new result per test (43) and unit test (1) of the second invocation
 
 
 def test_broken_artifacts_fail_the_run_and_leave_the_catalog_as_it_was(artifacts_copy):
@@ -93,24 +114,42 @@ def test_broken_artifacts_fail_the_run_and_leave_the_catalog_as_it_was(artifacts
     manifest.write_bytes(manifest.read_bytes()[:5000])
     run = trigger_harvest(SYSTEM, source, run_async=False)
     assert run.status == "failed"
-    assert run.errors[0]["code"] == "artifacts" and run.errors[0]["message"].startswith("manifest.json: is not valid JSON")
+    assert run.errors[0]["code"] == "artifacts" and run.errors[0]["message"].startswith(
+        "manifest.json: is not valid JSON"
+    )
     assert sorted(Dataset.objects.values_list("name", "schema_hash", "removed_at")) == before
 
 
 @pytest.mark.parametrize("dbt_first", [False, True])
 def test_dbt_model_and_postgres_table_are_one_dataset(dbt_artifacts, dbt_first):
     warehouse = create_source(
-        SYSTEM, name="warehouse", kind="postgres", via="tests",
-        config={"dsn": f"postgresql://postgres@127.0.0.1:5432/{WAREHOUSE_DB}", "include_schemas": ["raw", "staging", "sales", "marketing", "finance", "snapshots"]},
+        SYSTEM,
+        name="warehouse",
+        kind="postgres",
+        via="tests",
+        config={
+            "dsn": f"postgresql://postgres@127.0.0.1:5432/{WAREHOUSE_DB}",
+            "include_schemas": ["raw", "staging", "sales", "marketing", "finance", "snapshots"],
+        },
     )
     dbt = dbt_source(dbt_artifacts)
-    for source in ((dbt, warehouse) if dbt_first else (warehouse, dbt)):
+    for source in (dbt, warehouse) if dbt_first else (warehouse, dbt):
         harvest(source)
     # Both describe the same physical columns: the second harvest changes no schema.
-    assert list(SchemaChange.objects.exclude(change_type="dataset_added").values_list("dataset__name", "column_name", "change_type")) == []
+    assert (
+        list(
+            SchemaChange.objects.exclude(change_type="dataset_added").values_list(
+                "dataset__name", "column_name", "change_type"
+            )
+        )
+        == []
+    )
     orders = Dataset.objects.get(namespace=NAMESPACE, name=name("sales.orders"))
     assert set(orders.source_links.values_list("source__name", flat=True)) == {"warehouse", "dbt-demo"}
     assert orders.description.startswith("Sales data product")  # from dbt
     assert orders.properties["dbt"]["unique_id"] == "model.mesh_demo.orders"
     assert orders.columns.count() == 9
-    assert Dataset.objects.filter(namespace=NAMESPACE, name__startswith=f"{WAREHOUSE_DB}.").count() == Dataset.objects.filter(source_links__source=warehouse).count()
+    assert (
+        Dataset.objects.filter(namespace=NAMESPACE, name__startswith=f"{WAREHOUSE_DB}.").count()
+        == Dataset.objects.filter(source_links__source=warehouse).count()
+    )

@@ -1,8 +1,18 @@
 """What the dbt harvester reads from real artifacts: owners, placement, queries, exposures, contracts."""
+
 import orjson
 
 from apps.harvest.harvesters.dbt import DbtHarvester
-from apps.harvest.records import ColumnLineageRecord, ConsumerRecord, DatasetRecord, HarvestWarning, LineageRecord, OwnershipHint, QualityRecord, SampleQueryRecord
+from apps.harvest.records import (
+    ColumnLineageRecord,
+    ConsumerRecord,
+    DatasetRecord,
+    HarvestWarning,
+    LineageRecord,
+    OwnershipHint,
+    QualityRecord,
+    SampleQueryRecord,
+)
 from tests.harvest.dbt.conftest import NAMESPACE, WAREHOUSE_DB, dbt_config
 
 
@@ -23,8 +33,16 @@ def test_meta_and_group_owners_become_ownership_hints(dbt_artifacts):
     records, _ = harvest(dbt_artifacts)
     hints = {h.dataset.name: h for h in of(records, OwnershipHint)}
     orders = hints[name("sales.orders")]
-    assert (orders.owner, orders.domain, orders.data_product, orders.classification, orders.group) == ("sales-analytics@example.com", "sales", "orders", "internal", "sales_analytics")
-    assert hints[name("raw.payments")].classification == "confidential"  # the seed speaks for the relation, not the source
+    assert (orders.owner, orders.domain, orders.data_product, orders.classification, orders.group) == (
+        "sales-analytics@example.com",
+        "sales",
+        "orders",
+        "internal",
+        "sales_analytics",
+    )
+    assert (
+        hints[name("raw.payments")].classification == "confidential"
+    )  # the seed speaks for the relation, not the source
 
 
 def test_meta_keys_are_configurable(dbt_artifacts):
@@ -37,8 +55,10 @@ def test_meta_queries_become_sample_queries(dbt_artifacts):
     records, _ = harvest(dbt_artifacts)
     queries = {(q.dataset.name, q.name) for q in of(records, SampleQueryRecord)}
     assert queries == {
-        (name("sales.orders"), "Revenue by month"), (name("sales.orders"), "Open orders"),
-        (name("sales.customer_lifetime_value"), "Top customers"), (name("sales.customer_lifetime_value"), "Value by country"),
+        (name("sales.orders"), "Revenue by month"),
+        (name("sales.orders"), "Open orders"),
+        (name("sales.customer_lifetime_value"), "Top customers"),
+        (name("sales.customer_lifetime_value"), "Value by country"),
         (name("marketing.customer_segments"), "Segment sizes"),
     }
 
@@ -46,8 +66,15 @@ def test_meta_queries_become_sample_queries(dbt_artifacts):
 def test_exposure_consumes_the_datasets_it_depends_on(dbt_artifacts):
     records, _ = harvest(dbt_artifacts)
     [consumer] = of(records, ConsumerRecord)
-    assert (consumer.name, consumer.kind, consumer.owner) == ("Executive sales dashboard", "dashboard", "bi-team@example.com")
-    assert [r.name for r in consumer.depends_on] == [name("finance.daily_revenue"), name("sales.customer_lifetime_value")]
+    assert (consumer.name, consumer.kind, consumer.owner) == (
+        "Executive sales dashboard",
+        "dashboard",
+        "bi-team@example.com",
+    )
+    assert [r.name for r in consumer.depends_on] == [
+        name("finance.daily_revenue"),
+        name("sales.customer_lifetime_value"),
+    ]
 
 
 def test_contract_and_constraints_are_recorded(dbt_artifacts):
@@ -56,7 +83,9 @@ def test_contract_and_constraints_are_recorded(dbt_artifacts):
     assert orders.properties["dbt"]["contract"]["enforced"] is True
     assert {c.kind for c in orders.constraints} == {"primary_key"}
     assert [c.columns for c in orders.constraints] == [("order_id",)]
-    assert not next(c for c in orders.columns if c.name == "customer_id").nullable  # not_null constraint of the contract
+    assert not next(
+        c for c in orders.columns if c.name == "customer_id"
+    ).nullable  # not_null constraint of the contract
 
 
 def test_ephemeral_model_is_no_dataset_but_its_lineage_passes_through(dbt_artifacts):
@@ -64,7 +93,11 @@ def test_ephemeral_model_is_no_dataset_but_its_lineage_passes_through(dbt_artifa
     assert not any("int_order_payments" in r.ref.name for r in of(records, DatasetRecord))
     via = [r.details.get("via") for r in of(records, LineageRecord) if r.downstream.name == name("sales.orders")]
     assert via and all(v == ["model.mesh_demo.int_order_payments"] for v in via)
-    paid = {(r.upstream.name, r.upstream_column) for r in of(records, ColumnLineageRecord) if r.downstream.name == name("sales.orders") and r.downstream_column == "amount_paid"}
+    paid = {
+        (r.upstream.name, r.upstream_column)
+        for r in of(records, ColumnLineageRecord)
+        if r.downstream.name == name("sales.orders") and r.downstream_column == "amount_paid"
+    }
     assert paid == {(name("staging.stg_payments"), "amount")}  # traced through the ephemeral CTE
 
 
@@ -73,9 +106,17 @@ def test_tests_are_categorised_and_attached_to_their_column(dbt_artifacts):
     checks = of(records, QualityRecord)
     categories = {c.check_type: c.category for c in checks}
     assert categories["not_null"] == "completeness" and categories["unique"] == "uniqueness"
-    assert categories["relationships"] == "accuracy" and categories["accepted_values"] == "validity" and categories["freshness"] == "timeliness"
+    assert (
+        categories["relationships"] == "accuracy"
+        and categories["accepted_values"] == "validity"
+        and categories["freshness"] == "timeliness"
+    )
     unique_order_id = next(c for c in checks if c.check_type == "unique" and c.dataset.name == name("sales.orders"))
-    assert unique_order_id.column_name == "order_id" and unique_order_id.status == "pass" and unique_order_id.observed_at is not None
+    assert (
+        unique_order_id.column_name == "order_id"
+        and unique_order_id.status == "pass"
+        and unique_order_id.observed_at is not None
+    )
 
 
 def test_unparseable_model_sql_keeps_table_lineage_and_warns(artifacts_copy):

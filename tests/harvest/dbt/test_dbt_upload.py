@@ -1,4 +1,5 @@
 """CI uploads artifacts through the REST API; a new set replaces the previous one atomically."""
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
@@ -34,7 +35,10 @@ def client_as(user) -> APIClient:
 
 
 def artifact_files(directory, names=("manifest.json", "catalog.json", "run_results.json", "sources.json")) -> dict:
-    return {name: SimpleUploadedFile(name, (directory / name).read_bytes(), content_type="application/json") for name in names}
+    return {
+        name: SimpleUploadedFile(name, (directory / name).read_bytes(), content_type="application/json")
+        for name in names
+    }
 
 
 def test_admin_upload_stores_the_set_and_harvests_it(dbt_artifacts, source, django_capture_on_commit_callbacks):
@@ -51,13 +55,21 @@ def test_admin_upload_stores_the_set_and_harvests_it(dbt_artifacts, source, djan
 
 def test_broken_upload_is_refused_and_the_previous_set_stays_current(source):
     admin = make_user("platform", superuser=True)
-    ok = client_as(admin).post(f"{URL}?harvest=false", artifact_files(COMMITTED / "demo", ["manifest.json"]), format="multipart")
+    ok = client_as(admin).post(
+        f"{URL}?harvest=false", artifact_files(COMMITTED / "demo", ["manifest.json"]), format="multipart"
+    )
     assert ok.status_code == 201 and ok.json()["run"] is None
     current = current_artifacts_dir("shop-dbt")
-    broken = client_as(admin).post(f"{URL}?harvest=false", artifact_files(COMMITTED / "truncated", ["manifest.json"]), format="multipart")
+    broken = client_as(admin).post(
+        f"{URL}?harvest=false", artifact_files(COMMITTED / "truncated", ["manifest.json"]), format="multipart"
+    )
     assert broken.status_code == 400
     [error] = broken.json()["errors"]
-    assert error["field"] == "manifest.json" and error["code"] == "invalid_artifact" and "not valid JSON" in error["message"]
+    assert (
+        error["field"] == "manifest.json"
+        and error["code"] == "invalid_artifact"
+        and "not valid JSON" in error["message"]
+    )
     assert current_artifacts_dir("shop-dbt") == current and (current / "manifest.json").is_file()
     assert len(list((source_dir("shop-dbt") / "sets").iterdir())) == 1  # the refused set left nothing behind
 
@@ -66,7 +78,11 @@ def test_new_set_replaces_the_previous_one_and_old_sets_are_removed(source):
     admin = make_user("platform", superuser=True)
     seen = []
     for _ in range(3):
-        response = client_as(admin).post(f"{URL}?harvest=false", artifact_files(COMMITTED / "demo", ["manifest.json", "catalog.json"]), format="multipart")
+        response = client_as(admin).post(
+            f"{URL}?harvest=false",
+            artifact_files(COMMITTED / "demo", ["manifest.json", "catalog.json"]),
+            format="multipart",
+        )
         assert response.status_code == 201
         seen.append(current_artifacts_dir("shop-dbt"))
     assert len(set(seen)) == 3
@@ -78,14 +94,24 @@ def test_new_set_replaces_the_previous_one_and_old_sets_are_removed(source):
 def test_only_users_who_manage_sources_may_upload(source):
     files = artifact_files(COMMITTED / "demo", ["manifest.json"])
     assert client_as(None).post(URL, files, format="multipart").status_code in (401, 403)
-    response = client_as(make_user("casey")).post(URL, artifact_files(COMMITTED / "demo", ["manifest.json"]), format="multipart")
+    response = client_as(make_user("casey")).post(
+        URL, artifact_files(COMMITTED / "demo", ["manifest.json"]), format="multipart"
+    )
     assert response.status_code == 403
     assert current_artifacts_dir("shop-dbt") is None
 
 
 def test_upload_to_a_source_that_reads_a_path_is_refused(db):
-    create_source(SYSTEM, name="shop-dbt", kind="dbt", config={"warehouse_namespace": NAMESPACE, "path": str(COMMITTED / "demo")}, via="tests")
-    response = client_as(make_user("platform", superuser=True)).post(URL, artifact_files(COMMITTED / "demo", ["manifest.json"]), format="multipart")
+    create_source(
+        SYSTEM,
+        name="shop-dbt",
+        kind="dbt",
+        config={"warehouse_namespace": NAMESPACE, "path": str(COMMITTED / "demo")},
+        via="tests",
+    )
+    response = client_as(make_user("platform", superuser=True)).post(
+        URL, artifact_files(COMMITTED / "demo", ["manifest.json"]), format="multipart"
+    )
     assert response.status_code == 400 and response.json()["errors"][0]["code"] == "reads_from_path"
 
 
@@ -98,6 +124,8 @@ def test_harvest_without_path_or_upload_fails_with_a_clear_reason(source):
 
 def test_upload_while_a_harvest_runs_is_stored_for_the_next_run(source):
     HarvestRun.objects.create(source=source, status="running", triggered_by="schedule")
-    response = client_as(make_user("platform", superuser=True)).post(URL, artifact_files(COMMITTED / "demo", ["manifest.json"]), format="multipart")
+    response = client_as(make_user("platform", superuser=True)).post(
+        URL, artifact_files(COMMITTED / "demo", ["manifest.json"]), format="multipart"
+    )
     assert response.status_code == 201 and response.json()["run"] is None
     assert (current_artifacts_dir("shop-dbt") / "manifest.json").is_file()

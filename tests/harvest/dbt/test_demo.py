@@ -1,4 +1,5 @@
 """The harvested demo: dbt artifacts always, the warehouse when PostgreSQL has it."""
+
 from io import StringIO
 
 import pytest
@@ -35,4 +36,9 @@ def test_demo_with_a_reachable_warehouse_harvests_it_too(dbt_artifacts, monkeypa
     monkeypatch.setattr(demo, "WAREHOUSE_DSN", f"postgresql://postgres@127.0.0.1:5432/{WAREHOUSE_DB}")
     lines = load()
     assert lines[1].startswith("Harvested postgres source mesh-demo-warehouse: succeeded")
-    assert Dataset.objects.filter(name__startswith=f"{WAREHOUSE_DB}.sales.", source_links__source__name=demo.WAREHOUSE_SOURCE).count() == 3
+    assert (
+        Dataset.objects.filter(
+            name__startswith=f"{WAREHOUSE_DB}.sales.", source_links__source__name=demo.WAREHOUSE_SOURCE
+        ).count()
+        == 3
+    )

@@ -3,6 +3,7 @@
 The catalog in ``fixtures/glue/catalog.yaml`` is written into it through boto3, exactly
 as a client would. Fake credentials are set for the test only (``monkeypatch``).
 """
+
 import logging
 import urllib.request
 from pathlib import Path
@@ -22,7 +23,12 @@ CATALOG_FILE = Path(__file__).resolve().parents[3] / "fixtures" / "glue" / "cata
 
 @pytest.fixture(autouse=True)
 def aws_env(monkeypatch):
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": REGION}.items():
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+    }.items():
         monkeypatch.setenv(key, value)
     for key in ("AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
         monkeypatch.delenv(key, raising=False)
@@ -63,7 +69,14 @@ def load_catalog(endpoint: str, path: Path = CATALOG_FILE) -> dict:
             partitions = table.pop("partitions", [])
             glue.create_table(DatabaseName=database["name"], TableInput=table)
             for value in partitions:
-                glue.create_partition(DatabaseName=database["name"], TableName=table["Name"], PartitionInput={"Values": [value], "StorageDescriptor": {"Location": f"{table['StorageDescriptor']['Location']}dt={value}/"}})
+                glue.create_partition(
+                    DatabaseName=database["name"],
+                    TableName=table["Name"],
+                    PartitionInput={
+                        "Values": [value],
+                        "StorageDescriptor": {"Location": f"{table['StorageDescriptor']['Location']}dt={value}/"},
+                    },
+                )
         for view in database.get("athena_views", []):
             glue.create_table(DatabaseName=database["name"], TableInput=athena_view_input(view, database["name"]))
     return spec

@@ -1,4 +1,5 @@
 """Glue through the same commands as every kind: add_source, harvest, export_catalog."""
+
 import json
 from io import StringIO
 

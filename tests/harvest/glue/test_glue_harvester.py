@@ -1,4 +1,5 @@
 """The glue harvester against moto's real HTTP server (and botocore's Stubber for paging)."""
+
 import pytest
 
 from apps.harvest.harvesters.base import ConfigError
@@ -8,7 +9,9 @@ from tests.harvest.glue.conftest import NAMESPACE, REGION
 
 
 def harvester(endpoint: str, **config) -> GlueHarvester:
-    return GlueHarvester("lake", GlueHarvester.validate_config({"region": REGION, "endpoint_url": endpoint, **config}), {})
+    return GlueHarvester(
+        "lake", GlueHarvester.validate_config({"region": REGION, "endpoint_url": endpoint, **config}), {}
+    )
 
 
 def by_type(records, cls):
@@ -19,19 +22,38 @@ def test_tables_views_and_columns_are_named_as_openlineage_does(glue_catalog):
     records = list(harvester(glue_catalog).extract())
     datasets = {r.ref.name: r for r in by_type(records, DatasetRecord)}
     assert sorted(datasets) == [
-        "table/marketing_lake/campaign_orders", "table/marketing_lake/campaigns", "table/marketing_lake/delta_customers_view",
-        "table/sales_lake/broken_view", "table/sales_lake/customers_delta", "table/sales_lake/orders",
-        "table/sales_lake/paid_orders", "table/sales_lake/payments", "table/tmp_scratch/scratch_table",
+        "table/marketing_lake/campaign_orders",
+        "table/marketing_lake/campaigns",
+        "table/marketing_lake/delta_customers_view",
+        "table/sales_lake/broken_view",
+        "table/sales_lake/customers_delta",
+        "table/sales_lake/orders",
+        "table/sales_lake/paid_orders",
+        "table/sales_lake/payments",
+        "table/tmp_scratch/scratch_table",
     ]
     assert {r.ref.namespace for r in datasets.values()} == {NAMESPACE}
     orders = datasets["table/sales_lake/orders"]
     assert [(c.name, c.data_type, c.tags) for c in orders.columns] == [
-        ("order_id", "bigint", ()), ("customer_id", "bigint", ()), ("amount", "decimal(12,2)", ()), ("status", "string", ()), ("dt", "string", ("partition_key",)),
+        ("order_id", "bigint", ()),
+        ("customer_id", "bigint", ()),
+        ("amount", "decimal(12,2)", ()),
+        ("status", "string", ()),
+        ("dt", "string", ("partition_key",)),
     ]
     assert orders.columns[0].description == "Primary key of the order."
-    assert (orders.kind, orders.owner, orders.row_estimate, orders.description) == ("external_table", "sales-data@example.com", 1200, "One row per order, partitioned by day.")
+    assert (orders.kind, orders.owner, orders.row_estimate, orders.description) == (
+        "external_table",
+        "sales-data@example.com",
+        1200,
+        "One row per order, partitioned by day.",
+    )
     glue = orders.properties["glue"]
-    assert glue["location"] == "s3://mesh-lake/sales/orders/" and glue["format"] == "parquet" and glue["table_type"] == "EXTERNAL_TABLE"
+    assert (
+        glue["location"] == "s3://mesh-lake/sales/orders/"
+        and glue["format"] == "parquet"
+        and glue["table_type"] == "EXTERNAL_TABLE"
+    )
     assert glue["partition_keys"] == ["dt"] and glue["partition_count"] == 5
     assert "transient_lastDdlTime" not in glue["parameters"] and glue["parameters"]["classification"] == "parquet"
 
@@ -55,7 +77,11 @@ def test_athena_view_sql_gives_table_and_column_lineage(glue_catalog):
         ("table/marketing_lake/campaigns", "table/marketing_lake/campaign_orders"),
         ("table/sales_lake/customers_delta", "table/marketing_lake/delta_customers_view"),  # a Spark view's plain SQL
     }
-    columns = {(r.downstream_column, r.upstream.name, r.upstream_column, r.transformation) for r in by_type(records, ColumnLineageRecord) if r.downstream == view}
+    columns = {
+        (r.downstream_column, r.upstream.name, r.upstream_column, r.transformation)
+        for r in by_type(records, ColumnLineageRecord)
+        if r.downstream == view
+    }
     assert columns == {
         ("order_id", "table/sales_lake/orders", "order_id", "identity"),
         ("customer_id", "table/sales_lake/orders", "customer_id", "identity"),
@@ -69,7 +95,11 @@ def test_athena_view_sql_gives_table_and_column_lineage(glue_catalog):
 
 def test_hive_view_text_gives_column_lineage(glue_catalog):
     records = list(harvester(glue_catalog).extract())
-    columns = {(r.downstream_column, r.upstream.name, r.upstream_column, r.transformation) for r in by_type(records, ColumnLineageRecord) if r.downstream.name.endswith("/delta_customers_view")}
+    columns = {
+        (r.downstream_column, r.upstream.name, r.upstream_column, r.transformation)
+        for r in by_type(records, ColumnLineageRecord)
+        if r.downstream.name.endswith("/delta_customers_view")
+    }
     assert columns == {
         ("customer_id", "table/sales_lake/customers_delta", "customer_id", "identity"),
         ("email", "table/sales_lake/customers_delta", "email", "expression"),
@@ -89,8 +119,15 @@ def test_include_and_exclude_globs_select_databases(glue_catalog):
 
 
 def test_partition_count_stops_at_the_limit(glue_catalog):
-    orders = next(r for r in harvester(glue_catalog, partition_count_limit=3).extract() if isinstance(r, DatasetRecord) and r.ref.name.endswith("/orders"))
-    assert orders.properties["glue"]["partition_count"] == 3 and orders.properties["glue"]["partition_count_capped"] is True
+    orders = next(
+        r
+        for r in harvester(glue_catalog, partition_count_limit=3).extract()
+        if isinstance(r, DatasetRecord) and r.ref.name.endswith("/orders")
+    )
+    assert (
+        orders.properties["glue"]["partition_count"] == 3
+        and orders.properties["glue"]["partition_count_capped"] is True
+    )
 
 
 def test_connection_check_passes_on_a_reachable_catalog(glue_catalog):

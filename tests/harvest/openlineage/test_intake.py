@@ -1,4 +1,5 @@
 """POST /api/v1/lineage: real OpenLineage client events in, datasets and lineage out."""
+
 import uuid
 
 import pytest
@@ -32,18 +33,37 @@ def api(user=None) -> APIClient:
 @pytest.mark.django_db(transaction=True)
 def test_openlineage_client_events_become_datasets_lineage_and_columns(live_server):
     token = token_for(make_user("airflow", superuser=True))
-    client = OpenLineageClient(transport=HttpTransport(HttpConfig(url=live_server.url, auth=ApiKeyTokenProvider({"apiKey": token}), timeout=10)))
+    client = OpenLineageClient(
+        transport=HttpTransport(
+            HttpConfig(url=live_server.url, auth=ApiKeyTokenProvider({"apiKey": token}), timeout=10)
+        )
+    )
     run_id = str(uuid.uuid4())
     client.emit(spark_job_event(RunState.START, run_id))
     client.emit(spark_job_event(RunState.COMPLETE, run_id))
 
     assert sorted(LineageEvent.objects.values_list("event_type", flat=True)) == ["COMPLETE", "START"]
     output = Dataset.objects.get(namespace=LAKE, name="gold/revenue_by_customer")
-    assert (output.platform, output.description, output.owner) == ("s3", "Revenue per customer and country.", "revenue-analytics")
-    assert list(output.columns.values_list("name", "data_type")) == [("customer_id", "int"), ("country", "string"), ("revenue", "decimal(14,2)")]
+    assert (output.platform, output.description, output.owner) == (
+        "s3",
+        "Revenue per customer and country.",
+        "revenue-analytics",
+    )
+    assert list(output.columns.values_list("name", "data_type")) == [
+        ("customer_id", "int"),
+        ("country", "string"),
+        ("revenue", "decimal(14,2)"),
+    ]
     edges = set(LineageEdge.objects.filter(evidence="openlineage").values_list("upstream__name", "downstream__name"))
-    assert edges == {("shop.public.orders", "gold/revenue_by_customer"), ("shop.public.customers", "gold/revenue_by_customer")}
-    columns = set(ColumnLineageEdge.objects.values_list("upstream__dataset__name", "upstream__name", "downstream__name", "transformation"))
+    assert edges == {
+        ("shop.public.orders", "gold/revenue_by_customer"),
+        ("shop.public.customers", "gold/revenue_by_customer"),
+    }
+    columns = set(
+        ColumnLineageEdge.objects.values_list(
+            "upstream__dataset__name", "upstream__name", "downstream__name", "transformation"
+        )
+    )
     assert columns == {
         ("shop.public.orders", "customer_id", "customer_id", "identity"),
         ("shop.public.customers", "country", "country", "identity"),
@@ -60,7 +80,11 @@ def test_repeated_event_is_accepted_once():
     assert first.status_code == 201 and first.json()["summary"]["lineage_edges_added"] == 2
     again = client.post(URL, event, format="json")
     assert again.status_code == 200 and again.json()["status"] == "duplicate"
-    assert LineageEvent.objects.count() == 1 and LineageEdge.objects.count() == 2 and ColumnLineageEdge.objects.count() == 3
+    assert (
+        LineageEvent.objects.count() == 1
+        and LineageEdge.objects.count() == 2
+        and ColumnLineageEdge.objects.count() == 3
+    )
 
 
 @pytest.mark.django_db
@@ -77,21 +101,33 @@ def test_schema_facet_of_a_later_run_records_the_schema_change():
 
 @pytest.mark.django_db
 def test_harvested_dataset_keeps_its_columns_and_gains_lineage():
-    source = create_source(SYSTEM, name="dbt-demo", kind="dbt", config={"path": str(COMMITTED / "demo"), "warehouse_namespace": WAREHOUSE}, via="tests")
+    source = create_source(
+        SYSTEM,
+        name="dbt-demo",
+        kind="dbt",
+        config={"path": str(COMMITTED / "demo"), "warehouse_namespace": WAREHOUSE},
+        via="tests",
+    )
     assert trigger_harvest(SYSTEM, source, run_async=False).status == "succeeded"
     orders = Dataset.objects.get(namespace=WAREHOUSE, name="mesh_demo_warehouse.sales.orders")
     before = list(orders.columns.values_list("name", "data_type"))
     event = as_json(spark_job_event())
     event["inputs"][0]["name"] = "mesh_demo_warehouse.sales.orders"
-    event["outputs"][0]["facets"]["columnLineage"]["fields"]["revenue"]["inputFields"][0]["name"] = "mesh_demo_warehouse.sales.orders"
+    event["outputs"][0]["facets"]["columnLineage"]["fields"]["revenue"]["inputFields"][0]["name"] = (
+        "mesh_demo_warehouse.sales.orders"
+    )
     event["outputs"][0]["facets"]["columnLineage"]["fields"]["revenue"]["inputFields"][0]["field"] = "order_total"
     response = api(make_user("airflow", superuser=True)).post(URL, event, format="json")
     assert response.status_code == 201
     summary = response.json()["summary"]
     assert any("columns come from its harvested source" in s for s in summary["skipped"])
     assert list(orders.columns.values_list("name", "data_type")) == before
-    assert LineageEdge.objects.filter(upstream=orders, evidence="openlineage", downstream__name="gold/revenue_by_customer").exists()
-    assert ColumnLineageEdge.objects.filter(upstream__dataset=orders, upstream__name="order_total", downstream__name="revenue").exists()
+    assert LineageEdge.objects.filter(
+        upstream=orders, evidence="openlineage", downstream__name="gold/revenue_by_customer"
+    ).exists()
+    assert ColumnLineageEdge.objects.filter(
+        upstream__dataset=orders, upstream__name="order_total", downstream__name="revenue"
+    ).exists()
 
 
 MALFORMED = [
@@ -101,8 +137,16 @@ MALFORMED = [
     (lambda e: e.update(eventType="FINISHED"), "eventType", "must be one of"),
     (lambda e: e.update(inputs={"a": 1}), "inputs", "must be a list"),
     (lambda e: e["outputs"][0].pop("name"), "outputs[0].name", "is required"),
-    (lambda e: e["outputs"][0]["facets"]["schema"]["fields"][1].pop("name"), "outputs[0].facets.schema.fields[1].name", "needs a name"),
-    (lambda e: e["outputs"][0]["facets"]["columnLineage"].update(fields=[]), "outputs[0].facets.columnLineage.fields", "must map"),
+    (
+        lambda e: e["outputs"][0]["facets"]["schema"]["fields"][1].pop("name"),
+        "outputs[0].facets.schema.fields[1].name",
+        "needs a name",
+    ),
+    (
+        lambda e: e["outputs"][0]["facets"]["columnLineage"].update(fields=[]),
+        "outputs[0].facets.columnLineage.fields",
+        "must map",
+    ),
     (lambda e: [e.pop("run"), e.update(dataset={"namespace": "x", "name": "y"})], "run", "only RunEvents"),
 ]
 

@@ -1,4 +1,5 @@
 """``manage.py apply_product FILE [--dry-run] [--user USERNAME]``: make the catalog match a descriptor."""
+
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
@@ -16,7 +17,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file")
         parser.add_argument("--dry-run", action="store_true", help="Show what would change; change nothing.")
-        parser.add_argument("--user", help="Apply as this user (their permissions apply). Default: the platform (admin rights).")
+        parser.add_argument(
+            "--user", help="Apply as this user (their permissions apply). Default: the platform (admin rights)."
+        )
 
     def handle(self, *args, file, dry_run, user, **options):
         text = read_descriptor(file)
@@ -41,4 +44,7 @@ class Command(BaseCommand):
         for change in result.changes:
             self.stdout.write(str(change))
         verb = "would change" if dry_run else "changed"
-        self.stdout.write(f"{verb} {len(result.changes)} thing(s) of '{result.slug}'" + (" (dry run: nothing applied)." if dry_run else "."))
+        self.stdout.write(
+            f"{verb} {len(result.changes)} thing(s) of '{result.slug}'"
+            + (" (dry run: nothing applied)." if dry_run else ".")
+        )

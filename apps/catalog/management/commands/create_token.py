@@ -1,4 +1,5 @@
 """``manage.py create_token USERNAME [--name N] [--expires-days D]``: print a new token once."""
+
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 

@@ -4,6 +4,7 @@ The catalog's own demo (domains, teams, products, ports) loads first; then every
 ``INSTALLED_APPS`` order that has a ``demo`` module with ``load_demo_data(stdout)`` adds its
 part (harvested sources, sample queries, ...), so each app owns its own demo data.
 """
+
 from importlib import import_module
 from importlib.util import find_spec
 from pathlib import Path

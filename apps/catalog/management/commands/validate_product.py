@@ -1,4 +1,5 @@
 """``manage.py validate_product FILE``: list every problem of a descriptor, with its place."""
+
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError

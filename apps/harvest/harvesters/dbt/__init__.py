@@ -1,4 +1,5 @@
 """The dbt source kind (see ``harvester.py``); importing this package registers it."""
+
 from apps.harvest.harvesters.base import harvester_registry, register_harvester
 from apps.harvest.harvesters.dbt.harvester import DbtHarvester
 

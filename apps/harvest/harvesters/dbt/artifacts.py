@@ -6,6 +6,7 @@ classes: that keeps dbt out of our dependencies and tolerates fields later dbt v
 add. Each artifact declares ``metadata.dbt_schema_version``; a version we have not
 checked, or a broken file, is refused with an error naming the file and the problem.
 """
+
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,7 +60,9 @@ def load_artifacts(directory: Path | str) -> DbtArtifacts:
     if not directory.is_dir():
         raise ArtifactError(str(directory), "is not a directory holding dbt artifacts")
     if not (directory / MANIFEST).is_file():
-        raise ArtifactError(MANIFEST, f"not found in {directory} (run `dbt compile`, `dbt build` or `dbt docs generate` first)")
+        raise ArtifactError(
+            MANIFEST, f"not found in {directory} (run `dbt compile`, `dbt build` or `dbt docs generate` first)"
+        )
     loaded, versions = {}, {}
     for filename in (MANIFEST, CATALOG, RUN_RESULTS, SOURCES):
         path = directory / filename
@@ -81,7 +84,11 @@ def read_artifact(filename: str, data: bytes) -> tuple[dict, int]:
     try:
         document = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
-        hint = " — the file looks truncated" if "unexpected end" in str(exc).lower() or not data.rstrip().endswith(b"}") else ""
+        hint = (
+            " — the file looks truncated"
+            if "unexpected end" in str(exc).lower() or not data.rstrip().endswith(b"}")
+            else ""
+        )
         raise ArtifactError(filename, f"is not valid JSON ({exc}){hint}") from None
     if not isinstance(document, dict):
         raise ArtifactError(filename, f"must hold a JSON object, not {type(document).__name__}")

@@ -6,6 +6,7 @@ is never stale: it is a pure function's result. One file per source under
 atomically (temp file + rename) with only the entries the last run used, so it never grows
 beyond one manifest's worth. Losing it costs one slower harvest, nothing else.
 """
+
 import os
 import tempfile
 from pathlib import Path

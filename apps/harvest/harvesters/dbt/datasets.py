@@ -7,6 +7,7 @@ those into the table); the primary key dbt infers from tests is kept as a proper
 entry yields only its declared columns and says so (``complete_columns=False``), so the
 pipeline never treats a missing catalog as dropped columns.
 """
+
 import hashlib
 
 from apps.harvest.harvesters.dbt.nodes import PRIORITY, NodeIndex, dataset_kind, materialization, node_meta, node_tags
@@ -31,7 +32,9 @@ def dataset_records(manifest: dict, catalog: dict, index: NodeIndex, platform: s
     return records
 
 
-def _dataset_record(ref: DatasetRef, nodes: list[dict], catalog_entries: dict, platform: str, owner_of) -> DatasetRecord:
+def _dataset_record(
+    ref: DatasetRef, nodes: list[dict], catalog_entries: dict, platform: str, owner_of
+) -> DatasetRecord:
     main = nodes[0]
     entry = next((catalog_entries[n["unique_id"]] for n in nodes if n.get("unique_id") in catalog_entries), None)
     columns = _columns(nodes, entry)
@@ -96,7 +99,11 @@ def _dbt_properties(main: dict, nodes: list[dict]) -> dict:
 
 
 def _constraint_summary(constraint: dict) -> dict:
-    return {k: v for k, v in constraint.items() if k in ("type", "name", "expression", "columns", "to", "to_columns") and v not in (None, [], "")}
+    return {
+        k: v
+        for k, v in constraint.items()
+        if k in ("type", "name", "expression", "columns", "to", "to_columns") and v not in (None, [], "")
+    }
 
 
 def _columns(nodes: list[dict], entry: dict | None) -> tuple[ColumnRecord, ...]:
@@ -110,7 +117,9 @@ def _columns(nodes: list[dict], entry: dict | None) -> tuple[ColumnRecord, ...]:
                     merged[field] = col[field]
     enforced = _enforced(nodes[0])
     primary_key = {c.lower() for c in _primary_key_columns(nodes[0])} if enforced else set()
-    actual = sorted(((entry or {}).get("columns") or {}).values(), key=lambda c: (c.get("index") or 0, c.get("name") or ""))
+    actual = sorted(
+        ((entry or {}).get("columns") or {}).values(), key=lambda c: (c.get("index") or 0, c.get("name") or "")
+    )
     order = [(c.get("name") or "", c) for c in actual]
     known = {name.lower() for name, _ in order}
     if entry is None:

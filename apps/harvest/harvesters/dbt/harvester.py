@@ -12,6 +12,7 @@ Config keys:
   ``column_lineage`` — parse compiled SQL for column-level lineage (default true).
   ``dialect`` — sqlglot dialect of the compiled SQL (default: the manifest's adapter).
 """
+
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
@@ -23,12 +24,30 @@ from apps.harvest.harvesters.dbt.datasets import dataset_records
 from apps.harvest.harvesters.dbt.gcpause import collector_paused
 from apps.harvest.harvesters.dbt.lineage import column_lineage, table_lineage, warehouse_schema
 from apps.harvest.harvesters.dbt.nodes import NodeIndex
-from apps.harvest.harvesters.dbt.placement import DEFAULT_META_KEYS, Placement, exposure_consumers, ownership_hints, sample_queries
+from apps.harvest.harvesters.dbt.placement import (
+    DEFAULT_META_KEYS,
+    Placement,
+    exposure_consumers,
+    ownership_hints,
+    sample_queries,
+)
 from apps.harvest.harvesters.dbt.quality import freshness_records, model_run_warnings, test_records, unit_test_records
 from apps.harvest.records import HarvestRecord, HarvestWarning
 
 CONFIG_KEYS = {"path", "warehouse_namespace", "meta_keys", "column_lineage", "dialect"}
-DIALECT_BY_ADAPTER = {"postgres": "postgres", "redshift": "redshift", "snowflake": "snowflake", "bigquery": "bigquery", "databricks": "databricks", "spark": "spark", "trino": "trino", "duckdb": "duckdb", "athena": "athena", "clickhouse": "clickhouse", "sqlserver": "tsql"}
+DIALECT_BY_ADAPTER = {
+    "postgres": "postgres",
+    "redshift": "redshift",
+    "snowflake": "snowflake",
+    "bigquery": "bigquery",
+    "databricks": "databricks",
+    "spark": "spark",
+    "trino": "trino",
+    "duckdb": "duckdb",
+    "athena": "athena",
+    "clickhouse": "clickhouse",
+    "sqlserver": "tsql",
+}
 
 
 class DbtHarvester(Harvester):
@@ -49,7 +68,9 @@ class DbtHarvester(Harvester):
         else:
             parsed = urlparse(namespace.strip())
             if not parsed.scheme or not parsed.netloc:
-                errors.setdefault("warehouse_namespace", []).append("must look like scheme://host:port, e.g. postgres://db.internal:5432")
+                errors.setdefault("warehouse_namespace", []).append(
+                    "must look like scheme://host:port, e.g. postgres://db.internal:5432"
+                )
         path = config.get("path")
         if path is not None and (not isinstance(path, str) or not path.strip()):
             errors.setdefault("path", []).append("must be the directory holding manifest.json")
@@ -58,14 +79,19 @@ class DbtHarvester(Harvester):
             errors.setdefault("meta_keys", []).append("must map fields to meta key names (strings)")
         else:
             for key in sorted(set(meta_keys) - set(DEFAULT_META_KEYS)):
-                errors.setdefault("meta_keys", []).append(f"unknown field {key!r} (known: {', '.join(DEFAULT_META_KEYS)})")
+                errors.setdefault("meta_keys", []).append(
+                    f"unknown field {key!r} (known: {', '.join(DEFAULT_META_KEYS)})"
+                )
         if not isinstance(config.get("column_lineage", True), bool):
             errors.setdefault("column_lineage", []).append("must be true or false")
         if "dialect" in config and not (isinstance(config["dialect"], str) and config["dialect"]):
             errors.setdefault("dialect", []).append("must be a sqlglot dialect name, e.g. postgres")
         if errors:
             raise ConfigError(errors)
-        normalised = {"warehouse_namespace": namespace.strip().rstrip("/"), "column_lineage": config.get("column_lineage", True)}
+        normalised = {
+            "warehouse_namespace": namespace.strip().rstrip("/"),
+            "column_lineage": config.get("column_lineage", True),
+        }
         if path:
             normalised["path"] = path.strip()
         if meta_keys:
@@ -83,7 +109,9 @@ class DbtHarvester(Harvester):
 
         found = current_artifacts_dir(self.source_name)
         if found is None:
-            raise ArtifactError("manifest.json", f"no path is configured and no artifacts were uploaded for source {self.source_name!r}")
+            raise ArtifactError(
+                "manifest.json", f"no path is configured and no artifacts were uploaded for source {self.source_name!r}"
+            )
         return found
 
     def test_connection(self) -> ConnectionCheck:
@@ -94,7 +122,11 @@ class DbtHarvester(Harvester):
         meta = artifacts.manifest.get("metadata", {})
         models = sum(1 for n in artifacts.manifest["nodes"].values() if n.get("resource_type") == "model")
         present = ", ".join(f"{name} v{v}" for name, v in artifacts.versions.items())
-        return ConnectionCheck(ok=True, message=f"dbt {meta.get('dbt_version', '?')} project {meta.get('project_name', '?')}: {models} models ({present})", stage="artifacts")
+        return ConnectionCheck(
+            ok=True,
+            message=f"dbt {meta.get('dbt_version', '?')} project {meta.get('project_name', '?')}: {models} models ({present})",
+            stage="artifacts",
+        )
 
     # --- extraction ----------------------------------------------------------------
 
@@ -116,7 +148,9 @@ class DbtHarvester(Harvester):
         if self.config.get("column_lineage", True):
             cache = LineageCache.for_source(self.source_name)
             self.stats = {}
-            yield from column_lineage(index, warehouse_schema(artifacts.catalog, manifest, index), dialect, cache, self.stats)
+            yield from column_lineage(
+                index, warehouse_schema(artifacts.catalog, manifest, index), dialect, cache, self.stats
+            )
             cache.save()
         yield from test_records(index, artifacts.run_results)
         yield from unit_test_records(manifest, index, artifacts.run_results)
@@ -134,7 +168,13 @@ def _invocation_warnings(artifacts: DbtArtifacts, index: NodeIndex) -> Iterator[
     for section in ("exposures", "unit_tests", "metrics", "semantic_models", "saved_queries", "functions", "macros"):
         known.update(artifacts.manifest.get(section) or {})
     for name, document in (("run_results.json", artifacts.run_results), ("sources.json", artifacts.sources)):
-        unknown = sorted({r.get("unique_id") for r in document.get("results") or [] if isinstance(r, dict) and r.get("unique_id") not in known})
+        unknown = sorted(
+            {
+                r.get("unique_id")
+                for r in document.get("results") or []
+                if isinstance(r, dict) and r.get("unique_id") not in known
+            }
+        )
         if unknown:
             sample = ", ".join(unknown[:3])
             yield HarvestWarning(

@@ -6,6 +6,7 @@ an unchanged manifest parses nothing. New SQL is parsed on every core
 (``sql_lineage.parse_many``). A model whose SQL cannot be parsed keeps its table-level
 lineage and gets a warning.
 """
+
 import hashlib
 from collections.abc import Iterator
 
@@ -36,7 +37,9 @@ def table_lineage(index: NodeIndex) -> Iterator[LineageRecord]:
                 yield LineageRecord(upstream=upstream, downstream=downstream, evidence=EVIDENCE, details=details)
 
 
-def column_lineage(index: NodeIndex, schema: dict, dialect: str, cache: LineageCache, stats: dict) -> Iterator[ColumnLineageRecord | HarvestWarning]:
+def column_lineage(
+    index: NodeIndex, schema: dict, dialect: str, cache: LineageCache, stats: dict
+) -> Iterator[ColumnLineageRecord | HarvestWarning]:
     """Column edges of every dataset node with compiled SQL; ``stats`` counts parsed and cached SQL."""
     jobs = []  # (uid, key, task)
     for uid in sorted(index.refs):
@@ -77,8 +80,12 @@ def column_lineage(index: NodeIndex, schema: dict, dialect: str, cache: LineageC
                     continue  # incremental models read themselves
                 upstream = DatasetRef(namespace_of.get(table, ref.namespace), table)
                 yield ColumnLineageRecord(
-                    upstream=upstream, upstream_column=upstream_column, downstream=ref,
-                    downstream_column=column, evidence=EVIDENCE, transformation=transformation,
+                    upstream=upstream,
+                    upstream_column=upstream_column,
+                    downstream=ref,
+                    downstream_column=column,
+                    evidence=EVIDENCE,
+                    transformation=transformation,
                 )
 
 
@@ -91,7 +98,10 @@ def warehouse_schema(catalog: dict, manifest: dict, index: NodeIndex) -> dict:
         if entry:
             columns = {name.lower(): (c.get("type") or "") for name, c in (entry.get("columns") or {}).items()}
         else:
-            columns = {(c.get("name") or n).lower(): (c.get("data_type") or "") for n, c in (index.nodes[uid].get("columns") or {}).items()}
+            columns = {
+                (c.get("name") or n).lower(): (c.get("data_type") or "")
+                for n, c in (index.nodes[uid].get("columns") or {}).items()
+            }
         if columns:
             db, sch, table = _split(ref.name)
             schema.setdefault(db, {}).setdefault(sch, {})[table] = columns

@@ -6,6 +6,7 @@ unquoted names, so the dbt node and the harvested warehouse table are one datase
 Ephemeral models have no relation: they appear in lineage (as the ``via`` of an edge)
 but never as datasets.
 """
+
 from dataclasses import dataclass
 
 from apps.harvest.records import DatasetRef

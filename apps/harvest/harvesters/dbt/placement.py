@@ -5,12 +5,18 @@ key), defaulting to ``owner``, ``domain``, ``data_product``, ``classification``.
 group owner is its owner when ``meta`` names none. Exposures consume the datasets they
 depend on (looking through ephemeral models).
 """
+
 from collections.abc import Iterator
 
 from apps.harvest.harvesters.dbt.nodes import NodeIndex, node_meta
 from apps.harvest.records import ConsumerRecord, HarvestWarning, OwnershipHint, SampleQueryRecord
 
-DEFAULT_META_KEYS = {"owner": "owner", "domain": "domain", "data_product": "data_product", "classification": "classification"}
+DEFAULT_META_KEYS = {
+    "owner": "owner",
+    "domain": "domain",
+    "data_product": "data_product",
+    "classification": "classification",
+}
 
 
 class Placement:
@@ -53,7 +59,9 @@ def sample_queries(index: NodeIndex) -> Iterator[SampleQueryRecord | HarvestWarn
         if queries is None:
             continue
         if not isinstance(queries, list):
-            yield HarvestWarning("dbt_meta_queries_invalid", "meta.queries must be a list of {name, sql, description}.", uid)
+            yield HarvestWarning(
+                "dbt_meta_queries_invalid", "meta.queries must be a list of {name, sql, description}.", uid
+            )
             continue
         for position, query in enumerate(queries, start=1):
             if not isinstance(query, dict) or not _text(query.get("sql")):

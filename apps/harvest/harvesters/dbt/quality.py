@@ -5,6 +5,7 @@ Tests attach to the dataset (and column) they check; their latest outcome comes 
 the invocation that produced it, so harvesting the artifacts of two invocations appends
 two results, and harvesting the same ones twice writes nothing new.
 """
+
 from collections.abc import Iterator
 from datetime import datetime
 
@@ -30,7 +31,15 @@ CATEGORY_BY_TEST = {
 }
 # dbt result statuses → ours. For source freshness, dbt's "error" means "stale beyond
 # error_after" — a failed check, not a failure to check.
-TEST_STATUS = {"pass": "pass", "success": "pass", "warn": "warn", "fail": "fail", "error": "error", "runtime error": "error", "skipped": "skipped"}
+TEST_STATUS = {
+    "pass": "pass",
+    "success": "pass",
+    "warn": "warn",
+    "fail": "fail",
+    "error": "error",
+    "runtime error": "error",
+    "skipped": "skipped",
+}
 FRESHNESS_STATUS = {"pass": "pass", "warn": "warn", "error": "fail", "runtime error": "error"}
 
 
@@ -73,7 +82,10 @@ def test_records(index: NodeIndex, run_results: dict) -> Iterator[QualityRecord 
             **fields,
         )
     if unattached:
-        yield HarvestWarning("dbt_test_unattached", f"{unattached} tests check no model, seed, snapshot or source of this project and were skipped.")
+        yield HarvestWarning(
+            "dbt_test_unattached",
+            f"{unattached} tests check no model, seed, snapshot or source of this project and were skipped.",
+        )
 
 
 def unit_test_records(manifest: dict, index: NodeIndex, run_results: dict) -> Iterator[QualityRecord]:
@@ -89,21 +101,39 @@ def unit_test_records(manifest: dict, index: NodeIndex, run_results: dict) -> It
         fields = {}
         if result is not None and result.get("status") in TEST_STATUS:
             fields = {
-                "status": TEST_STATUS[result["status"]], "observed_at": _finished_at(result) or _parse_time(meta.get("generated_at")),
-                "run_key": meta.get("invocation_id") or "", "message": str(result.get("message") or "")[:2000],
+                "status": TEST_STATUS[result["status"]],
+                "observed_at": _finished_at(result) or _parse_time(meta.get("generated_at")),
+                "run_key": meta.get("invocation_id") or "",
+                "message": str(result.get("message") or "")[:2000],
             }
         definition = {"dbt_unique_id": uid}
         if test.get("description"):
             definition["description"] = test["description"]
-        yield QualityRecord(dataset=index.refs[model], key=uid, name=test.get("name") or uid, check_type="unit_test", category="accuracy", definition=definition, **fields)
+        yield QualityRecord(
+            dataset=index.refs[model],
+            key=uid,
+            name=test.get("name") or uid,
+            check_type="unit_test",
+            category="accuracy",
+            definition=definition,
+            **fields,
+        )
 
 
 def model_run_warnings(index: NodeIndex, run_results: dict) -> Iterator[HarvestWarning]:
     """Models, seeds and snapshots that failed or were skipped in the last run: their tables may be stale."""
     for result in run_results.get("results") or []:
         uid = result.get("unique_id") if isinstance(result, dict) else None
-        if uid in index.refs and index.nodes[uid].get("resource_type") != "source" and result.get("status") in ("error", "skipped", "runtime error"):
-            yield HarvestWarning("dbt_node_not_built", f"The last dbt run reported {result['status']}: {str(result.get('message') or '')[:300]}", uid)
+        if (
+            uid in index.refs
+            and index.nodes[uid].get("resource_type") != "source"
+            and result.get("status") in ("error", "skipped", "runtime error")
+        ):
+            yield HarvestWarning(
+                "dbt_node_not_built",
+                f"The last dbt run reported {result['status']}: {str(result.get('message') or '')[:300]}",
+                uid,
+            )
 
 
 def freshness_records(index: NodeIndex, sources_json: dict) -> Iterator[QualityRecord]:
@@ -125,7 +155,9 @@ def freshness_records(index: NodeIndex, sources_json: dict) -> Iterator[QualityR
                 "status": status,
                 "observed_at": _parse_time(result.get("snapshotted_at")),
                 "run_key": run_key,
-                "message": _freshness_message(result, age) if status != "error" else str(result.get("error") or result.get("message") or "")[:2000],
+                "message": _freshness_message(result, age)
+                if status != "error"
+                else str(result.get("error") or result.get("message") or "")[:2000],
             }
         yield QualityRecord(
             dataset=index.refs[uid],

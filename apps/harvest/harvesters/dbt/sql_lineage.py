@@ -6,6 +6,7 @@ UNION branches to the physical table columns it reads (``sql_trace``), memoising
 calls; ``SELECT *`` is expanded from the schema we know. Functions here are pure and
 picklable so that a process pool can run them on every core.
 """
+
 import logging
 import multiprocessing
 import os
@@ -20,6 +21,7 @@ from sqlglot.optimizer.qualify import qualify
 from sqlglot.optimizer.scope import build_scope
 
 from apps.harvest.harvesters.dbt.sql_trace import ScopeTracer, Unresolved, flatten_schema, table_name
+
 logger = logging.getLogger(__name__)
 # Below this many statements a process pool costs more to start than it saves.
 POOL_THRESHOLD = 200
@@ -43,7 +45,9 @@ def table_sources(sql: str, dialect: str) -> list[str]:
     return list(found)
 
 
-def column_lineage(sql: str, schema: dict, dialect: str, default_db: str = "", default_schema: str = "") -> dict[str, list[tuple[str, str, str]]]:
+def column_lineage(
+    sql: str, schema: dict, dialect: str, default_db: str = "", default_schema: str = ""
+) -> dict[str, list[tuple[str, str, str]]]:
     """Map each output column to ``(table, column, transformation)`` of the tables it reads.
 
     ``schema`` is ``{db: {schema: {table: {column: type}}}}`` (lower-case); it expands
@@ -62,8 +66,12 @@ def column_lineage(sql: str, schema: dict, dialect: str, default_db: str = "", d
         ast = _parse(sql, dialect)  # the full qualification below resolves it, or says why not
     try:
         qualified = qualify(
-            ast, dialect=dialect, schema=_safe_schema(schema, dialect), validate_qualify_columns=False,
-            quote_identifiers=False, identify=False,
+            ast,
+            dialect=dialect,
+            schema=_safe_schema(schema, dialect),
+            validate_qualify_columns=False,
+            quote_identifiers=False,
+            identify=False,
         )
         root = build_scope(qualified)
     except (SqlglotError, KeyError, ValueError, AttributeError) as exc:
@@ -97,7 +105,9 @@ def parse_many(tasks: list[tuple], workers: int | None = None) -> dict[str, dict
             return dict(pool.map(parse_one_task, tasks, chunksize=chunk))
     except (OSError, AssertionError, RuntimeError) as exc:
         # e.g. a daemonic worker process that may not fork children: do it here, serially.
-        logger.warning("SQL lineage: no process pool (%s: %s); parsing %d statements serially", type(exc).__name__, exc, len(tasks))
+        logger.warning(
+            "SQL lineage: no process pool (%s: %s); parsing %d statements serially", type(exc).__name__, exc, len(tasks)
+        )
         return dict(map(parse_one_task, tasks))
 
 
@@ -143,7 +153,10 @@ def _safe_schema(schema: dict, dialect: str) -> dict:
 
     Works at any nesting depth (``{db: {table: ...}}`` for Glue, ``{db: {schema: {table: ...}}}``).
     """
-    return {key: _safe_schema(value, dialect) if isinstance(value, dict) else _type_or_unknown(str(value), dialect) for key, value in schema.items()}
+    return {
+        key: _safe_schema(value, dialect) if isinstance(value, dict) else _type_or_unknown(str(value), dialect)
+        for key, value in schema.items()
+    }
 
 
 _TYPE_CACHE: dict[tuple[str, str], str] = {}

@@ -7,6 +7,7 @@ of the cost. When it meets something it cannot resolve for sure (an ambiguous co
 star over a table whose columns are unknown) it raises ``Unresolved`` in strict mode, and
 the caller falls back to the full ``qualify``. Every (scope, column) is traced once.
 """
+
 from sqlglot import exp
 from sqlglot.optimizer.scope import Scope
 

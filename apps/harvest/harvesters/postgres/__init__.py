@@ -6,6 +6,7 @@ in ``password_env``, or — moved into the secrets when the source is saved — 
 ``connect_timeout_s``. Datasets are named as OpenLineage does: ``postgres://host:port`` and
 ``db.schema.table``.
 """
+
 from fnmatch import fnmatchcase
 
 import psycopg
@@ -67,9 +68,15 @@ class PostgresHarvester(Harvester):
         except SourceError as exc:
             return ConnectionCheck(ok=False, stage=exc.stage, message=str(exc))
         if not chosen:
-            return ConnectionCheck(ok=False, stage="permission", message=f"Connected to '{dbname}' as '{user}', but no schema it selects is readable (no USAGE privilege{': ' + ', '.join(denied) if denied else ''}).")
+            return ConnectionCheck(
+                ok=False,
+                stage="permission",
+                message=f"Connected to '{dbname}' as '{user}', but no schema it selects is readable (no USAGE privilege{': ' + ', '.join(denied) if denied else ''}).",
+            )
         skipped = f"; skipped without USAGE: {', '.join(denied)}" if denied else ""
-        return ConnectionCheck(ok=True, message=f"Connected to '{dbname}' as '{user}': {len(chosen)} schema(s) readable{skipped}.")
+        return ConnectionCheck(
+            ok=True, message=f"Connected to '{dbname}' as '{user}': {len(chosen)} schema(s) readable{skipped}."
+        )
 
     def extract(self):
         where = target(self.config)
@@ -78,8 +85,19 @@ class PostgresHarvester(Harvester):
             params = {"schemas": [oid for oid, _, _ in chosen]}
             facts = {
                 name: self._query(conn, name, sql, params)
-                for name, sql in (("relations", queries.RELATIONS), ("columns", queries.COLUMNS), ("constraints", queries.CONSTRAINTS), ("dependencies", queries.VIEW_DEPENDENCIES), ("partitions", queries.PARTITIONS))
+                for name, sql in (
+                    ("relations", queries.RELATIONS),
+                    ("columns", queries.COLUMNS),
+                    ("constraints", queries.CONSTRAINTS),
+                    ("dependencies", queries.VIEW_DEPENDENCIES),
+                    ("partitions", queries.PARTITIONS),
+                )
             }
         for name in denied:
-            yield HarvestWarning(code="schema_skipped", message="The harvesting role has no USAGE privilege on this schema; it was skipped. Grant USAGE to catalog it.", subject=name, partial=True)
+            yield HarvestWarning(
+                code="schema_skipped",
+                message="The harvesting role has no USAGE privilege on this schema; it was skipped. Grant USAGE to catalog it.",
+                subject=name,
+                partial=True,
+            )
         yield from RecordBuilder(where, facts).records()

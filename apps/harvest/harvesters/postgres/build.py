@@ -1,9 +1,24 @@
 """Turning the catalog queries' rows into records (no database access here)."""
+
 from apps.catalog.models import DatasetKind, LineageEvidence
 from apps.harvest.harvesters.postgres.view_lineage import UnparseableView, analyse
-from apps.harvest.records import ColumnLineageRecord, ColumnRecord, ConstraintRecord, DatasetRecord, DatasetRef, HarvestWarning, LineageRecord
+from apps.harvest.records import (
+    ColumnLineageRecord,
+    ColumnRecord,
+    ConstraintRecord,
+    DatasetRecord,
+    DatasetRef,
+    HarvestWarning,
+    LineageRecord,
+)
 
-KINDS = {"r": DatasetKind.TABLE, "p": DatasetKind.PARTITIONED_TABLE, "v": DatasetKind.VIEW, "m": DatasetKind.MATERIALIZED_VIEW, "f": DatasetKind.FOREIGN_TABLE}
+KINDS = {
+    "r": DatasetKind.TABLE,
+    "p": DatasetKind.PARTITIONED_TABLE,
+    "v": DatasetKind.VIEW,
+    "m": DatasetKind.MATERIALIZED_VIEW,
+    "f": DatasetKind.FOREIGN_TABLE,
+}
 CONSTRAINT_KINDS = {"p": "primary_key", "u": "unique", "f": "foreign_key"}
 PERSISTENCE = {"u": "unlogged", "t": "temporary"}
 
@@ -34,10 +49,33 @@ class RecordBuilder:
         yield from self._view_lineage()
 
     def _dataset(self, row, columns, constraints) -> DatasetRecord:
-        oid, schema, name, relkind, owner, comment, rows, size, partitions, partkey, definition, analyzed, selectable, persistence, server = row
+        (
+            oid,
+            schema,
+            name,
+            relkind,
+            owner,
+            comment,
+            rows,
+            size,
+            partitions,
+            partkey,
+            definition,
+            analyzed,
+            selectable,
+            persistence,
+            server,
+        ) = row
         pk_columns = {self.attnames.get((oid, n)) for r in constraints if r[2] == "p" for n in r[3]}
         properties = {"schema": schema, "selectable": bool(selectable)}
-        for key, value in (("partitions", partitions), ("partition_key", partkey), ("definition", definition), ("persistence", PERSISTENCE.get(persistence)), ("foreign_server", server), ("last_analyzed_at", analyzed.isoformat() if analyzed else None)):
+        for key, value in (
+            ("partitions", partitions),
+            ("partition_key", partkey),
+            ("definition", definition),
+            ("persistence", PERSISTENCE.get(persistence)),
+            ("foreign_server", server),
+            ("last_analyzed_at", analyzed.isoformat() if analyzed else None),
+        ):
             if value is not None:
                 properties[key] = value
         return DatasetRecord(
@@ -49,7 +87,16 @@ class RecordBuilder:
             row_estimate=rows,
             size_bytes=size,
             columns=tuple(
-                ColumnRecord(name=c[1], ordinal=c[2], data_type=c[3], nullable=not c[4], default=c[5] or "", description=c[7] or "", is_primary_key=c[1] in pk_columns, is_generated=bool(c[6]))
+                ColumnRecord(
+                    name=c[1],
+                    ordinal=c[2],
+                    data_type=c[3],
+                    nullable=not c[4],
+                    default=c[5] or "",
+                    description=c[7] or "",
+                    is_primary_key=c[1] in pk_columns,
+                    is_generated=bool(c[6]),
+                )
                 for c in columns
             ),
             constraints=tuple(self._constraint(r) for r in constraints),
@@ -62,8 +109,12 @@ class RecordBuilder:
         # A foreign key into a partition or an unharvested schema has no column rows here.
         ref_cols = tuple(self.attnames.get((ref_relid, n), "") for n in ref_keys or ())
         return ConstraintRecord(
-            name=name, kind=CONSTRAINT_KINDS[contype], columns=tuple(self.attnames.get((relid, n), "") for n in keys or ()),
-            referenced=referenced, referenced_columns=ref_cols if all(ref_cols) else (), definition=definition or "",
+            name=name,
+            kind=CONSTRAINT_KINDS[contype],
+            columns=tuple(self.attnames.get((relid, n), "") for n in keys or ()),
+            referenced=referenced,
+            referenced_columns=ref_cols if all(ref_cols) else (),
+            definition=definition or "",
         )
 
     def _root(self, schema: str, name: str) -> tuple[str, str]:
@@ -85,15 +136,34 @@ class RecordBuilder:
             try:
                 found = analyse(definition, self._columns_of)
             except UnparseableView as exc:
-                yield HarvestWarning(code="view_sql_unparsed", message=f"The view's SQL could not be parsed ({exc}); table-level lineage comes from the database's dependency records, without column lineage.", subject=view.name)
+                yield HarvestWarning(
+                    code="view_sql_unparsed",
+                    message=f"The view's SQL could not be parsed ({exc}); table-level lineage comes from the database's dependency records, without column lineage.",
+                    subject=view.name,
+                )
                 for schema, name in sorted(dependencies.get(oid, ())):
-                    yield LineageRecord(upstream=self.ref(schema, name), downstream=view, evidence=LineageEvidence.CATALOG_DEPENDENCY)
+                    yield LineageRecord(
+                        upstream=self.ref(schema, name), downstream=view, evidence=LineageEvidence.CATALOG_DEPENDENCY
+                    )
                 continue
             if found.column_error:
-                yield HarvestWarning(code="column_lineage_failed", message=f"Column lineage of this view could not be derived ({found.column_error}).", subject=view.name)
+                yield HarvestWarning(
+                    code="column_lineage_failed",
+                    message=f"Column lineage of this view could not be derived ({found.column_error}).",
+                    subject=view.name,
+                )
             for schema, name in sorted({self._root(s, n) for s, n in found.tables}):
                 if (schema, name) != (row[1], row[2]):
-                    yield LineageRecord(upstream=self.ref(schema, name), downstream=view, evidence=LineageEvidence.VIEW_SQL)
+                    yield LineageRecord(
+                        upstream=self.ref(schema, name), downstream=view, evidence=LineageEvidence.VIEW_SQL
+                    )
             for out, schema, name, column, transformation in found.columns:
                 schema, name = self._root(schema, name)
-                yield ColumnLineageRecord(upstream=self.ref(schema, name), upstream_column=column, downstream=view, downstream_column=out, evidence=LineageEvidence.VIEW_SQL, transformation=transformation)
+                yield ColumnLineageRecord(
+                    upstream=self.ref(schema, name),
+                    upstream_column=column,
+                    downstream=view,
+                    downstream_column=out,
+                    evidence=LineageEvidence.VIEW_SQL,
+                    transformation=transformation,
+                )

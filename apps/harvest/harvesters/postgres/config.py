@@ -1,4 +1,5 @@
 """The PostgreSQL source's configuration: keys, validation, and what it implies (names, password)."""
+
 import os
 import re
 from dataclasses import dataclass
@@ -10,7 +11,14 @@ from apps.harvest.harvesters.base import ConfigError, SourceError
 
 # ``reader_dsn`` (with the secret ``reader_password``) is the lab's dedicated read-only
 # connection for running sample queries; the harvest never uses it.
-DEFAULTS = {"include_schemas": [], "exclude_schemas": [], "password_env": "", "statement_timeout_ms": 60000, "connect_timeout_s": 10, "reader_dsn": ""}
+DEFAULTS = {
+    "include_schemas": [],
+    "exclude_schemas": [],
+    "password_env": "",
+    "statement_timeout_ms": 60000,
+    "connect_timeout_s": 10,
+    "reader_dsn": "",
+}
 KEYS = {"dsn", *DEFAULTS}
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -38,12 +46,16 @@ def validate(config: dict) -> dict:
     out = {**DEFAULTS, **{k: v for k, v in config.items() if k in KEYS}}
     dsn = out.get("dsn")
     if not dsn or not isinstance(dsn, str):
-        errors.setdefault("dsn", []).append("Required: a connection string such as postgresql://harvester@db.example.com:5432/warehouse.")
+        errors.setdefault("dsn", []).append(
+            "Required: a connection string such as postgresql://harvester@db.example.com:5432/warehouse."
+        )
     else:
         try:
             params = parse_dsn(dsn)
             if params.get("password"):
-                errors.setdefault("dsn", []).append("Keep the password out of the DSN: give it as a secret ('password') or name an environment variable in 'password_env'.")
+                errors.setdefault("dsn", []).append(
+                    "Keep the password out of the DSN: give it as a secret ('password') or name an environment variable in 'password_env'."
+                )
             if not params.get("dbname"):
                 errors.setdefault("dsn", []).append("Name the database, e.g. postgresql://user@host:5432/<database>.")
         except ValueError as exc:
@@ -53,7 +65,9 @@ def validate(config: dict) -> dict:
             if not isinstance(out["reader_dsn"], str):
                 raise ValueError("A connection string such as postgresql://lab_reader@host:5432/warehouse.")
             if parse_dsn(out["reader_dsn"]).get("password"):
-                errors.setdefault("reader_dsn", []).append("Keep the password out of the DSN: give it as the secret 'reader_password'.")
+                errors.setdefault("reader_dsn", []).append(
+                    "Keep the password out of the DSN: give it as the secret 'reader_password'."
+                )
         except ValueError as exc:
             errors.setdefault("reader_dsn", []).append(str(exc))
     for key in ("include_schemas", "exclude_schemas"):
@@ -119,7 +133,9 @@ def target(config: dict) -> Target:
     host = params.get("host") or params.get("hostaddr") or "localhost"
     if host.startswith("/"):
         host = "localhost"  # a Unix socket directory is not a network name
-    return Target(host=host.split(",")[0], port=int(str(params.get("port") or 5432).split(",")[0]), dbname=params["dbname"])
+    return Target(
+        host=host.split(",")[0], port=int(str(params.get("port") or 5432).split(",")[0]), dbname=params["dbname"]
+    )
 
 
 def password(config: dict, secrets: dict) -> str | None:
@@ -128,6 +144,8 @@ def password(config: dict, secrets: dict) -> str | None:
     env = config.get("password_env")
     if env:
         if env not in os.environ:
-            raise SourceError(f"The environment variable {env} named in 'password_env' is not set on this worker.", stage="config")
+            raise SourceError(
+                f"The environment variable {env} named in 'password_env' is not set on this worker.", stage="config"
+            )
         return os.environ[env]
     return None

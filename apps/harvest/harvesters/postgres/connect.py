@@ -1,4 +1,5 @@
 """Opening a read-only, time-limited connection, and saying exactly why one failed."""
+
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
@@ -21,16 +22,36 @@ SQLSTATES = {
 PATTERNS = [
     ("could not translate host name", "dns", False, "The host name does not resolve (DNS)."),
     ("Name or service not known", "dns", False, "The host name does not resolve (DNS)."),
-    ("Connection refused", "refused", True, "The server refused the connection: nothing listens on that host and port."),
+    (
+        "Connection refused",
+        "refused",
+        True,
+        "The server refused the connection: nothing listens on that host and port.",
+    ),
     ("timeout expired", "timeout", True, "The connection timed out: the host does not answer."),
     ("No route to host", "unreachable", True, "No network route to the host."),
     ("Network is unreachable", "unreachable", True, "The network is unreachable."),
-    ("permission denied", "permission", False, "Permission denied: the user may not connect to this database or read its catalog."),  # before "database": the message names one
+    (
+        "permission denied",
+        "permission",
+        False,
+        "Permission denied: the user may not connect to this database or read its catalog.",
+    ),  # before "database": the message names one
     ("password authentication failed", "auth", False, "Authentication failed: wrong password for this user."),
-    ("no password supplied", "auth", False, "Authentication failed: the server wants a password and none is configured (set the 'password' secret or 'password_env')."),
-    ("no pg_hba.conf entry", "auth", False, "Authentication failed: the server does not accept this user from here (pg_hba.conf)."),
-    ("role \"", "auth", False, "Authentication failed: the user does not exist on this server."),
-    ("database \"", "database", False, "The database does not exist on this server."),
+    (
+        "no password supplied",
+        "auth",
+        False,
+        "Authentication failed: the server wants a password and none is configured (set the 'password' secret or 'password_env').",
+    ),
+    (
+        "no pg_hba.conf entry",
+        "auth",
+        False,
+        "Authentication failed: the server does not accept this user from here (pg_hba.conf).",
+    ),
+    ('role "', "auth", False, "Authentication failed: the user does not exist on this server."),
+    ('database "', "database", False, "The database does not exist on this server."),
     ("server closed the connection", "connection_lost", True, "The server closed the connection unexpectedly."),
     ("terminating connection", "connection_lost", True, "The server terminated the connection."),
     ("consuming input failed", "connection_lost", True, "The connection to the server was lost."),
@@ -51,7 +72,11 @@ def classify(exc: Exception) -> SourceError:
                 stage, transient, message = s, t, m
                 break
     if stage is None:
-        stage, transient, message = "connection", isinstance(exc, psycopg.OperationalError), "Could not talk to the server."
+        stage, transient, message = (
+            "connection",
+            isinstance(exc, psycopg.OperationalError),
+            "Could not talk to the server.",
+        )
     cls = TransientSourceError if transient else SourceError
     return cls(f"{message} ({detail})", stage=stage)
 
@@ -65,7 +90,9 @@ def connect(config: dict, secrets: dict, *, application_name: str = "mesh-catalo
         params["password"] = secret
     params.setdefault("connect_timeout", config["connect_timeout_s"])
     params["application_name"] = application_name
-    params["options"] = f"-c default_transaction_read_only=on -c statement_timeout={int(config['statement_timeout_ms'])} -c search_path=pg_catalog -c lock_timeout=5000"
+    params["options"] = (
+        f"-c default_transaction_read_only=on -c statement_timeout={int(config['statement_timeout_ms'])} -c search_path=pg_catalog -c lock_timeout=5000"
+    )
     try:
         conn = psycopg.connect(**params)
     except psycopg.Error as exc:

@@ -15,7 +15,9 @@ where n.nspname !~ '^pg_' and n.nspname <> 'information_schema'
 order by n.nspname
 """
 
-_RELATION_FILTER = "c.relnamespace = any(%(schemas)s) and c.relkind in ('r', 'p', 'v', 'm', 'f') and not c.relispartition"
+_RELATION_FILTER = (
+    "c.relnamespace = any(%(schemas)s) and c.relkind in ('r', 'p', 'v', 'm', 'f') and not c.relispartition"
+)
 
 # Sizes and row counts are the planner's estimates (relpages, reltuples, table + TOAST +
 # indexes): reading them takes no lock, unlike pg_total_relation_size or pg_partition_tree,

@@ -3,6 +3,7 @@
 ``pg_get_viewdef`` is read with ``search_path = pg_catalog``, so every relation in the SQL
 is schema-qualified and a name maps to exactly one catalog relation.
 """
+
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -49,7 +50,9 @@ class ViewLineage:
     """What one view reads: relations as (schema, name), and per output column its inputs."""
 
     tables: set[tuple[str, str]] = field(default_factory=set)
-    columns: list[tuple[str, str, str, str, str]] = field(default_factory=list)  # (out, schema, table, column, transformation)
+    columns: list[tuple[str, str, str, str, str]] = field(
+        default_factory=list
+    )  # (out, schema, table, column, transformation)
     column_error: str = ""
 
 
@@ -67,7 +70,9 @@ def analyse(sql: str, columns_of) -> ViewLineage:
         if cols:
             schema.setdefault(db, {})[name] = {c: "text" for c in cols}
     try:
-        nodes = lineage(None, ast, schema=schema, dialect="postgres", copy=False)  # the AST is ours: skip a deep copy per column
+        nodes = lineage(
+            None, ast, schema=schema, dialect="postgres", copy=False
+        )  # the AST is ours: skip a deep copy per column
     except (SqlglotError, KeyError, ValueError, AttributeError) as exc:  # column lineage is best effort
         result.column_error = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
         return result
@@ -88,6 +93,7 @@ def analyse(sql: str, columns_of) -> ViewLineage:
 # pg_get_viewdef qualifies every column with its relation's alias, so a column's source can
 # be read straight off the scope tree; sqlglot.lineage (which re-qualifies the whole query,
 # ~10 ms a view) is only needed when the walk meets something it cannot resolve.
+
 
 def _branches(scope: Scope) -> list[Scope]:
     if scope.set_operation_scopes:
@@ -142,7 +148,9 @@ def _direct_column_lineage(root: Scope):
         if selects is None or len(selects) != len(names):
             return None
         for name, projection in zip(names, selects):
-            if projection.find(exp.Subquery) is not None or any(not isinstance(star.parent, exp.Count) for star in projection.find_all(exp.Star)):
+            if projection.find(exp.Subquery) is not None or any(
+                not isinstance(star.parent, exp.Count) for star in projection.find_all(exp.Star)
+            ):
                 return None  # a scalar subquery or a star: let sqlglot.lineage work it out
             for column in projection.find_all(exp.Column):
                 resolved = _resolve(branch, column)

@@ -1,4 +1,5 @@
 """``add_source NAME --kind postgres --config '<json>'``: register a source, or print what is wrong."""
+
 import json
 
 from django.core.management.base import BaseCommand, CommandError
@@ -16,8 +17,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("name")
         parser.add_argument("--kind", required=True)
-        parser.add_argument("--config", required=True, help="JSON object, e.g. '{\"dsn\": \"postgresql://harvester@db:5432/warehouse\"}'")
-        parser.add_argument("--secrets", default="", help="JSON object of secrets, e.g. '{\"password\": \"...\"}'")
+        parser.add_argument(
+            "--config", required=True, help='JSON object, e.g. \'{"dsn": "postgresql://harvester@db:5432/warehouse"}\''
+        )
+        parser.add_argument("--secrets", default="", help='JSON object of secrets, e.g. \'{"password": "..."}\'')
         parser.add_argument("--schedule", default="", help="Cron expression for periodic harvests, e.g. '0 3 * * *'.")
         parser.add_argument("--mapping-rules", default="", help="JSON list of mapping rules (see README).")
         parser.add_argument("--max-removal-share", type=float, default=0.5)
@@ -35,8 +38,15 @@ class Command(BaseCommand):
         actor = SystemActor("cli")
         try:
             source = create_source(
-                actor, name=o["name"], kind=o["kind"], config=self._json(o["config"], "--config", {}), secrets=self._json(o["secrets"], "--secrets", None),
-                schedule=o["schedule"], mapping_rules=self._json(o["mapping_rules"], "--mapping-rules", []), max_removal_share=o["max_removal_share"], via="cli",
+                actor,
+                name=o["name"],
+                kind=o["kind"],
+                config=self._json(o["config"], "--config", {}),
+                secrets=self._json(o["secrets"], "--secrets", None),
+                schedule=o["schedule"],
+                mapping_rules=self._json(o["mapping_rules"], "--mapping-rules", []),
+                max_removal_share=o["max_removal_share"],
+                via="cli",
             )
         except ActionError as exc:
             lines = [f"  {field or 'source'}: {message}" for field, _, message in exc.errors]

@@ -1,4 +1,5 @@
 """``harvest NAME [--async]``: run a harvest here and print its report, or queue it for the workers."""
+
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.core.actors import SystemActor
@@ -15,8 +16,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("name")
-        parser.add_argument("--async", dest="run_async", action="store_true", help="Queue the run for a worker and return at once.")
-        parser.add_argument("--allow-removals", action="store_true", help="Override the fail-safe on soft-deleting many datasets.")
+        parser.add_argument(
+            "--async", dest="run_async", action="store_true", help="Queue the run for a worker and return at once."
+        )
+        parser.add_argument(
+            "--allow-removals", action="store_true", help="Override the fail-safe on soft-deleting many datasets."
+        )
 
     def handle(self, *args, name, run_async=False, allow_removals=False, **options):
         source = Source.objects.filter(name=name).first()
@@ -24,7 +29,9 @@ class Command(BaseCommand):
             known = ", ".join(Source.objects.values_list("name", flat=True)) or "none"
             raise CommandError(f"No source named '{name}' (known: {known}).")
         try:
-            run = trigger_harvest(SystemActor("cli"), source, triggered_by="cli", run_async=run_async, allow_removals=allow_removals)
+            run = trigger_harvest(
+                SystemActor("cli"), source, triggered_by="cli", run_async=run_async, allow_removals=allow_removals
+            )
         except ActionError as exc:
             raise CommandError(exc.message) from None
         if run_async:

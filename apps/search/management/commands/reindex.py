@@ -1,4 +1,5 @@
 """``python manage.py reindex``: rebuild the whole search index from the catalog."""
+
 import time
 
 from django.core.management.base import BaseCommand
@@ -14,4 +15,6 @@ class Command(BaseCommand):
 
         started = time.monotonic()
         counts = rebuild(stdout=self.stdout)
-        self.stdout.write(self.style.SUCCESS(f"Indexed {sum(counts.values())} entries in {time.monotonic() - started:.1f}s"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Indexed {sum(counts.values())} entries in {time.monotonic() - started:.1f}s")
+        )
