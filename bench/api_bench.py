@@ -71,7 +71,25 @@ query Search($q: String!) {
 }
 """
 CPU_MS: list = []  # this process's CPU time per request: the part machine load does not inflate
-WORDS = "order customer payment invoice shipment product account session event revenue refund cart checkout stock campaign lead ticket".split()
+WORDS = [
+    "order",
+    "customer",
+    "payment",
+    "invoice",
+    "shipment",
+    "product",
+    "account",
+    "session",
+    "event",
+    "revenue",
+    "refund",
+    "cart",
+    "checkout",
+    "stock",
+    "campaign",
+    "lead",
+    "ticket",
+]
 
 
 def setup_database(url: str) -> None:
@@ -88,7 +106,7 @@ def generate(cursor, n_datasets: int, n_products: int, n_columns: int) -> dict:
     """The mesh in a dozen INSERT … SELECT statements."""
     w, nw = "ARRAY[" + ",".join(f"'{x}'" for x in WORDS) + "]", len(WORDS)
     steps = [
-        f"""INSERT INTO catalog_domain (slug, name, description, parent_id, path, depth, created_at, updated_at)
+        """INSERT INTO catalog_domain (slug, name, description, parent_id, path, depth, created_at, updated_at)
             SELECT 'domain-' || i, 'Domain ' || i, '', NULL, '/domain-' || i || '/', 0, now(), now() FROM generate_series(1, 20) i""",
         f"""INSERT INTO catalog_tag (slug, name) SELECT ({w})[i] || '-tag', ({w})[i] || '-tag' FROM generate_series(1, {nw}) i""",
         f"""INSERT INTO catalog_dataset (namespace, name, short_name, platform, kind, description, owner, first_seen_at, last_seen_at, properties, schema_hash)

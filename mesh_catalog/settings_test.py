@@ -12,7 +12,7 @@ os.environ["DATABASE_URL"] = os.environ.get(
 os.environ.setdefault("MESH_DATA_DIR", os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "test"))
 os.environ.pop("REDIS_URL", None)  # tasks run eagerly unless a test starts a real worker
 
-from mesh_catalog.settings import *  # noqa: E402,F403
+from mesh_catalog.settings import *  # noqa: F403
 
 TEST_REDIS_URL = os.environ.get("MESH_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast user fixtures

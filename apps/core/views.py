@@ -86,8 +86,7 @@ def error_404(request, exception=None):
 
 def error_500(request):
     # No context processors, no database: the failure might be the database.
-    from django.template import loader
-
     from django.http import HttpResponseServerError
+    from django.template import loader
 
     return HttpResponseServerError(loader.get_template("500.html").render())

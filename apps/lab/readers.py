@@ -76,7 +76,7 @@ def _source_target(source) -> tuple[str, str] | None:
     """(namespace, database) a PostgreSQL source harvests, from its DSN."""
     try:
         params = conninfo_to_dict(source.config.get("dsn", ""))
-    except Exception:  # noqa: BLE001 - a broken DSN simply matches nothing
+    except Exception:
         return None
     return f"postgres://{params.get('host') or 'localhost'}:{params.get('port') or 5432}", params.get("dbname", "")
 

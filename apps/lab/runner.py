@@ -236,7 +236,7 @@ def _bump_popularity(port: Port) -> None:
         return
     try:
         bump_popularity("product", port.product_id, 1)
-    except Exception:  # noqa: BLE001 - popularity is a nicety; never fail a finished run for it
+    except Exception:
         pass
 
 

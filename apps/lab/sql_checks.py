@@ -275,6 +275,6 @@ def missing_columns(sql: str, schema: dict) -> list[str]:
         text = str(exc)
         if "could not be resolved" in text or "Unknown column" in text:
             missing.append(text.split("\n")[0])
-    except Exception:  # noqa: BLE001 - analysis is advisory; a crash must not break the page
+    except Exception:
         return []
     return missing

@@ -53,7 +53,7 @@ def score_sql(query: ParsedQuery, backend: SearchBackend) -> tuple[str, list]:
                 whens.append(f"WHEN {has(column, f' {alt} ')} THEN {FIELD_CORRECTED_WORD[column]}")
         parts.append(f"(CASE {' '.join(whens)} ELSE 0 END)")
     parts.append("e.boost")
-    parts.append(f"- (CASE WHEN length(e.name) > 90 THEN 90 ELSE length(e.name) END) / 100.0")
+    parts.append("- (CASE WHEN length(e.name) > 90 THEN 90 ELSE length(e.name) END) / 100.0")
     parts.append(
         f"+ (CASE WHEN e.popularity > {POPULARITY_CAP} THEN {POPULARITY_CAP} ELSE e.popularity END) * {POPULARITY_WEIGHT / POPULARITY_CAP}"
     )

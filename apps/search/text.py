@@ -14,7 +14,31 @@ MAX_QUERY_CHARS = 500
 MAX_QUERY_TERMS = 8
 MAX_TERM_CHARS = 64
 # Words in most descriptions: matching on them alone would make every entry a candidate.
-STOP_WORDS = frozenset("a an and are as at be by for from in into is it of on or per the to with".split())
+STOP_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "in",
+        "into",
+        "is",
+        "it",
+        "of",
+        "on",
+        "or",
+        "per",
+        "the",
+        "to",
+        "with",
+    ]
+)
 
 _CAMEL_LOWER_UPPER = re.compile(r"([a-z0-9])([A-Z])")
 _CAMEL_ACRONYM = re.compile(r"([A-Z])([A-Z][a-z])")

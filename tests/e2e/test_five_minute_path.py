@@ -17,9 +17,9 @@ import pytest
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from playwright.sync_api import expect  # noqa: E402
+from playwright.sync_api import expect
 
-from tests.lab.demo_warehouse import ensure_demo_warehouse  # noqa: E402
+from tests.lab.demo_warehouse import ensure_demo_warehouse
 
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 SEARCH_TERM = "line items"

@@ -35,10 +35,10 @@ def lab(db, lab_warehouse):
     """make_mesh() plus: a postgres Source with a reader, datasets, and port orders:orders-tables."""
     from types import SimpleNamespace
 
+    from django.core.cache import cache
+
     from apps.catalog.models import DatasetConstraint
     from apps.harvest.models import Source
-
-    from django.core.cache import cache
 
     cache.clear()  # rate-limit counters are per user and minute; start every test fresh
     mesh = make_mesh()
@@ -54,7 +54,7 @@ def lab(db, lab_warehouse):
     ns = "postgres://127.0.0.1:5432"
     mk = lambda name, cols: actions.register_dataset(
         SYSTEM, namespace=ns, name=f"{lab_warehouse}.{name}", platform="postgres", columns=cols, source=source
-    )  # noqa: E731
+    )
     orders = mk("sales.orders", ORDER_COLUMNS)
     items = mk("sales.order_items", ITEM_COLUMNS)
     big_a = mk("sales.big_a", [{"name": "a", "type": "integer"}, {"name": "pad", "type": "text"}])

@@ -6,12 +6,11 @@ from apps.catalog.models import DatasetConstraint
 from apps.core.errors import ActionError, PermissionDeniedError
 from apps.core.history import history_for
 from apps.harvest.records import DatasetRef, SampleQueryRecord
-from apps.lab import actions
+from apps.lab import actions, runner
 from apps.lab.models import SampleQuery
 from apps.lab.panel import build_panel
 from apps.lab.starter import starter_queries
 from apps.lab.stats import most_used_products
-from apps.lab import runner
 
 pytestmark = pytest.mark.django_db
 

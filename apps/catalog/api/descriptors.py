@@ -8,9 +8,9 @@ returns the diff. Errors list every problem with its line and column.
 import json
 
 import yaml
+from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from django.shortcuts import get_object_or_404
 from rest_framework import parsers, renderers
 from rest_framework.response import Response
 from rest_framework.views import APIView

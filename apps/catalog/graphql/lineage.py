@@ -26,7 +26,7 @@ class Walk:
 def _walk(start_ids, direction: str, depth: int, fetch) -> Walk:
     """``fetch(frontier, up: bool)`` yields (upstream, downstream, evidence) one hop away."""
     depth = max(0, min(depth, MAX_DEPTH))
-    walk = Walk(distance={i: 0 for i in start_ids})
+    walk = Walk(distance=dict.fromkeys(start_ids, 0))
     for up in [True] if direction == UPSTREAM else [False] if direction == DOWNSTREAM else [True, False]:
         frontier = set(start_ids)
         for hop in range(1, depth + 1):

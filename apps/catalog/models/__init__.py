@@ -1,8 +1,8 @@
 from apps.catalog.models.choices import (
     Classification,
     DatasetKind,
-    LineageEvidence,
     Lifecycle,
+    LineageEvidence,
     OwnershipRole,
     PortDirection,
     PortProtocol,

@@ -19,8 +19,8 @@ import fnmatch
 import threading
 import time
 from collections.abc import Iterator
-from datetime import datetime, timezone
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 
 import boto3
 import orjson
@@ -479,7 +479,7 @@ def _glue_ref(namespace: str, dotted: str) -> DatasetRef:
 
 def _utc(value):
     """botocore returns times in the local zone (tzlocal); store them in UTC."""
-    return value.astimezone(timezone.utc) if isinstance(value, datetime) and value.tzinfo else value
+    return value.astimezone(UTC) if isinstance(value, datetime) and value.tzinfo else value
 
 
 def _int(value) -> int | None:

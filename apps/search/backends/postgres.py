@@ -2,7 +2,6 @@
 
 import zlib
 
-from apps.search.backends.base import SMALL_KINDS as SMALL_KIND_NAMES
 from apps.search.backends.base import (
     ALL_KINDS,
     EMPTY_POOL,
@@ -12,6 +11,7 @@ from apps.search.backends.base import (
     prefix_tiers,
     wants,
 )
+from apps.search.backends.base import SMALL_KINDS as SMALL_KIND_NAMES
 from apps.search.text import ParsedQuery, pick_corrections
 
 # Trigram neighbours looked at per misspelt word; the edit-distance check keeps the right ones.

@@ -1,6 +1,6 @@
 """Paging, throttling and AccessDenied with botocore's Stubber (moto ignores MaxResults and never pages)."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import boto3
 import pytest
@@ -17,7 +17,7 @@ def table(name: str, database: str) -> dict:
         "Name": name,
         "DatabaseName": database,
         "TableType": "EXTERNAL_TABLE",
-        "CreateTime": datetime(2026, 1, 1, tzinfo=timezone.utc),
+        "CreateTime": datetime(2026, 1, 1, tzinfo=UTC),
         "StorageDescriptor": {"Columns": [{"Name": "id", "Type": "bigint"}], "Location": f"s3://b/{name}/"},
     }
 

@@ -1,7 +1,7 @@
 """OpenLineage RunEvents as real integrations send them, built with the OpenLineage Python client."""
 
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from openlineage.client.event_v2 import InputDataset, Job, OutputDataset, Run, RunEvent, RunState
 from openlineage.client.facet_v2 import column_lineage_dataset, documentation_dataset, ownership_dataset, schema_dataset
@@ -77,7 +77,7 @@ def spark_job_event(
     )
     return RunEvent(
         eventType=state,
-        eventTime=datetime.now(timezone.utc).isoformat(),
+        eventTime=datetime.now(UTC).isoformat(),
         run=Run(runId=run_id or str(uuid.uuid4())),
         job=Job(namespace="spark://etl-cluster", name="revenue_by_customer"),
         producer=PRODUCER,

@@ -68,7 +68,7 @@ def analyse(sql: str, columns_of) -> ViewLineage:
     for db, name in result.tables:
         cols = columns_of(db, name)
         if cols:
-            schema.setdefault(db, {})[name] = {c: "text" for c in cols}
+            schema.setdefault(db, {})[name] = dict.fromkeys(cols, "text")
     try:
         nodes = lineage(
             None, ast, schema=schema, dialect="postgres", copy=False
