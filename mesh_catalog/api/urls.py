@@ -12,7 +12,7 @@ from rest_framework.routers import DefaultRouter
 
 from apps.catalog.api.urls import register as register_catalog
 from apps.catalog.api.urls import urlpatterns as catalog_urlpatterns
-from apps.harvest.api_sources import register as register_harvest
+from apps.harvest.api.urls import register as register_harvest
 from mesh_catalog.api import schema as _schema_extensions  # noqa: F401  (registers the bearer scheme)
 
 router = DefaultRouter()

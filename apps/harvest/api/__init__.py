@@ -1,1 +1,1 @@
-"""REST endpoints of harvesting that push data in: dbt artifact upload, OpenLineage intake."""
+"""REST endpoints of harvesting: sources and runs (router viewsets), dbt artifact upload, OpenLineage intake."""

@@ -4,6 +4,14 @@ from django.urls import path
 
 from apps.harvest.api.dbt_upload import DbtArtifactsUploadView
 from apps.harvest.api.lineage import OpenLineageView
+from apps.harvest.api.sources import HarvestRunViewSet, SourceViewSet
+
+
+def register(router) -> None:
+    """Put the source and run viewsets on the shared ``/api/v1/`` router."""
+    router.register("sources", SourceViewSet, basename="source")
+    router.register("harvest-runs", HarvestRunViewSet, basename="harvest-run")
+
 
 urlpatterns = [
     path("lineage", OpenLineageView.as_view(), name="openlineage-intake"),

@@ -1,7 +1,8 @@
 """REST API of harvest sources and runs: list and read (secrets never), trigger a harvest.
 
 Only the names of the secrets a source holds are shown (``secret_keys``), never values.
-The dbt-artifact upload and OpenLineage intake live in ``apps.harvest.api``.
+Registered on the ``/api/v1/`` router by ``apps.harvest.api.urls.register``; the dbt-artifact
+upload and OpenLineage intake are beside it in this package.
 """
 
 from django.db.models import OuterRef, Subquery
@@ -90,9 +91,4 @@ class HarvestRunViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["source", "status"]
 
 
-def register(router) -> None:
-    router.register("sources", SourceViewSet, basename="source")
-    router.register("harvest-runs", HarvestRunViewSet, basename="harvest-run")
-
-
-__all__ = ["HarvestRunViewSet", "RunStatus", "SourceViewSet", "register"]
+__all__ = ["HarvestRunViewSet", "RunStatus", "SourceViewSet"]
