@@ -9,12 +9,12 @@ class HarvestConfig(AppConfig):
 
     def ready(self):
         # Every module under harvesters/ is a source kind that registers itself on import:
-        # adding a kind is adding a module.
+        # adding a kind is adding a module. ``base`` and ``sql`` are shared code, not kinds.
         import importlib
         import pkgutil
 
         from apps.harvest import harvesters
 
         for module in pkgutil.iter_modules(harvesters.__path__):
-            if module.name != "base":
+            if module.name not in {"base", "sql"}:
                 importlib.import_module(f"{harvesters.__name__}.{module.name}")

@@ -41,7 +41,7 @@ from apps.harvest.harvesters.base import (
     TransientSourceError,
     register_harvester,
 )
-from apps.harvest.harvesters.dbt.sql_lineage import SqlLineageError, column_lineage, table_sources
+from apps.harvest.harvesters.sql.lineage import SqlLineageError, column_lineage, table_sources
 from apps.harvest.records import (
     ColumnLineageRecord,
     ColumnRecord,

@@ -14,7 +14,7 @@ from django.db import connection
 from apps.catalog.models import ColumnLineageEdge
 from apps.core.testing import SYSTEM
 from apps.harvest import actions
-from apps.harvest.harvesters.dbt.sql_lineage import POOL_THRESHOLD
+from apps.harvest.harvesters.sql.lineage import POOL_THRESHOLD
 from apps.harvest.models import HarvestRun
 from bench.dbt_bench import generate
 

@@ -3,7 +3,7 @@
 Each distinct compiled SQL is parsed once per content: results are cached on disk by the
 digest of the SQL and of the upstream schemas it was resolved against, so re-harvesting
 an unchanged manifest parses nothing. New SQL is parsed on every core
-(``sql_lineage.parse_many``). A model whose SQL cannot be parsed keeps its table-level
+(``harvesters.sql.lineage.parse_many``). A model whose SQL cannot be parsed keeps its table-level
 lineage and gets a warning.
 """
 
@@ -15,7 +15,7 @@ import orjson
 from apps.harvest.harvesters.dbt.cache import LineageCache
 from apps.harvest.harvesters.dbt.gcpause import collecting
 from apps.harvest.harvesters.dbt.nodes import NodeIndex, is_ephemeral
-from apps.harvest.harvesters.dbt.sql_lineage import parse_many
+from apps.harvest.harvesters.sql.lineage import parse_many
 from apps.harvest.records import ColumnLineageRecord, DatasetRef, HarvestWarning, LineageRecord
 
 EVIDENCE = "dbt"

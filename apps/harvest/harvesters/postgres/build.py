@@ -1,7 +1,7 @@
 """Turning the catalog queries' rows into records (no database access here)."""
 
 from apps.catalog.models import DatasetKind, LineageEvidence
-from apps.harvest.harvesters.postgres.view_lineage import UnparseableView, analyse
+from apps.harvest.harvesters.sql.view_lineage import UnparseableView, analyse
 from apps.harvest.records import (
     ColumnLineageRecord,
     ColumnRecord,

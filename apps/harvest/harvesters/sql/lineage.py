@@ -1,7 +1,7 @@
 """Column-level lineage of one SQL SELECT, with sqlglot, for dbt models and Athena views.
 
 The query is parsed once and every output column is traced through CTEs, subqueries and
-UNION branches to the physical table columns it reads (``sql_trace``), memoising each
+UNION branches to the physical table columns it reads (``apps.harvest.harvesters.sql.trace``), memoising each
 (scope, column) so that a 20-column model costs one walk, not twenty ``sqlglot.lineage``
 calls; ``SELECT *`` is expanded from the schema we know. Functions here are pure and
 picklable so that a process pool can run them on every core.
@@ -20,7 +20,7 @@ from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 from sqlglot.optimizer.qualify import qualify
 from sqlglot.optimizer.scope import build_scope
 
-from apps.harvest.harvesters.dbt.sql_trace import ScopeTracer, Unresolved, flatten_schema, table_name
+from apps.harvest.harvesters.sql.trace import ScopeTracer, Unresolved, flatten_schema, table_name
 
 logger = logging.getLogger(__name__)
 # Below this many statements a process pool costs more to start than it saves.
