@@ -2,7 +2,8 @@
 
 ``reindex(kind, ids=…)`` rebuilds the entries of those objects (deleting the entries of
 objects that no longer exist); ``reindex(kind, parent_ids=…)`` rebuilds every entry owned
-by those parents (a dataset's columns); ``rebuild()`` rebuilds the whole index.
+by those parents (a dataset's columns); ``reindex_dependents(model_label, pks)`` rebuilds
+every entry that depends on changed objects of a model; ``rebuild()`` rebuilds the whole index.
 """
 
 import logging
@@ -123,6 +124,31 @@ def reindex(kind: str, *, ids=None, parent_ids=None) -> int:
         backend.lock(cursor, kind)
         _delete(cursor, f"e.kind = %s AND {entries}", [kind, *params])
         return _insert(cursor, index, f"AND {rows}", row_params)
+
+
+def plan_dependents(model_label: str, pks: list) -> list[tuple[str, str, list]]:
+    """``[(kind, "id" | "parent", ids)]`` in build order for a change of ``pks`` of ``model_label``.
+
+    Each index declares, per changed model, which of its entries depend on it (a product edit
+    touches the product, its datasets and their columns).
+    """
+    steps = []
+    for index in ordered_indexes():
+        depends = index.depends.get(model_label)
+        if depends is None:
+            continue
+        mode, ids = depends(list(pks))
+        if ids:
+            steps.append((index.kind, mode, list(ids)))
+    return steps
+
+
+def reindex_dependents(model_label: str, pks: list) -> int:
+    """Reindex everything depending on ``pks`` of ``model_label`` now; returns entries written."""
+    written = 0
+    for kind, mode, ids in plan_dependents(model_label, pks):
+        written += reindex(kind, **{"ids" if mode == "id" else "parent_ids": ids})
+    return written
 
 
 def rebuild(stdout=None) -> dict[str, int]:

@@ -2,10 +2,10 @@
 
 from celery import shared_task
 
+from apps.search.indexer import reindex_dependents
+
 
 @shared_task(acks_late=True, name="search.reindex_changed")
 def reindex_changed(model_label: str, pks: list) -> int:
     """Reindex what depends on ``pks`` of ``model_label`` (idempotent: entries are rebuilt, not appended)."""
-    from apps.search.freshness import apply
-
-    return apply(model_label, pks)
+    return reindex_dependents(model_label, pks)

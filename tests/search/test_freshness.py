@@ -9,7 +9,7 @@ from apps.core.testing import SYSTEM, make_user
 from apps.harvest.models import Source
 from apps.harvest.pipeline import reconcile
 from apps.harvest.records import ColumnRecord, DatasetRecord, DatasetRef
-from apps.search.freshness import apply
+from apps.search.indexer import reindex_dependents
 from apps.search.models import SearchEntry, SearchFacet
 from apps.search.service import search
 
@@ -89,9 +89,9 @@ def test_reindexing_a_harvest_is_set_based_not_row_by_row(
     reconcile(source, harvest_records(300))  # callbacks not run: nothing indexed yet
     ids = list(Dataset.objects.values_list("pk", flat=True))
     with django_assert_max_num_queries(40) as few:
-        apply("catalog.Dataset", ids[:5])
+        reindex_dependents("catalog.Dataset", ids[:5])
     with django_assert_max_num_queries(40) as many:
-        apply("catalog.Dataset", ids)
+        reindex_dependents("catalog.Dataset", ids)
     assert len(many.captured_queries) == len(few.captured_queries)
     assert len(indexed_ids("column")) == 900
 
