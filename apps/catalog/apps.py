@@ -6,3 +6,9 @@ class CatalogConfig(AppConfig):
 
     name = "apps.catalog"
     label = "catalog"
+
+    def ready(self):
+        from apps.catalog.views.home import profile_products
+        from apps.core.views import profile_sections
+
+        profile_sections.register("products", profile_products)

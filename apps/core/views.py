@@ -1,4 +1,9 @@
-"""Pages of the core app: the profile (my products, my tokens, my teams) and error pages."""
+"""Pages of the core app: the profile (my tokens, my teams, sections from other apps) and error pages.
+
+Core knows no domain model: an app above it adds a section to the profile by registering a
+context provider in ``profile_sections`` from its ``AppConfig.ready()`` (the catalog adds
+"products": the products the person may edit).
+"""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -6,6 +11,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from apps.core.errors import ActionError
+from apps.core.registry import Registry
+
+# Context name -> callable(user) returning that section's value for the profile template.
+profile_sections = Registry("profile sections")
 
 
 def _token_model():
@@ -16,20 +25,13 @@ def _token_model():
 
 @login_required
 def profile(request, *, new_token: str | None = None, token_errors=None, status: int = 200):
-    from apps.catalog.permissions import editable_products
-
     user = request.user
-    products = (
-        editable_products(user)
-        .select_related("domain")
-        .only("slug", "name", "lifecycle", "domain__name", "domain__slug")
-        .order_by("domain__path", "name")[:200]
-    )
+    sections = {name: provide(user) for name, provide in profile_sections.items()}
     return render(
         request,
         "core/profile.html",
         {
-            "products": products,
+            **sections,
             "teams": user.mesh_teams.prefetch_related("members").order_by("name"),
             "tokens": _token_model().objects.filter(user=user).order_by("-created_at")[:100],
             "new_token": new_token,

@@ -4,8 +4,9 @@ import pytest
 from rest_framework.test import APIClient
 
 from apps.catalog import actions
+from apps.catalog.testing import make_mesh
 from apps.core.actions import create_token
-from apps.core.testing import SYSTEM, make_mesh
+from apps.core.testing import SYSTEM
 from apps.harvest.models import Source
 
 ROLES = ["anonymous", "consumer", "other_owner", "owner", "domain_owner", "admin"]

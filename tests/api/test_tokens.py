@@ -89,7 +89,7 @@ def test_create_token_command_prints_a_working_token_once():
 
 
 def test_token_requests_need_no_csrf_but_session_writes_do(settings):
-    from apps.core.testing import make_mesh
+    from apps.catalog.testing import make_mesh
 
     mesh = make_mesh()
     _, raw = create_token(mesh.owner, name="ci")

@@ -5,10 +5,11 @@ from django.contrib.contenttypes.models import ContentType
 
 from apps.catalog import actions
 from apps.catalog.models import DataProduct, Domain, Port
+from apps.catalog.testing import make_mesh
 from apps.core.errors import ActionError, ConflictError, PermissionDeniedError
 from apps.core.history import history_for, state_at
 from apps.core.models import ObjectChange
-from apps.core.testing import SYSTEM, make_mesh
+from apps.core.testing import SYSTEM
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from apps.catalog.models import Column, Dataset, LineageEdge, Ownership, Port
+from apps.catalog.testing import make_mesh
 from apps.core.models import ObjectChange
-from apps.core.testing import make_mesh
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 @pytest.fixture
 def demo_mesh(transactional_db):
     """The permission-matrix mesh with datasets, ports and lineage, indexed for search."""
-    from apps.core.testing import make_mesh
+    from apps.catalog.testing import make_mesh
     from apps.search.indexer import rebuild
     from tests.web.conftest import add_catalog
 

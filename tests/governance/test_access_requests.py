@@ -6,9 +6,10 @@ import pytest
 from django.utils import timezone
 
 from apps.catalog import actions as catalog_actions
+from apps.catalog.testing import make_mesh
 from apps.core.errors import ActionError, PermissionDeniedError
 from apps.core.history import history_for
-from apps.core.testing import SYSTEM, make_mesh
+from apps.core.testing import SYSTEM
 from apps.governance import actions
 from apps.governance.access import has_active_grant, query_access
 from apps.governance.models import AccessStatus

@@ -5,7 +5,8 @@ import pytest
 from django.test import RequestFactory
 
 from apps.catalog import actions as catalog_actions
-from apps.core.testing import SYSTEM, make_mesh
+from apps.catalog.testing import make_mesh
+from apps.core.testing import SYSTEM
 from apps.governance.graphql import GovernanceMutation, GovernanceQuery
 from apps.lab.graphql import LabMutation, LabQuery
 

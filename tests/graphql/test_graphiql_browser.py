@@ -10,7 +10,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_graphiql_runs_a_query_with_only_local_assets(page, live_server):
-    from apps.core.testing import make_mesh
+    from apps.catalog.testing import make_mesh
 
     make_mesh()
     requested = []

@@ -13,8 +13,8 @@ from apps.catalog.models import (
     SchemaChange,
     SchemaVersion,
 )
+from apps.catalog.testing import make_mesh
 from apps.core.models import ObjectChange
-from apps.core.testing import make_mesh
 from apps.harvest.models import Source
 from apps.harvest.pipeline import FailSafeError, reconcile
 from apps.harvest.records import (

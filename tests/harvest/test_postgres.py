@@ -12,8 +12,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from apps.catalog.models import Dataset, SchemaChange, SchemaVersion
+from apps.catalog.testing import make_mesh
 from apps.core.models import ObjectChange
-from apps.core.testing import SYSTEM, make_mesh
+from apps.core.testing import SYSTEM
 from apps.harvest import actions
 from apps.harvest.harvesters.postgres import PostgresHarvester
 from apps.harvest.models import RunStatus

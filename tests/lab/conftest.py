@@ -3,7 +3,8 @@
 import pytest
 
 from apps.catalog import actions
-from apps.core.testing import SYSTEM, make_mesh
+from apps.catalog.testing import make_mesh
+from apps.core.testing import SYSTEM
 from tests.lab import warehouse
 
 

@@ -4,7 +4,8 @@ import pytest
 
 from apps.catalog import actions
 from apps.catalog.models import ColumnLineageEdge, LineageEvidence
-from apps.core.testing import SYSTEM, make_mesh
+from apps.catalog.testing import make_mesh
+from apps.core.testing import SYSTEM
 
 NS = "postgres://warehouse:5432"
 

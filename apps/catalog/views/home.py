@@ -6,6 +6,7 @@ from django.db.models.lookups import StartsWith
 from django.shortcuts import render
 
 from apps.catalog.models import DataProduct, Dataset, Domain, Ownership
+from apps.catalog.permissions import editable_products
 from apps.catalog.views.common import read_allowed
 
 PRODUCT_LIST_FIELDS = ("slug", "name", "summary", "lifecycle", "classification", "domain_id", "updated_at")
@@ -77,3 +78,13 @@ def _counts() -> dict:
         )
         total, published, live = cursor.fetchone()
     return {"total": total, "published": published, "datasets": live}
+
+
+def profile_products(user):
+    """The profile page's "Products you can edit" (registered into ``apps.core.views.profile_sections``)."""
+    return (
+        editable_products(user)
+        .select_related("domain")
+        .only("slug", "name", "lifecycle", "domain__name", "domain__slug")
+        .order_by("domain__path", "name")[:200]
+    )
