@@ -6,3 +6,9 @@ class LabConfig(AppConfig):
 
     name = "apps.lab"
     label = "lab"
+
+    def ready(self):
+        from apps.catalog.descriptors.sections import register_port_section
+        from apps.lab.descriptors import SampleQueriesSection
+
+        register_port_section(SampleQueriesSection())

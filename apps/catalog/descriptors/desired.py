@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from apps.catalog.descriptors.parsing import Parsed
+from apps.catalog.descriptors.sections import port_sections
 from apps.catalog.models import Dataset, Domain, Port, PortDirection, Team
 
 STATUS_TO_LIFECYCLE = {
@@ -39,7 +40,7 @@ class DesiredPort:
     endpoint_details: dict = field(default_factory=dict)
     datasets: list = field(default_factory=list)  # Dataset rows, ordered by (namespace, name)
     upstream_port: Port | None = None
-    sample_queries: list | None = None  # [(title, sql, description)]; None: not managed
+    sections: dict = field(default_factory=dict)  # key -> parsed value of a registered PortSection; absent: not managed
 
     @property
     def key(self) -> tuple:
@@ -144,21 +145,13 @@ def _build_ports(parsed: Parsed, desired: Desired) -> list:
                             f"Product '{consumes['product']}' has no output port '{consumes['port']}'.",
                         )
                     )
-            if direction == PortDirection.OUTPUT and "sampleQueries" in port:
-                row.sample_queries = [
-                    (q["title"].strip(), q["sql"].strip(), (q.get("description") or "").strip())
-                    for q in port["sampleQueries"]
-                ]
-                titles = [t for t, _, _ in row.sample_queries]
-                for j, title in enumerate(titles):
-                    if titles.index(title) != j:
-                        problems.append(
-                            parsed.locate(
-                                path + ("sampleQueries", j, "title"),
-                                "duplicate_title",
-                                f"Two sample queries are titled '{title}'.",
-                            )
+            if direction == PortDirection.OUTPUT:
+                for section in port_sections.values():
+                    if section.key in port:
+                        row.sections[section.key], section_problems = section.parse(
+                            port[section.key], path + (section.key,), parsed
                         )
+                        problems += section_problems
             desired.ports[row.key] = row
     return problems
 

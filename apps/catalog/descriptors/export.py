@@ -3,6 +3,7 @@
 import yaml
 
 from apps.catalog.descriptors.desired import LIFECYCLE_TO_STATUS
+from apps.catalog.descriptors.sections import port_sections
 from apps.catalog.models import DataProduct, Ownership, Port
 
 API_VERSION = "v1.0.0"
@@ -16,7 +17,7 @@ def export_descriptor(product: DataProduct) -> dict:
         .prefetch_related("datasets")
         .order_by("name")
     )
-    samples = _curated_samples(product)
+    sections = {key: section.export(product) for key, section in port_sections.items()}
     owners = Ownership.objects.filter(product=product).select_related("user", "team")
     members = sorted(
         (
@@ -37,8 +38,8 @@ def export_descriptor(product: DataProduct) -> dict:
         "description": _without_empty({"purpose": product.summary, "usage": product.description}),
         "tags": sorted(t.slug for t in product.tags.all()),
         "team": {"members": members},
-        "inputPorts": [_port(p, samples) for p in ports if str(p.direction) == "input"],
-        "outputPorts": [_port(p, samples) for p in ports if str(p.direction) == "output"],
+        "inputPorts": [_port(p, sections) for p in ports if str(p.direction) == "input"],
+        "outputPorts": [_port(p, sections) for p in ports if str(p.direction) == "output"],
         "customProperties": _without_empty(
             {
                 "classification": str(product.classification),
@@ -50,18 +51,7 @@ def export_descriptor(product: DataProduct) -> dict:
     return data
 
 
-def _curated_samples(product) -> dict:
-    from apps.lab.models import QueryOrigin, SampleQuery
-
-    out = {}
-    for q in SampleQuery.objects.filter(port__product=product, origin=QueryOrigin.CURATED).order_by("title"):
-        out.setdefault(q.port_id, []).append(
-            _without_empty({"title": q.title, "sql": q.sql, "description": q.description})
-        )
-    return out
-
-
-def _port(port: Port, samples: dict) -> dict:
+def _port(port: Port, sections: dict) -> dict:
     data = _without_empty(
         {
             "name": port.name,
@@ -79,7 +69,8 @@ def _port(port: Port, samples: dict) -> dict:
     if port.upstream_port_id:
         data["consumes"] = {"product": port.upstream_port.product.slug, "port": port.upstream_port.name}
     if port.direction == "output":
-        data["sampleQueries"] = samples.get(port.pk, [])
+        for key, values in sections.items():
+            data[key] = values.get(port.pk, [])
     return data
 
 

@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from apps.catalog import actions
 from apps.catalog.descriptors.desired import Desired, DesiredPort
 from apps.catalog.descriptors.parsing import Parsed
+from apps.catalog.descriptors.sections import port_sections
 from apps.catalog.models import DataProduct, Ownership, Port
 from apps.core.errors import ActionError
 
@@ -21,7 +22,7 @@ PORT_FIELDS = ("description", "protocol", "format", "endpoint", "endpoint_detail
 
 @dataclass
 class Change:
-    """One planned change: ``op`` create/update/delete on a product, port, owner or sample query."""
+    """One planned change: ``op`` create/update/delete on a product, port, owner or a port section's item."""
 
     op: str
     kind: str
@@ -55,7 +56,7 @@ class Current:
     product: DataProduct | None
     ports: dict  # (direction, name) -> Port with prefetched datasets
     owners: dict  # (kind, name, role) -> Ownership
-    samples: dict  # port id -> {title: SampleQuery}
+    sections: dict  # port section key -> {port id: what the section read}
 
 
 def read_current(slug: str) -> Current:
@@ -71,12 +72,8 @@ def read_current(slug: str) -> Current:
     owners = {}
     for o in Ownership.objects.filter(product=product).select_related("user", "team"):
         owners[("user", o.user.username, o.role) if o.user_id else ("team", o.team.slug, o.role)] = o
-    samples = {}
-    from apps.lab.models import QueryOrigin, SampleQuery
-
-    for q in SampleQuery.objects.filter(port__product=product, origin=QueryOrigin.CURATED):
-        samples.setdefault(q.port_id, {})[q.title] = q
-    return Current(product, ports, owners, samples)
+    sections = {key: section.read(product) for key, section in port_sections.items()}
+    return Current(product, ports, owners, sections)
 
 
 def _port_values(port) -> dict:
@@ -157,7 +154,6 @@ def _plan_port(want: DesiredPort, port, current: Current) -> list[Change]:
                 },
             )
         )
-        existing_samples = {}
     else:
         now = _port_values(port)
         diff = {f: [now[f], v] for f, v in wanted.items() if now[f] != v}
@@ -167,29 +163,9 @@ def _plan_port(want: DesiredPort, port, current: Current) -> list[Change]:
             diff["upstream_port"] = [_upstream_of(port), wanted_upstream]
         if diff:
             changes.append(Change("update", "port", name, diff))
-        existing_samples = current.samples.get(port.pk, {})
-    if want.sample_queries is not None:
-        titles = set()
-        for title, sql, description in want.sample_queries:
-            titles.add(title)
-            have = existing_samples.get(title)
-            if have is None:
-                changes.append(Change("create", "sample_query", f"{name}:{title}", {"sql": [None, sql]}))
-            elif (have.sql, have.description) != (sql, description):
-                changes.append(
-                    Change(
-                        "update",
-                        "sample_query",
-                        f"{name}:{title}",
-                        {
-                            k: [b, a]
-                            for k, b, a in (("sql", have.sql, sql), ("description", have.description, description))
-                            if b != a
-                        },
-                    )
-                )
-        for title in sorted(set(existing_samples) - titles):
-            changes.append(Change("delete", "sample_query", f"{name}:{title}"))
+    for key, wanted_section in want.sections.items():
+        existing = current.sections.get(key, {}).get(port.pk, {}) if port is not None else {}
+        changes += port_sections[key].plan(name, wanted_section, existing)
     return changes
 
 
@@ -258,7 +234,15 @@ def execute(actor, desired: Desired, current: Current, parsed: Parsed, changes: 
                 )
         except ActionError as exc:
             raise _at(parsed, want.path, exc) from None
-        _execute_samples(actor, want, port, current.samples.get(port.pk, {}), parsed, via=via)
+        for section_key, wanted_section in want.sections.items():
+            port_sections[section_key].execute(
+                actor,
+                port,
+                wanted_section,
+                current.sections.get(section_key, {}).get(port.pk, {}),
+                locate=_section_locator(parsed, want.path + (section_key,)),
+                via=via,
+            )
     if desired.owners is not None:
         for owner in sorted(desired.owners - set(current.owners)):
             actions.add_owner(actor, product, **{owner[0]: desired.holders[owner[:2]]}, role=owner[2], via=via)
@@ -266,21 +250,8 @@ def execute(actor, desired: Desired, current: Current, parsed: Parsed, changes: 
             actions.remove_owner(actor, current.owners[owner], via=via)
 
 
-def _execute_samples(actor, want: DesiredPort, port, existing: dict, parsed: Parsed, *, via: str) -> None:
-    if want.sample_queries is None:
-        return
-    from apps.lab import actions as lab_actions
+def _section_locator(parsed: Parsed, path: tuple):
+    def locate(subpath: tuple, exc: ActionError) -> ActionError:
+        return _at(parsed, path + subpath, exc)
 
-    titles = set()
-    for j, (title, sql, description) in enumerate(want.sample_queries):
-        titles.add(title)
-        have = existing.get(title)
-        try:
-            if have is None:
-                lab_actions.create_sample_query(actor, port, title=title, sql=sql, description=description, via=via)
-            elif (have.sql, have.description) != (sql, description):
-                lab_actions.update_sample_query(actor, have, sql=sql, description=description, via=via)
-        except ActionError as exc:
-            raise _at(parsed, want.path + ("sampleQueries", j), exc) from None
-    for title in set(existing) - titles:
-        lab_actions.delete_sample_query(actor, existing[title], via=via)
+    return locate
