@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("mesh_catalog.api.urls")),
     path("", include("mesh_catalog.graphql.urls")),
     path("", include("apps.catalog.urls")),
+    path("", include("apps.search.urls")),
     path("lab/", include("apps.lab.urls")),
     path("access/", include("apps.governance.urls")),
     path("profile/", core_views.profile, name="profile"),

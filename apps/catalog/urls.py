@@ -5,8 +5,6 @@ from apps.catalog import views
 app_name = "catalog"
 
 urlpatterns = [
-    path("search/", views.search_page, name="search"),
-    path("search/suggest/", views.search_suggest, name="search_suggest"),
     path("domains/<slug:slug>/", views.domain_detail, name="domain_detail"),
     path("products/<slug:slug>/", views.product_detail, name="product_detail"),
     path("products/<slug:slug>/schema/", views.product_schema, name="product_schema"),

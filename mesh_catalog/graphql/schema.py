@@ -12,9 +12,10 @@ from apps.catalog.graphql.queries import CatalogQuery
 from apps.governance.graphql import GovernanceMutation, GovernanceQuery
 from apps.harvest.graphql.schema import HarvestQuery
 from apps.lab.graphql import LabMutation, LabQuery
+from apps.search.graphql import SearchQuery
 
 
-class Query(CatalogQuery, HarvestQuery, LabQuery, GovernanceQuery, graphene.ObjectType):
+class Query(SearchQuery, CatalogQuery, HarvestQuery, LabQuery, GovernanceQuery, graphene.ObjectType):
     """Everything a program can read from the catalog."""
 
 

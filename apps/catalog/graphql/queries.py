@@ -1,4 +1,4 @@
-"""Read queries of the catalog: domains, products, datasets, ports, owners, lineage, search."""
+"""Read queries of the catalog: domains, products, datasets, ports, owners, lineage (search is the search app's)."""
 
 import graphene
 from django.db.models import Q
@@ -28,7 +28,6 @@ from apps.catalog.graphql.types import (
 from apps.catalog.models import Column, DataProduct, Dataset, Domain, Ownership, Port, SchemaChange, Team
 from mesh_catalog.graphql.connections import CountedConnectionField
 
-SEARCH_HIT_FIELDS = ("type", "id", "name", "qualified_name", "url", "score", "highlights", "summary", "extra")
 PRODUCT_ORDERINGS = {
     "name": ("name", "id"),
     "-name": ("-name", "-id"),
@@ -36,36 +35,6 @@ PRODUCT_ORDERINGS = {
     "-updated": ("-updated_at", "-id"),
     "slug": ("slug",),
 }
-
-
-class SearchHitType(graphene.ObjectType):
-    """One search result (a product, dataset, column, domain...) with its highlights."""
-
-    class Meta:
-        name = "SearchHit"
-
-    type = graphene.String(required=True)
-    id = graphene.ID(required=True)
-    name = graphene.String(required=True)
-    qualified_name = graphene.String()
-    url = graphene.String()
-    score = graphene.Float()
-    highlights = graphene.JSONString()
-    summary = graphene.String()
-    extra = graphene.JSONString()
-
-
-class SearchResultType(graphene.ObjectType):
-    """A page of search results with facet counts."""
-
-    class Meta:
-        name = "SearchResult"
-
-    count = graphene.Int(required=True)
-    page = graphene.Int(required=True)
-    page_size = graphene.Int(required=True)
-    facets = graphene.JSONString(required=True)
-    results = graphene.List(graphene.NonNull(SearchHitType), required=True)
 
 
 def _domain_root(slug):
@@ -133,13 +102,6 @@ class CatalogQuery(graphene.ObjectType):
     )
     schema_changes = CountedConnectionField(
         SchemaChangeConnection, breaking_only=graphene.Boolean(default_value=False), namespace=graphene.String()
-    )
-    search = graphene.Field(
-        SearchResultType,
-        q=graphene.String(required=True),
-        filters=graphene.JSONString(),
-        page=graphene.Int(default_value=1),
-        page_size=graphene.Int(default_value=20),
     )
 
     def resolve_domains(root, info, roots_only=False, **args):
@@ -239,20 +201,3 @@ class CatalogQuery(graphene.ObjectType):
         if namespace:
             queryset = queryset.filter(Q(dataset__namespace=namespace))
         return queryset
-
-    def resolve_search(root, info, q, filters=None, page=1, page_size=20):
-        from apps.search.service import SearchQueryError, search
-
-        if not 1 <= page_size <= 100:
-            raise GraphQLError("pageSize must be between 1 and 100.")
-        try:
-            result = search(q, filters=filters or None, page=page, page_size=page_size, user=info.context.user)
-        except SearchQueryError as exc:
-            raise GraphQLError(str(exc)) from None
-        return SearchResultType(
-            count=result.count,
-            page=result.page,
-            page_size=result.page_size,
-            facets=result.facets,
-            results=[SearchHitType(**{f: getattr(hit, f, None) for f in SEARCH_HIT_FIELDS}) for hit in result.results],
-        )

@@ -14,7 +14,6 @@ from apps.catalog.views.products import (
     product_quality,
     product_schema,
 )
-from apps.catalog.views.search import search_page, search_suggest
 
 __all__ = [
     "dataset_columns",
@@ -38,6 +37,4 @@ __all__ = [
     "product_quality",
     "product_schema",
     "product_version",
-    "search_page",
-    "search_suggest",
 ]

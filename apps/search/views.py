@@ -1,5 +1,7 @@
 """The search page and the search-as-you-type suggestions, over ``apps.search.service``.
 
+Routed by ``apps.search.urls`` (``search:search``, ``search:search_suggest``).
+
 Facet links keep the query and every active filter in the URL (``?q=orders&type=product
 &domain=sales``) and swap only the results through htmx with ``hx-push-url``, so a search
 can be shared and the back button works.
@@ -10,6 +12,7 @@ from urllib.parse import urlencode
 from django.shortcuts import render
 
 from apps.catalog.views.common import reader_required, render_partial_or_page
+from apps.search.service import SearchQueryError, autocomplete, search
 
 FACETS = ("type", "domain", "platform", "tag", "owner", "classification", "lifecycle")
 FACET_LABELS = {
@@ -67,8 +70,7 @@ def _facet_groups(facets: dict, q: str, filters: dict) -> list[dict]:
 
 @reader_required
 def search_page(request):
-    from apps.search.service import SearchQueryError, search
-
+    """Ranked results with facets; htmx requests get only the results fragment."""
     q = request.GET.get("q", "").strip()
     filters = _filters(request)
     try:
@@ -91,14 +93,12 @@ def search_page(request):
             active_filters=[(FACET_LABELS[k], v) for k, vs in filters.items() for v in vs],
             clear_url=_query_string(q, {}),
         )
-    return render_partial_or_page(request, "catalog/partials/search_results.html", "catalog/search.html", context)
+    return render_partial_or_page(request, "search/partials/search_results.html", "search/search.html", context)
 
 
 @reader_required
 def search_suggest(request):
     """A short list under the search box while typing (htmx)."""
-    from apps.search.service import SearchQueryError, autocomplete
-
     q = request.GET.get("q", "").strip()
     hits = []
     if len(q) >= 2:
@@ -106,4 +106,4 @@ def search_suggest(request):
             hits = autocomplete(q, limit=8, user=request.user)
         except SearchQueryError:
             hits = []
-    return render(request, "catalog/partials/search_suggest.html", {"q": q, "hits": hits})
+    return render(request, "search/partials/search_suggest.html", {"q": q, "hits": hits})
