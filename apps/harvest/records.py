@@ -2,11 +2,16 @@
 
 A harvester's ``extract()`` yields any mix of these; ``apps.harvest.pipeline.reconcile``
 turns them into catalog rows by identity (namespace, name). Records are frozen so that a
-harvester cannot change one after yielding it.
+harvester cannot change one after yielding it. The vocabularies of ``DatasetRecord.kind``
+and ``LineageRecord.evidence`` are part of this contract: harvesters take them from here.
 """
 
 from dataclasses import dataclass, field
 from datetime import datetime
+
+# Re-exported (``as`` marks it explicit): core owns them because the catalog's models use them too.
+from apps.core.choices import DatasetKind as DatasetKind
+from apps.core.choices import LineageEvidence as LineageEvidence
 
 
 @dataclass(frozen=True)

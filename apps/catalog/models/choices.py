@@ -2,6 +2,23 @@
 
 from django.db import models
 
+from apps.core.choices import DatasetKind, LineageEvidence
+
+# DatasetKind and LineageEvidence live in core: the harvest's record contract uses them too,
+# and harvesters never import the catalog.
+__all__ = [
+    "Classification",
+    "DatasetKind",
+    "Lifecycle",
+    "LineageEvidence",
+    "OwnershipRole",
+    "PortDirection",
+    "PortProtocol",
+    "QualityCategory",
+    "QualityStatus",
+    "SchemaChangeType",
+]
+
 
 class Lifecycle(models.TextChoices):
     DRAFT = "draft", "Draft"
@@ -37,32 +54,6 @@ class PortProtocol(models.TextChoices):
     DASHBOARD = "dashboard", "Dashboard"
     FILE = "file", "File"
     OTHER = "other", "Other"
-
-
-class DatasetKind(models.TextChoices):
-    TABLE = "table", "Table"
-    VIEW = "view", "View"
-    MATERIALIZED_VIEW = "materialized_view", "Materialized view"
-    PARTITIONED_TABLE = "partitioned_table", "Partitioned table"
-    FOREIGN_TABLE = "foreign_table", "Foreign table"
-    EXTERNAL_TABLE = "external_table", "External table"
-    DBT_MODEL = "dbt_model", "dbt model"
-    DBT_SOURCE = "dbt_source", "dbt source"
-    SEED = "seed", "Seed"
-    SNAPSHOT = "snapshot", "Snapshot"
-    TOPIC = "topic", "Topic"
-    FILE = "file", "File"
-    DASHBOARD = "dashboard", "Dashboard"
-    OTHER = "other", "Other"
-
-
-class LineageEvidence(models.TextChoices):
-    VIEW_SQL = "view_sql", "View SQL"
-    CATALOG_DEPENDENCY = "catalog_dependency", "Database dependency records"
-    DBT = "dbt", "dbt"
-    GLUE_VIEW = "glue_view", "Glue/Athena view SQL"
-    OPENLINEAGE = "openlineage", "OpenLineage"
-    MANUAL = "manual", "Manual"
 
 
 class SchemaChangeType(models.TextChoices):

@@ -1,14 +1,15 @@
 """Turning the catalog queries' rows into records (no database access here)."""
 
-from apps.catalog.models import DatasetKind, LineageEvidence
 from apps.harvest.harvesters.sql.view_lineage import UnparseableView, analyse
 from apps.harvest.records import (
     ColumnLineageRecord,
     ColumnRecord,
     ConstraintRecord,
+    DatasetKind,
     DatasetRecord,
     DatasetRef,
     HarvestWarning,
+    LineageEvidence,
     LineageRecord,
 )
 
