@@ -19,6 +19,7 @@ Targets: product page p95 ≤ 50 ms, lineage 3 hops p95 ≤ 100 ms, search overh
 """
 
 import argparse
+import itertools
 import json
 import os
 import random
@@ -256,7 +257,7 @@ def main():
         search_terms = (
             [r[0].split("_")[0] for r in cursor.fetchall()]
             + [w[:4] for w in WORDS]
-            + [f"{a} {b}" for a, b in zip(WORDS, WORDS[1:])]
+            + [f"{a} {b}" for a, b in itertools.pairwise(WORDS)]
         )
 
     results = {}
@@ -297,8 +298,8 @@ def main():
         via_graphql.append(ms)
     results["search (function)"] = summarize("search (function)", direct, [], direct_cpu)
     results["search (GraphQL)"] = summarize("search (GraphQL)", via_graphql, [], CPU_MS)
-    overhead = [g - d for g, d in zip(via_graphql, direct)]
-    cpu_overhead = [g - d for g, d in zip(CPU_MS, direct_cpu)]
+    overhead = [g - d for g, d in zip(via_graphql, direct, strict=True)]
+    cpu_overhead = [g - d for g, d in zip(CPU_MS, direct_cpu, strict=True)]
     print(
         f"{'search: GraphQL overhead':<30} p50 {statistics.median(overhead):7.1f} ms   p95 {percentile(overhead, 95):7.1f} ms   CPU p50 {statistics.median(cpu_overhead):6.1f} ms"
     )

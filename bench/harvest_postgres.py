@@ -239,7 +239,10 @@ def main():
             conn.execute(change_sql(args.schemas, args.tables))
         results.append(timed("re-harvest after 1% of tables changed"))
         targets = (10.0, 3.0, 4.0)
-        print("\nsummary (target): " + "; ".join(f"{w:.2f} s ({t:.0f} s)" for (_, w), t in zip(results, targets)))
+        print(
+            "\nsummary (target): "
+            + "; ".join(f"{w:.2f} s ({t:.0f} s)" for (_, w), t in zip(results, targets, strict=True))
+        )
         if datahub:
             wall, rss = datahub
             print(

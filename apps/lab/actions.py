@@ -145,7 +145,7 @@ def upsert_source_sample_queries(source, records, *, actor=None, via: str = "har
             continue
         wanted[(dataset.pk, r.name[:200])] = {"sql": sql, "description": r.description or ""}
     with transaction.atomic():
-        scope = set(d.pk for d in datasets.values()) | set(
+        scope = {d.pk for d in datasets.values()} | set(
             Dataset.objects.filter(source=source).values_list("pk", flat=True)
         )
         existing = {

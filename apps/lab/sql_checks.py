@@ -137,9 +137,9 @@ def quote_ident(name: str) -> str:
         and (name.islower() or not any(c.isalpha() for c in name))
         and name.replace("_", "a").isalnum()
         and not name[0].isdigit()
+        and not sqlglot.tokens.Tokenizer.KEYWORDS.get(name.upper())
     ):
-        if not sqlglot.tokens.Tokenizer.KEYWORDS.get(name.upper()):
-            return name
+        return name
     return '"' + name.replace('"', '""') + '"'
 
 
@@ -180,7 +180,7 @@ def parse_select(sql: str) -> exp.Expression:
     except SqlglotError as exc:
         raise QueryRefused(f"The query does not parse: {exc}", code="syntax") from None
     if len(statements) != 1:
-        raise QueryRefused("Run one statement at a time (found %d)." % len(statements), code="multiple_statements")
+        raise QueryRefused(f"Run one statement at a time (found {len(statements)}).", code="multiple_statements")
     ast = statements[0]
     if not isinstance(ast, (exp.Select, exp.SetOperation)):
         raise QueryRefused("Only SELECT queries can run here.", code="not_select")

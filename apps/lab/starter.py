@@ -81,7 +81,7 @@ def join_query(dataset, columns, target, target_columns, fk_cols, ref_cols, infe
     left = [f"{a}.{quote_ident(c.name)}" for c in columns[:8]]
     ref_set = set(ref_cols)
     right = [f"{b}.{quote_ident(c.name)}" for c in target_columns if c.name not in ref_set][:4]
-    on = " AND ".join(f"{b}.{quote_ident(r)} = {a}.{quote_ident(f)}" for f, r in zip(fk_cols, ref_cols))
+    on = " AND ".join(f"{b}.{quote_ident(r)} = {a}.{quote_ident(f)}" for f, r in zip(fk_cols, ref_cols, strict=True))
     order = _order_column(columns)
     sql = f"SELECT {', '.join(left + right)}\nFROM {_relation(dataset)} AS {a}\nJOIN {_relation(target)} AS {b} ON {on}"
     if order:

@@ -71,6 +71,9 @@ class SearchFacet(models.Model):
             models.Index(fields=["entry"], name="search_facet_entry_idx"),
         ]
 
+    def __str__(self):
+        return f"{self.facet}={self.value} (entry {self.entry_id})"
+
 
 class SearchWord(models.Model):
     """Every word in the index (PostgreSQL), for typo correction by trigram distance.
@@ -80,6 +83,9 @@ class SearchWord(models.Model):
 
     word = models.CharField(max_length=200, primary_key=True)
     ndoc = models.IntegerField(default=0)
+
+    def __str__(self):
+        return self.word
 
 
 class SearchPopularity(models.Model):
@@ -91,3 +97,6 @@ class SearchPopularity(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="uniq_search_popularity")]
+
+    def __str__(self):
+        return f"{self.kind}:{self.object_id} ({self.score:g})"

@@ -1,5 +1,6 @@
 """The journeys of the people who use the catalog, in a real browser."""
 
+import json
 import re
 
 import pytest
@@ -146,7 +147,7 @@ def test_admin_adds_a_source_tests_it_harvests_and_reads_the_report(page, demo_m
     page.get_by_label("Configuration (JSON)").fill("{not json")
     page.get_by_role("button", name="Add source").click()
     expect(page.locator(".errorlist")).to_contain_text("Not valid JSON")
-    page.get_by_label("Configuration (JSON)").fill('{"dsn": "%s", "include_schemas": ["shop"]}' % SOURCE_DB)
+    page.get_by_label("Configuration (JSON)").fill(json.dumps({"dsn": SOURCE_DB, "include_schemas": ["shop"]}))
     page.get_by_role("button", name="Test connection").click()
     expect(page.locator("#draft-check")).to_contain_text("Connected")
     screenshot(page, "source-form")

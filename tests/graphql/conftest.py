@@ -6,7 +6,9 @@ import pytest
 from django.test import Client
 
 from apps.core.actions import create_token
-from tests.api.conftest import mesh  # noqa: F401  (the shared permission-matrix mesh)
+from tests.api import conftest as api_conftest
+
+mesh = api_conftest.mesh  # the shared permission-matrix mesh fixture, used here under the same name
 
 
 def gql(client: Client, query: str, variables: dict | None = None, **headers):

@@ -56,7 +56,7 @@ def _product_with(mesh, slug: str, n_ports: int, n_columns: int):
     ports = Port.objects.bulk_create(
         [Port(product=product, direction="output", name=f"port{i}", protocol="postgres") for i in range(n_ports)]
     )
-    PortDataset.objects.bulk_create([PortDataset(port=p, dataset=d) for p, d in zip(ports, datasets)])
+    PortDataset.objects.bulk_create([PortDataset(port=p, dataset=d) for p, d in zip(ports, datasets, strict=True)])
     actions.create_port(SYSTEM, product, name="leads_in", direction="input", upstream_port=mesh.leads_port)
     return product
 

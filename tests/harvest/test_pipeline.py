@@ -156,14 +156,14 @@ def test_failed_reconcile_leaves_catalog_unchanged(source):
 
 def test_quality_results_are_appended_never_overwritten(source):
     reconcile(source, base_records())
-    check = dict(
-        dataset=ref("sales.orders"),
-        key="test.not_null_orders_id",
-        name="not_null_orders_id",
-        check_type="not_null",
-        category="completeness",
-        column_name="id",
-    )
+    check = {
+        "dataset": ref("sales.orders"),
+        "key": "test.not_null_orders_id",
+        "name": "not_null_orders_id",
+        "check_type": "not_null",
+        "category": "completeness",
+        "column_name": "id",
+    }
     recs = base_records()
     reconcile(
         source,

@@ -53,9 +53,12 @@ def lab(db, lab_warehouse):
         secrets={"reader_password": warehouse.READER_PASSWORD},
     )
     ns = "postgres://127.0.0.1:5432"
-    mk = lambda name, cols: actions.register_dataset(
-        SYSTEM, namespace=ns, name=f"{lab_warehouse}.{name}", platform="postgres", columns=cols, source=source
-    )
+
+    def mk(name, cols):
+        return actions.register_dataset(
+            SYSTEM, namespace=ns, name=f"{lab_warehouse}.{name}", platform="postgres", columns=cols, source=source
+        )
+
     orders = mk("sales.orders", ORDER_COLUMNS)
     items = mk("sales.order_items", ITEM_COLUMNS)
     big_a = mk("sales.big_a", [{"name": "a", "type": "integer"}, {"name": "pad", "type": "text"}])

@@ -1,5 +1,6 @@
 """Pages run a fixed number of queries, whatever the number of ports, datasets or columns."""
 
+import itertools
 import time
 
 import pytest
@@ -35,7 +36,10 @@ def make_wide_product(mesh, slug="wide", ports=PORTS, columns=COLUMNS):
         ]
     )
     LineageEdge.objects.bulk_create(
-        [LineageEdge(upstream=a, downstream=b, evidence=LineageEvidence.MANUAL) for a, b in zip(datasets, datasets[1:])]
+        [
+            LineageEdge(upstream=a, downstream=b, evidence=LineageEvidence.MANUAL)
+            for a, b in itertools.pairwise(datasets)
+        ]
     )
     checks = QualityCheck.objects.bulk_create(
         [
@@ -90,7 +94,7 @@ def test_product_pages_query_count_does_not_grow_with_ports_and_columns(owner_cl
     big = make_wide_product(mesh, slug="wide")
     small_ds = Dataset.objects.filter(name__startswith="wh.small.").first()
     big_ds = Dataset.objects.filter(name__startswith="wh.wide.").order_by("name")[10]
-    for small_url, big_url in zip(page_urls(small.slug, small_ds.pk), page_urls(big.slug, big_ds.pk)):
+    for small_url, big_url in zip(page_urls(small.slug, small_ds.pk), page_urls(big.slug, big_ds.pk), strict=True):
         owner_client.get(small_url)  # warm the content-type and session caches
         n_small, _ = count_queries(owner_client, small_url)
         n_big, _ = count_queries(owner_client, big_url)

@@ -1,5 +1,7 @@
 """Sources and harvest runs pages: admins only, config validated, live progress, report."""
 
+import json
+
 import pytest
 from django.urls import reverse
 
@@ -40,7 +42,7 @@ def create(client, **overrides):
         "name": "shop-db",
         "kind": "postgres",
         "description": "The shop",
-        "config": '{"dsn": "%s", "include_schemas": ["shop"]}' % SOURCE_DB,
+        "config": json.dumps({"dsn": SOURCE_DB, "include_schemas": ["shop"]}),
         "secrets": "",
         "schedule": "",
         "mapping_rules": "[]",
@@ -82,7 +84,7 @@ def test_secrets_are_written_but_never_shown(admin_client):
         reverse("harvest:source_edit", args=["shop-db"]),
         {
             "description": "Edited",
-            "config": '{"dsn": "%s"}' % SOURCE_DB,
+            "config": json.dumps({"dsn": SOURCE_DB}),
             "secrets": "",
             "schedule": "0 3 * * *",
             "mapping_rules": "[]",
@@ -136,7 +138,7 @@ def test_the_form_tests_a_connection_before_saving(admin_client):
     base = {
         "name": "draft",
         "kind": "postgres",
-        "config": '{"dsn": "%s"}' % SOURCE_DB,
+        "config": json.dumps({"dsn": SOURCE_DB}),
         "secrets": "",
         "schedule": "",
         "mapping_rules": "[]",

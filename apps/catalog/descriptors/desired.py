@@ -97,7 +97,7 @@ def build_desired(parsed: Parsed) -> tuple[Desired | None, list]:
 def _build_ports(parsed: Parsed, desired: Desired) -> list:
     data, problems = parsed.data, []
     wanted_datasets, wanted_upstreams = set(), set()
-    for direction, key in PORT_KEYS.items():
+    for key in PORT_KEYS.values():
         for port in data.get(key) or []:
             wanted_datasets |= {(d["namespace"], d["name"]) for d in port.get("datasets") or []}
             if port.get("consumes"):

@@ -122,7 +122,7 @@ def plan(desired: Desired, current: Current) -> list[Change]:
             diff["tags"] = [tags, wanted_tags]
         if diff:
             changes.append(Change("update", "product", desired.slug, diff))
-    for key, port in current.ports.items():
+    for key in current.ports:
         if key not in desired.ports:
             changes.append(Change("delete", "port", f"{key[0]}:{key[1]}"))
     for key, want in desired.ports.items():

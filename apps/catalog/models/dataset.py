@@ -74,6 +74,9 @@ class Dataset(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("catalog:dataset_detail", args=[self.pk])
+
     @property
     def qualified_name(self) -> str:
         return f"{self.namespace}/{self.name}"
@@ -81,9 +84,6 @@ class Dataset(models.Model):
     @property
     def is_removed(self) -> bool:
         return self.removed_at is not None
-
-    def get_absolute_url(self):
-        return reverse("catalog:dataset_detail", args=[self.pk])
 
 
 class Column(models.Model):

@@ -157,3 +157,7 @@ class PortDataset(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["port", "dataset"], name="uniq_port_dataset")]
+
+    def __str__(self):
+        # Ids, not names: an admin list of links must not fetch every port and dataset.
+        return f"port {self.port_id} ↔ dataset {self.dataset_id}"

@@ -64,7 +64,7 @@ def _upsert_with_orm(model, fields, rows, conflict, update, returning):
     objs = []
     for row in rows:
         values = {}
-        for name, value in zip(fields, row):
+        for name, value in zip(fields, row, strict=True):
             field = by_column[name]
             if field.get_internal_type() == "JSONField" and isinstance(value, str):
                 value = orjson.loads(value)

@@ -147,15 +147,15 @@ def write_schema_versions(run, plans: dict[int, tuple], report, *, record_added:
         )
         for pk, (plan, _) in changed.items()
     ]
-    version_ids = dict(
-        (ds, vid)
+    version_ids = {
+        ds: vid
         for vid, ds in upsert(
             SchemaVersion,
             ["dataset_id", "version", "schema_hash", "columns", "harvest_run_id", "created_at"],
             rows,
             returning=["id", "dataset_id"],
         )
-    )
+    }
     changes = []
     for pk, (plan, before) in changed.items():
         if numbers[pk] == 1:

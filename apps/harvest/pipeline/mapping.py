@@ -37,13 +37,9 @@ def schema_of(name: str) -> str:
 
 
 def rule_matches(rule: dict, ref: DatasetRef) -> bool:
-    if "schema" in rule and not fnmatchcase(schema_of(ref.name), rule["schema"]):
-        return False
-    if "name" in rule and not fnmatchcase(ref.name, rule["name"]):
-        return False
-    if "namespace" in rule and not fnmatchcase(ref.namespace, rule["namespace"]):
-        return False
-    return True
+    """A rule matches when every pattern it sets (schema, name, namespace) matches the dataset."""
+    subject = {"schema": schema_of(ref.name), "name": ref.name, "namespace": ref.namespace}
+    return all(fnmatchcase(value, rule[key]) for key, value in subject.items() if key in rule)
 
 
 def apply_mapping(source, batch, outcome, report) -> set[int]:

@@ -90,18 +90,23 @@ class SearchBackend(ABC):
     def correct(self, query: ParsedQuery) -> None:
         """Fill ``query.corrections`` for words that are no indexed word nor a prefix of one."""
 
+    @abstractmethod
     def lock(self, cursor, kind: str) -> None:
         """Serialise reindexing of one kind until the transaction ends (concurrent batches)."""
 
+    @abstractmethod
     def before_delete(self, cursor, selection: str, params: list) -> None:
         """Entries matching ``selection`` (a predicate on ``e``) are about to be deleted."""
 
+    @abstractmethod
     def after_insert(self, cursor, min_id: int) -> None:
         """Entries with ``id > min_id`` were just inserted."""
 
+    @abstractmethod
     def after_rebuild(self, cursor) -> None:
         """The whole index was rebuilt (refresh statistics, vocabularies)."""
 
+    @abstractmethod
     def maintain(self, cursor) -> None:
         """After a committed rebuild: tidy the tables outside any transaction (vacuum, optimise)."""
 

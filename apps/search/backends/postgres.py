@@ -135,6 +135,9 @@ class PostgresBackend(SearchBackend):
         # second insert would violate (kind, object_id). One kind at a time, others in parallel.
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, zlib.crc32(kind.encode()) & 0x7FFFFFFF])
 
+    def before_delete(self, cursor, selection, params):
+        pass  # the tsvector is a column of the entry row: deleting the row removes it
+
     def after_insert(self, cursor, min_id):
         cursor.execute(
             "INSERT INTO search_searchword (word, ndoc) SELECT word, ndoc FROM ts_stat(%s) ON CONFLICT (word) DO NOTHING",

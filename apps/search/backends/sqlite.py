@@ -111,6 +111,9 @@ class SqliteBackend(SearchBackend):
                 if picked:
                     query.corrections[term] = picked
 
+    def lock(self, cursor, kind):
+        pass  # SQLite has one writer at a time: the transaction already serialises reindexing
+
     def before_delete(self, cursor, selection, params):
         cursor.execute(
             f"DELETE FROM search_fts WHERE rowid IN (SELECT e.id FROM search_searchentry e WHERE {selection})", params
@@ -121,6 +124,9 @@ class SqliteBackend(SearchBackend):
         cursor.execute(
             f"INSERT INTO search_fts (rowid, {cols}) SELECT id, {cols} FROM search_searchentry WHERE id > %s", [min_id]
         )
+
+    def after_rebuild(self, cursor):
+        pass  # FTS5 keeps its vocabulary (fts5vocab) and statistics itself as rows are inserted
 
     def maintain(self, cursor):
         cursor.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")

@@ -147,7 +147,7 @@ def _direct_column_lineage(root: Scope):
         selects = branch.expression.selects if isinstance(branch.expression, exp.Select) else None
         if selects is None or len(selects) != len(names):
             return None
-        for name, projection in zip(names, selects):
+        for name, projection in zip(names, selects, strict=True):
             if projection.find(exp.Subquery) is not None or any(
                 not isinstance(star.parent, exp.Count) for star in projection.find_all(exp.Star)
             ):
@@ -157,7 +157,7 @@ def _direct_column_lineage(root: Scope):
                 if resolved is None:
                     return None
                 per_column[name] += resolved
-    transformations = {name: _transformation(p) for name, p in zip(names, branches[0].expression.selects)}
+    transformations = {name: _transformation(p) for name, p in zip(names, branches[0].expression.selects, strict=True)}
     out = []
     for name in names:
         seen = set()
