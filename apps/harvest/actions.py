@@ -13,8 +13,10 @@ from apps.core.history import record_change
 from apps.core.models import ChangeAction
 from apps.core.writes import require, validate
 from apps.harvest.harvesters.base import ConfigError, ConnectionCheck, harvester_registry
+from apps.harvest.harvesters.dbt.artifacts import ArtifactError
 from apps.harvest.models import HarvestRun, RunStatus, Source
 from apps.harvest.schedule import remove_schedule, sync_schedule
+from apps.harvest.uploads import store_artifacts
 from apps.harvest.validation import parse_schedule, validate_mapping_rules
 
 ADMINS_ONLY = "Only admins (the platform team) manage sources and harvests."
@@ -243,3 +245,46 @@ def trigger_harvest(
 
     transaction.on_commit(enqueue)
     return run
+
+
+def upload_dbt_artifacts(actor, source, files: dict, *, harvest: bool = True, via: str = "rest"):
+    """Store an uploaded artifact set for a dbt ``source`` and (by default) queue its harvest.
+
+    Admins only (the platform team, or CI with an admin's token), like every source write.
+    Returns ``(StoredArtifacts, HarvestRun or None)``: None when not asked to harvest, or
+    when a harvest of the source is already queued or running (the set is stored either
+    way; that run or the next one reads it). Raises ``ActionError`` with the file and the
+    problem when the set is refused; the previous set stays current.
+    """
+    require(is_admin(actor), ADMINS_ONLY)
+    if source.kind != "dbt":
+        raise ActionError(
+            f"Source '{source.name}' is a {source.kind} source; artifacts are uploaded to dbt sources.",
+            field="source",
+            code="wrong_kind",
+        )
+    if source.config.get("path"):
+        raise ActionError(
+            f"Source '{source.name}' reads its artifacts from {source.config['path']}; remove 'path' from its config to harvest uploads.",
+            field="config.path",
+            code="reads_from_path",
+        )
+    try:
+        stored = store_artifacts(source.name, files)
+    except ArtifactError as exc:
+        raise ActionError(str(exc), field=exc.filename, code="invalid_artifact") from None
+    record_change(
+        actor,
+        source,
+        ChangeAction.UPDATE,
+        via=via,
+        before={"dbt_artifacts": None},
+        after={"dbt_artifacts": {"files": sorted(stored.versions), "invocation_id": stored.invocation_id}},
+    )
+    run = None
+    if harvest:
+        try:
+            run = trigger_harvest(actor, source, triggered_by="upload", run_async=True)
+        except ConflictError:
+            run = None  # a run is active; the stored set is current for the next one
+    return stored, run

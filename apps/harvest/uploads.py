@@ -7,6 +7,9 @@ set directory, then ``current`` is swapped with one ``rename`` — atomic on POS
 harvest sees either the previous set or the new one, never a mix, and a broken upload
 changes nothing. After the swap, sets older than the previous one are deleted (the
 previous one stays, for a harvest that may still be reading it).
+
+Storage only (the dbt harvester reads ``current_artifacts_dir``); the write that accepts an
+upload is ``apps.harvest.actions.upload_dbt_artifacts``.
 """
 
 import os
@@ -104,56 +107,3 @@ def _remove_old_sets(base: Path, keep: set) -> None:
     for old in (base / "sets").iterdir():
         if old.resolve() not in keep and old.is_dir():
             shutil.rmtree(old, ignore_errors=True)
-
-
-# --- the write -------------------------------------------------------------------------
-
-
-def upload_dbt_artifacts(actor, source, files: dict, *, harvest: bool = True, via: str = "rest"):
-    """Store an uploaded artifact set for a dbt ``source`` and (by default) queue its harvest.
-
-    Admins only (the platform team, or CI with an admin's token), like every source write.
-    Returns ``(StoredArtifacts, HarvestRun or None)``: None when not asked to harvest, or
-    when a harvest of the source is already queued or running (the set is stored either
-    way; that run or the next one reads it). Raises ``ActionError`` with the file and the
-    problem when the set is refused; the previous set stays current.
-    """
-    from apps.core.actors import is_admin
-    from apps.core.errors import ActionError, ConflictError
-    from apps.core.history import record_change
-    from apps.core.models import ChangeAction
-    from apps.core.writes import require
-    from apps.harvest.actions import ADMINS_ONLY, trigger_harvest
-
-    require(is_admin(actor), ADMINS_ONLY)
-    if source.kind != "dbt":
-        raise ActionError(
-            f"Source '{source.name}' is a {source.kind} source; artifacts are uploaded to dbt sources.",
-            field="source",
-            code="wrong_kind",
-        )
-    if source.config.get("path"):
-        raise ActionError(
-            f"Source '{source.name}' reads its artifacts from {source.config['path']}; remove 'path' from its config to harvest uploads.",
-            field="config.path",
-            code="reads_from_path",
-        )
-    try:
-        stored = store_artifacts(source.name, files)
-    except ArtifactError as exc:
-        raise ActionError(str(exc), field=exc.filename, code="invalid_artifact") from None
-    record_change(
-        actor,
-        source,
-        ChangeAction.UPDATE,
-        via=via,
-        before={"dbt_artifacts": None},
-        after={"dbt_artifacts": {"files": sorted(stored.versions), "invocation_id": stored.invocation_id}},
-    )
-    run = None
-    if harvest:
-        try:
-            run = trigger_harvest(actor, source, triggered_by="upload", run_async=True)
-        except ConflictError:
-            run = None  # a run is active; the stored set is current for the next one
-    return stored, run

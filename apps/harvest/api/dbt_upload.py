@@ -19,8 +19,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.errors import ActionError, NotFoundError
+from apps.harvest.actions import upload_dbt_artifacts
 from apps.harvest.models import Source
-from apps.harvest.uploads import ARTIFACT_FILES, upload_dbt_artifacts
+from apps.harvest.uploads import ARTIFACT_FILES
 
 UploadResult = inline_serializer(
     "DbtArtifactsUploaded",
