@@ -4,7 +4,12 @@ Web forms, GraphQL payloads and REST bodies turn an ``ActionError`` into a list 
 ``{field, code, message}``.
 """
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
+
+# (field or None for the whole object, machine-readable code, message for a person)
+ErrorTriple = tuple[str | None, str, str]
 
 
 class ActionError(Exception):
@@ -12,20 +17,27 @@ class ActionError(Exception):
 
     code = "invalid"
 
-    def __init__(self, message: str, *, field: str | None = None, code: str | None = None, errors=None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        code: str | None = None,
+        errors: list[ErrorTriple] | None = None,
+    ) -> None:
         super().__init__(message)
-        self.errors = errors or [(field, code or self.code, message)]
+        self.errors: list[ErrorTriple] = errors or [(field, code or self.code, message)]
 
     @property
     def message(self) -> str:
         return "; ".join(m for _, _, m in self.errors)
 
-    def as_dicts(self) -> list[dict]:
+    def as_dicts(self) -> list[dict[str, str | None]]:
         return [{"field": f, "code": c, "message": m} for f, c, m in self.errors]
 
     @classmethod
     def from_validation_error(cls, exc: ValidationError) -> "ActionError":
-        errors = []
+        errors: list[ErrorTriple] = []
         if hasattr(exc, "error_dict"):
             for field, field_errors in exc.error_dict.items():
                 for err in field_errors:
@@ -39,10 +51,14 @@ class ActionError(Exception):
 
 
 class PermissionDeniedError(ActionError):
+    """The actor may not make this write (REST 403, a typed GraphQL error, a form message)."""
+
     code = "permission_denied"
 
 
 class NotFoundError(ActionError):
+    """The object the write names does not exist (or the actor may not know it does)."""
+
     code = "not_found"
 
 
@@ -51,6 +67,6 @@ class ConflictError(ActionError):
 
     code = "conflict"
 
-    def __init__(self, message: str, *, changes: dict | None = None, **kwargs):
+    def __init__(self, message: str, *, changes: dict[str, Any] | None = None, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
-        self.changes = changes or {}
+        self.changes: dict[str, Any] = changes or {}

@@ -12,11 +12,15 @@ undeclared type is a programming error.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
 from apps.core.actors import actor_label
 from apps.core.registry import Registry
+
+if TYPE_CHECKING:
+    from apps.core.models import Event
 
 
 @dataclass(frozen=True)
@@ -30,11 +34,12 @@ class EventType:
     downstream: bool = False
 
 
-EVENT_TYPES: Registry = Registry("event types")
+EVENT_TYPES: Registry[str, EventType] = Registry("event types")
 _listeners: list[Callable[[list[int]], None]] = []
 
 
 def register_event_type(name: str, description: str, *, version: int = 1, downstream: bool = False) -> EventType:
+    """Declare ``mesh.<thing>.<happened>`` once, from an ``AppConfig.ready()``; a duplicate is an error."""
     if not name.startswith("mesh.") or name.count(".") != 2:
         raise ValueError(f"event type {name!r} must be named mesh.<thing>.<happened>")
     return EVENT_TYPES.register(name, EventType(name, description, version, downstream))
@@ -51,11 +56,11 @@ def emit(
     type: str,
     *,
     subject: str,
-    data: dict | None = None,
-    actor=None,
+    data: dict[str, Any] | None = None,
+    actor: Any = None,
     domain: str = "",
     product: str = "",
-):
+) -> "Event":
     """Record that ``type`` happened to ``subject``; listeners hear of it after commit."""
     from apps.core.models import Event
 
@@ -75,7 +80,7 @@ def emit(
     return event
 
 
-def emit_many(events: list[dict]) -> list:
+def emit_many(events: list[dict[str, Any]]) -> list["Event"]:
     """Bulk ``emit`` for set-based writers (a harvest's schema changes): one INSERT."""
     from apps.core.models import Event
 
@@ -108,7 +113,7 @@ def _notify_after_commit(ids: list[int]) -> None:
     if not _listeners or not ids:
         return
 
-    def notify():
+    def notify() -> None:
         for listener in list(_listeners):
             listener(ids)
 

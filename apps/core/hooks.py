@@ -6,25 +6,31 @@ commits, so nothing reacts to a write that was rolled back.
 """
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.db import transaction
 
-_listeners: list[Callable[[type, list], None]] = []
+# listener(model class, primary keys of its changed rows)
+ChangeListener = Callable[[type, list[Any]], None]
+
+_listeners: list[ChangeListener] = []
 
 
-def register_change_listener(listener: Callable[[type, list], None]) -> None:
+def register_change_listener(listener: ChangeListener) -> None:
+    """``listener(model, pks)`` runs after every transaction that changed rows of ``model``."""
     if listener in _listeners:
         raise ValueError(f"change listener {listener!r} is already registered")
     _listeners.append(listener)
 
 
-def objects_changed(model: type, pks: Iterable) -> None:
-    pks = [pk for pk in pks if pk is not None]
-    if not pks or not _listeners:
+def objects_changed(model: type, pks: Iterable[Any]) -> None:
+    """Tell the listeners, once the current transaction commits, that ``pks`` of ``model`` changed."""
+    changed = [pk for pk in pks if pk is not None]
+    if not changed or not _listeners:
         return
 
-    def notify():
+    def notify() -> None:
         for listener in list(_listeners):
-            listener(model, pks)
+            listener(model, changed)
 
     transaction.on_commit(notify)

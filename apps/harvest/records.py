@@ -8,6 +8,7 @@ and ``LineageRecord.evidence`` are part of this contract: harvesters take them f
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 # Re-exported (``as`` marks it explicit): core owns them because the catalog's models use them too.
 from apps.core.choices import DatasetKind as DatasetKind
@@ -66,7 +67,7 @@ class DatasetRecord:
     columns: tuple[ColumnRecord, ...] = ()
     constraints: tuple[ConstraintRecord, ...] = ()
     tags: tuple[str, ...] = ()
-    properties: dict = field(default_factory=dict, hash=False, compare=False)
+    properties: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     complete_columns: bool = True
 
 
@@ -77,7 +78,7 @@ class LineageRecord:
     upstream: DatasetRef
     downstream: DatasetRef
     evidence: str
-    details: dict = field(default_factory=dict, hash=False, compare=False)
+    details: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ class QualityRecord:
     run_key: str = ""
     failures: int | None = None
     message: str = ""
-    definition: dict = field(default_factory=dict, hash=False, compare=False)
+    definition: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
 
 @dataclass(frozen=True)

@@ -40,5 +40,6 @@ class ChangeLoggedModel(TimestampedModel):
                 data[name] = value if isinstance(value, (str, int, float, bool, type(None), list, dict)) else str(value)
         return data
 
-    def history_parent(self):
+    def history_parent(self) -> "ChangeLoggedModel | None":
+        """The object whose history and listeners also hear of this one's changes (a port's product)."""
         return None

@@ -1,6 +1,8 @@
 """``reconcile()``: one run's records into the catalog, in one transaction."""
 
 import time
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,9 +17,20 @@ from apps.harvest.pipeline.mapping import apply_mapping
 from apps.harvest.pipeline.quality import reconcile_quality
 from apps.harvest.pipeline.report import RunReport
 from apps.harvest.pipeline.sample_queries import reconcile_sample_queries
+from apps.harvest.records import HarvestRecord
+
+if TYPE_CHECKING:
+    from apps.harvest.models import HarvestRun, Source
 
 
-def reconcile(source, records, run=None, *, allow_removals: bool = False, report: RunReport | None = None) -> RunReport:
+def reconcile(
+    source: "Source",
+    records: Iterable[HarvestRecord],
+    run: "HarvestRun | None" = None,
+    *,
+    allow_removals: bool = False,
+    report: RunReport | None = None,
+) -> RunReport:
     """Upsert ``records`` (any iterable of ``apps.harvest.records``) for ``source``.
 
     Everything is written in one transaction: an exception leaves the catalog as it was.

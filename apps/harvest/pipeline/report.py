@@ -13,7 +13,8 @@ class RunReport:
     still counted, so the report says how many were left out.
     """
 
-    def __init__(self):
+    def __init__(self) -> None:
+        self.changed_dataset_ids: list[int] = []  # set by reconcile(): what listeners were told about
         self.counts: dict[str, int] = {}
         self.timings: dict[str, float] = {}
         self.warnings: list[dict] = []
