@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test install install-dev migrate demo worker beat clean
+.PHONY: run test lint install install-dev migrate demo worker beat clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,13 @@ demo: migrate
 run: demo
 	@echo "Mesh Catalog on http://$(HOST):$(PORT)/"
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## The habits CI holds: lint, format, layers (import-linter), types (mypy). Same as pre-commit.
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 ## Run the whole test suite (PostgreSQL and Redis on localhost; see README "Tests").
 test: install-dev
