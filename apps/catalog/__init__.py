@@ -1,0 +1,7 @@
+"""The mesh itself: domains, teams, ownership, data products, ports, datasets, lineage, quality.
+
+Beyond the common anatomy (README "Layout"):
+    descriptors/      data products as code: ODPS YAML validated, diffed, applied, exported; port_sections registry
+    lineage_graph.py  lineage neighbourhoods laid out on the server for SVG pages
+    permissions.py    who may edit what, one rule for every interface
+"""

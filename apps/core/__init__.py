@@ -1,0 +1,16 @@
+"""Shared foundations every app stands on: actors, the change log, the outbox, registries, errors,
+the common steps of a write. Core imports no other app.
+
+Beyond the common anatomy (README "Layout"):
+    actors.py    who performs a write: a person or a system process
+    auth.py      bearer personal access tokens for REST, GraphQL and pages
+    choices.py   vocabularies shared by the record contract and the catalog (DatasetKind, LineageEvidence)
+    crypto.py    encryption of secrets at rest
+    errors.py    ActionError and its kinds, one shape for every interface
+    events.py    the outbox API: register_event_type, emit, emit_many, register_event_listener
+    history.py   the only writer of the append-only change log
+    hooks.py     after-commit change listeners (search freshness registers here)
+    markdown.py  markdown rendered to sanitised HTML
+    registry.py  named registries that refuse duplicates
+    writes.py    validate, save, record history, notify: the steps every action shares
+"""

@@ -1,0 +1,14 @@
+"""Sources of technical metadata, the harvesters that read them, and the pipeline that reconciles
+their records into the catalog.
+
+Beyond the common anatomy (README "Layout"):
+    harvesters/    one module or package per source kind (registered on import); shared SQL lineage in sql/
+    openlineage/   OpenLineage RunEvents posted to /api/v1/lineage become datasets and lineage
+    pipeline/      reconcile(): records in, catalog rows out, set-based, one transaction per run
+    export.py      the whole catalog as one deterministic JSON document
+    records.py     the record contract between harvesters and the pipeline (no ORM)
+    runner.py      the life of a run: claim, heartbeat, extract, reconcile, record the outcome
+    schedule.py    Celery beat entries kept in step with Source.schedule
+    uploads.py     storage of dbt artifact sets uploaded by CI
+    validation.py  mapping rules and schedules, shared by every kind
+"""
