@@ -4,7 +4,7 @@ their records into the catalog.
 Beyond the common anatomy (README "Layout"):
     harvesters/    one module or package per source kind (registered on import); shared SQL lineage in sql/
     openlineage/   OpenLineage RunEvents posted to /api/v1/lineage become datasets and lineage
-    pipeline/      reconcile(): records in, catalog rows out, set-based, one transaction per run
+    pipeline/      reconcile(): records in, catalog rows out, set-based; upper apps add steps (extensions.py)
     export.py      the whole catalog as one deterministic JSON document
     records.py     the record contract between harvesters and the pipeline (no ORM)
     runner.py      the life of a run: claim, heartbeat, extract, reconcile, record the outcome

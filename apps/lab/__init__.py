@@ -1,6 +1,7 @@
 """The five-minute path: connection snippets, sample queries, the safe query runner, query history.
 
 Beyond the common anatomy (README "Layout"):
+    harvested.py    the harvest pipeline's step for dbt sample queries, registered into harvest
     descriptors.py  the lab's descriptor port section (sampleQueries), registered into the catalog
     panel.py        everything the lab panel of an output port shows, in a fixed number of queries
     readers.py      where a port's queries run: the reader connection of the harvested source

@@ -9,6 +9,9 @@ class LabConfig(AppConfig):
 
     def ready(self):
         from apps.catalog.descriptors.sections import register_port_section
+        from apps.harvest.pipeline.extensions import register_reconcile_step
         from apps.lab.descriptors import SampleQueriesSection
+        from apps.lab.harvested import reconcile_sample_queries
 
         register_port_section(SampleQueriesSection())
+        register_reconcile_step("sample_queries", reconcile_sample_queries)

@@ -12,11 +12,11 @@ from apps.core.hooks import objects_changed
 from apps.harvest.pipeline.batch import collect
 from apps.harvest.pipeline.constraints import reconcile_constraints
 from apps.harvest.pipeline.datasets import reconcile_datasets
+from apps.harvest.pipeline.extensions import reconcile_steps
 from apps.harvest.pipeline.lineage import reconcile_lineage
 from apps.harvest.pipeline.mapping import apply_mapping
 from apps.harvest.pipeline.quality import reconcile_quality
 from apps.harvest.pipeline.report import RunReport
-from apps.harvest.pipeline.sample_queries import reconcile_sample_queries
 from apps.harvest.records import HarvestRecord
 
 if TYPE_CHECKING:
@@ -54,8 +54,9 @@ def reconcile(
                 touched |= reconcile_quality(source, batch, outcome, report, now)
             with report.phase("reconcile.mapping"):
                 touched |= apply_mapping(source, batch, outcome, report)
-            with report.phase("reconcile.sample_queries"):
-                reconcile_sample_queries(source, batch, report)
+            for name, step in reconcile_steps.items():  # contributed by upper apps (the lab's sample queries)
+                with report.phase(f"reconcile.{name}"):
+                    step(source, batch, report)
             changed = sorted(set(outcome.added) | set(outcome.changed) | set(outcome.removed) | touched)
             report.changed_dataset_ids = changed
             report.set("datasets_reindexed", len(changed))

@@ -1,4 +1,12 @@
-"""Sample queries a source declares (dbt ``meta.queries``), handed to the lab, which owns them."""
+"""Sample queries a source declares (dbt ``meta.queries``): the lab's step of the harvest pipeline.
+
+Registered with ``apps.harvest.pipeline.extensions.register_reconcile_step`` from
+``LabConfig.ready()``, so the pipeline reconciles them in the run's transaction without
+importing the lab, which owns sample queries.
+"""
+
+from apps.lab.actions import upsert_source_sample_queries
+from apps.lab.models import QueryOrigin, SampleQuery
 
 
 def reconcile_sample_queries(source, batch, report) -> None:
@@ -6,9 +14,6 @@ def reconcile_sample_queries(source, batch, report) -> None:
 
     Skipped for sources that never declared any, so a PostgreSQL harvest pays one query.
     """
-    from apps.lab.actions import upsert_source_sample_queries
-    from apps.lab.models import QueryOrigin, SampleQuery
-
     if (
         not batch.sample_queries
         and not SampleQuery.objects.filter(origin=QueryOrigin.DBT, dataset__source=source).exists()
