@@ -87,6 +87,15 @@ def test_app_uses_one_form_of_each_part(app):
     assert not both, f"apps/{app.name} has both a package and a module for {both}: keep one"
 
 
+def test_readme_layout_documents_the_same_anatomy():
+    """The README's Layout section and this test's list are one rule: neither drifts alone."""
+    readme = (ROOT / "README.md").read_text()
+    layout = readme.split("## Layout", 1)[1].split("\n## ", 1)[0]
+    documented = set(re.findall(r"`([\w.]+)/?`", layout))
+    missing = sorted(name for name in ANATOMY - {"__init__.py"} if name not in documented)
+    assert not missing, f"README 'Layout' does not describe {missing}"
+
+
 def test_no_module_is_over_400_lines():
     too_long = []
     for root in CODE_ROOTS:
