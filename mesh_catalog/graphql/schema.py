@@ -9,12 +9,13 @@ import graphene
 
 from apps.catalog.graphql.mutations import CatalogMutation
 from apps.catalog.graphql.queries import CatalogQuery
+from apps.costs.graphql import CostsQuery
 from apps.governance.graphql import GovernanceMutation, GovernanceQuery
 from apps.harvest.graphql.schema import HarvestQuery
 from apps.lab.graphql import LabMutation, LabQuery
 
 
-class Query(CatalogQuery, HarvestQuery, LabQuery, GovernanceQuery, graphene.ObjectType):
+class Query(CatalogQuery, HarvestQuery, LabQuery, GovernanceQuery, CostsQuery, graphene.ObjectType):
     """Everything a program can read from the catalog."""
 
 
