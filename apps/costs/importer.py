@@ -194,6 +194,8 @@ def _allocations(cost_import, source_name, rollup) -> tuple[list[CostAllocation]
                 )
                 continue
             for product_id, part in split(amount, shares).items():
+                if not part and not shares[product_id]:
+                    continue  # a product with no weight gets no row, not a row of zero
                 rows.append(
                     CostAllocation(
                         **common,
