@@ -29,7 +29,7 @@ def check_budgets(import_id: int) -> int:
                 continue
             if budget.last_alerted_month is not None and budget.last_alerted_month >= month:
                 continue
-            with transaction.atomic():
+            with transaction.atomic():  # a savepoint inside the import's transaction
                 Budget.objects.filter(pk=budget.pk).update(last_alerted_month=month)
                 emit(
                     "mesh.cost.budget_exceeded",

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from apps.costs.attribution import Attributor
+from apps.costs.budgets import check_budgets
 from apps.costs.formats import READERS, BillingFileError
 from apps.costs.models import Basis, CostAllocation, CostImport, CostLine, ImportStatus
 from apps.costs.sharing import ShareWeights, split
@@ -153,7 +154,7 @@ def import_billing_file(stream, *, fmt: str, source_name: str, file_name: str, s
             ]
             cost_import.duration_ms = int((time.perf_counter() - started) * 1000)
             cost_import.save()
-            transaction.on_commit(lambda: _after_import(cost_import.pk))
+            check_budgets(cost_import.pk)  # in the import's transaction: a rolled-back import alerts nobody
             return cost_import
     except (BillingFileError, UnicodeDecodeError) as exc:
         if isinstance(exc, UnicodeDecodeError):
@@ -232,12 +233,6 @@ def _replace_earlier(cost_import, source_name: str, periods: set) -> None:
     CostAllocation.objects.filter(source_name=source_name, billing_period__in=periods).exclude(
         cost_import=cost_import
     ).delete()
-
-
-def _after_import(import_id: int) -> None:
-    from apps.costs.budgets import check_budgets
-
-    check_budgets(import_id)
 
 
 def import_text(text: str, **kwargs):
