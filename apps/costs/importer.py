@@ -46,11 +46,27 @@ LINE_COLUMNS = (
 )
 
 
-class _LineWriter:
-    """Buffers lines and writes each batch with COPY on PostgreSQL, bulk INSERT elsewhere."""
+ALLOCATION_COLUMNS = (
+    "cost_import_id",
+    "source_name",
+    "billing_period",
+    "month",
+    "service_name",
+    "currency",
+    "line_count",
+    "product_id",
+    "domain_id",
+    "basis",
+    "rule",
+    "amount",
+)
 
-    def __init__(self, cost_import: CostImport):
-        self.cost_import = cost_import
+
+class _RowWriter:
+    """Buffers rows of one table and writes each batch with COPY on PostgreSQL, bulk INSERT elsewhere."""
+
+    def __init__(self, model, columns: tuple[str, ...]):
+        self.model, self.columns = model, columns
         self.rows: list[tuple] = []
         self.copy = connection.vendor == "postgresql"
 
@@ -64,13 +80,13 @@ class _LineWriter:
             return
         if self.copy:
             with connection.cursor() as cursor:
-                sql = f"COPY {CostLine._meta.db_table} ({', '.join(LINE_COLUMNS)}) FROM STDIN"
+                sql = f"COPY {self.model._meta.db_table} ({', '.join(self.columns)}) FROM STDIN"
                 with cursor.cursor.copy(sql) as copy:
                     for row in self.rows:
                         copy.write_row(row)
         else:
-            CostLine.objects.bulk_create(
-                [CostLine(**dict(zip(LINE_COLUMNS, row, strict=True))) for row in self.rows], batch_size=500
+            self.model.objects.bulk_create(
+                [self.model(**dict(zip(self.columns, row, strict=True))) for row in self.rows], batch_size=500
             )
         self.rows = []
 
@@ -95,7 +111,7 @@ def import_billing_file(stream, *, fmt: str, source_name: str, file_name: str, s
                 created_by=actor_label,
             )
             attributor = Attributor()
-            writer = _LineWriter(cost_import)
+            writer = _RowWriter(CostLine, LINE_COLUMNS)
             rollup: dict[tuple, list] = defaultdict(lambda: [Decimal(0), 0])
             totals: dict[str, Decimal] = defaultdict(Decimal)
             unknown_tags: dict[str, int] = defaultdict(int)
@@ -138,8 +154,7 @@ def import_billing_file(stream, *, fmt: str, source_name: str, file_name: str, s
             writer.flush()
             if count == 0:
                 raise BillingFileError("The file has a header but no billing lines.", line=2)
-            allocations, attributed = _allocations(cost_import, source_name, rollup)
-            CostAllocation.objects.bulk_create(allocations, batch_size=1000)
+            attributed = _allocations(cost_import, source_name, rollup)
             _replace_earlier(cost_import, source_name, periods)
             cost_import.periods = sorted(p.isoformat() for p in periods)
             cost_import.line_count = count
@@ -171,58 +186,33 @@ def import_billing_file(stream, *, fmt: str, source_name: str, file_name: str, s
         )
 
 
-def _allocations(cost_import, source_name, rollup) -> tuple[list[CostAllocation], dict]:
+def _allocations(cost_import, source_name, rollup) -> dict:
     """Roll-up rows, with shared domain costs and multi-product resources split into products."""
     rule = getattr(settings, "MESH_COST_SHARED_SPLIT", "equal")
     weights = ShareWeights(rule)
-    rows, attributed = [], defaultdict(lambda: defaultdict(Decimal))
+    writer = _RowWriter(CostAllocation, ALLOCATION_COLUMNS)
+    attributed = defaultdict(lambda: defaultdict(Decimal))
     for (period, month, service, currency, attribution), (amount, lines) in rollup.items():
-        common = {
-            "cost_import": cost_import,
-            "source_name": source_name,
-            "billing_period": period,
-            "month": month,
-            "service_name": service,
-            "currency": currency,
-            "line_count": lines,
-        }
+        common = (cost_import.pk, source_name, period, month, service, currency, lines)
         attributed[attribution.basis][currency] += amount
         if attribution.basis == Basis.SHARED:
             shares = weights.weights(attribution.domain_id, month)
             if not shares:
-                rows.append(
-                    CostAllocation(**common, domain_id=attribution.domain_id, basis=Basis.DOMAIN, amount=amount)
-                )
+                writer.add((*common, None, attribution.domain_id, Basis.DOMAIN, "", amount))
                 continue
             for product_id, part in split(amount, shares).items():
                 if not part and not shares[product_id]:
                     continue  # a product with no weight gets no row, not a row of zero
-                rows.append(
-                    CostAllocation(
-                        **common,
-                        product_id=product_id,
-                        domain_id=attribution.domain_id,
-                        basis=Basis.SHARED,
-                        rule=rule,
-                        amount=part,
-                    )
-                )
+                writer.add((*common, product_id, attribution.domain_id, Basis.SHARED, rule, part))
         elif attribution.product_ids:
             parts = split(amount, dict.fromkeys(attribution.product_ids, 1))
             for product_id, part in parts.items():
-                rows.append(
-                    CostAllocation(
-                        **common,
-                        product_id=product_id,
-                        domain_id=weights.domain_of.get(product_id),
-                        basis=attribution.basis,
-                        rule="equal" if len(parts) > 1 else "",
-                        amount=part,
-                    )
-                )
+                rule_used = "equal" if len(parts) > 1 else ""
+                writer.add((*common, product_id, weights.domain_of.get(product_id), attribution.basis, rule_used, part))
         else:
-            rows.append(CostAllocation(**common, basis=Basis.UNATTRIBUTED, amount=amount))
-    return rows, {b: {c: str(v) for c, v in sorted(cur.items())} for b, cur in sorted(attributed.items())}
+            writer.add((*common, None, None, Basis.UNATTRIBUTED, "", amount))
+    writer.flush()
+    return {b: {c: str(v) for c, v in sorted(cur.items())} for b, cur in sorted(attributed.items())}
 
 
 def _replace_earlier(cost_import, source_name: str, periods: set) -> None:

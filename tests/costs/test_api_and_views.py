@@ -129,7 +129,9 @@ def test_panels_render_within_a_query_budget(mesh, django_assert_max_num_queries
 def test_mixed_currencies_are_never_added_without_rates(mesh, settings):
     _import_now(mesh, amount="10", currency="EUR")
     lines = [SampleLine("product", "orders", _this_month(), "Amazon S3", Decimal(20), "USD")]
-    import_costs(ADMIN, io.BytesIO(csv_text(lines, "focus").encode()), fmt="focus", source_name="gcp", file_name="g.csv")
+    import_costs(
+        ADMIN, io.BytesIO(csv_text(lines, "focus").encode()), fmt="focus", source_name="gcp", file_name="g.csv"
+    )
     settings.MESH_COST_CURRENCY = "EUR"
     body = _api(mesh.consumer).get("/api/v1/products/orders/costs/?months=1").json()
     assert set(body["currencies"]) == {"EUR", "USD"} and body["converted"] is None
