@@ -11,6 +11,7 @@ import io
 import json
 import time
 from collections import defaultdict
+from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -62,13 +63,54 @@ ALLOCATION_COLUMNS = (
 )
 
 
+_ESCAPE = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_field(value) -> str:
+    """One field in COPY's text format (building the text ourselves is ~3× faster than write_row)."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, str):
+        return value.translate(_ESCAPE)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)  # int, Decimal, date
+
+
 class _RowWriter:
-    """Buffers rows of one table and writes each batch with COPY on PostgreSQL, bulk INSERT elsewhere."""
+    """Writes rows of one table: one streaming COPY on PostgreSQL, batched INSERTs elsewhere.
+
+    On PostgreSQL the COPY stays open for the whole import and a writer thread
+    (``QueuedLibpqWriter``) sends each batch while the next one is parsed, so the server
+    ingests while the client reads the file. Use as a context manager.
+    """
 
     def __init__(self, model, columns: tuple[str, ...]):
         self.model, self.columns = model, columns
         self.rows: list[tuple] = []
         self.copy = connection.vendor == "postgresql"
+        self._cursor = self._copy = self._copy_cm = None
+
+    def __enter__(self):
+        if self.copy:
+            from psycopg.copy import QueuedLibpqWriter
+
+            connection.ensure_connection()
+            self._cursor = connection.connection.cursor()
+            sql = f"COPY {self.model._meta.db_table} ({', '.join(self.columns)}) FROM STDIN"
+            self._copy_cm = self._cursor.copy(sql, writer=QueuedLibpqWriter(self._cursor))
+            self._copy = self._copy_cm.__enter__()
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.flush()
+        if self._copy_cm is not None:
+            try:
+                self._copy_cm.__exit__(exc_type, exc, tb)
+            finally:
+                self._cursor.close()
+        return False
 
     def add(self, row: tuple) -> None:
         self.rows.append(row)
@@ -79,11 +121,7 @@ class _RowWriter:
         if not self.rows:
             return
         if self.copy:
-            with connection.cursor() as cursor:
-                sql = f"COPY {self.model._meta.db_table} ({', '.join(self.columns)}) FROM STDIN"
-                with cursor.cursor.copy(sql) as copy:
-                    for row in self.rows:
-                        copy.write_row(row)
+            self._copy.write("".join("\t".join(map(_copy_field, row)) + "\n" for row in self.rows))
         else:
             self.model.objects.bulk_create(
                 [self.model(**dict(zip(self.columns, row, strict=True))) for row in self.rows], batch_size=500
@@ -111,47 +149,46 @@ def import_billing_file(stream, *, fmt: str, source_name: str, file_name: str, s
                 created_by=actor_label,
             )
             attributor = Attributor()
-            writer = _RowWriter(CostLine, LINE_COLUMNS)
             rollup: dict[tuple, list] = defaultdict(lambda: [Decimal(0), 0])
             totals: dict[str, Decimal] = defaultdict(Decimal)
             unknown_tags: dict[str, int] = defaultdict(int)
             periods, count = set(), 0
-            for line in reader(stream):
-                count += 1
-                if count > max_lines:
-                    raise BillingFileError(f"The file has more than {max_lines} lines (MESH_COST_MAX_LINES).")
-                attribution = attributor.attribute(line.tags, line.resource_id)
-                if attribution.unknown_tag:
-                    unknown_tags[attribution.unknown_tag] += 1
-                periods.add(line.billing_period)
-                totals[line.currency] += line.effective_cost
-                entry = rollup[_key(line, attribution)]
-                entry[0] += line.effective_cost
-                entry[1] += 1
-                writer.add(
-                    (
-                        cost_import.pk,
-                        source_name,
-                        line.line_number,
-                        line.billing_period,
-                        line.month,
-                        line.charge_start,
-                        line.charge_end,
-                        line.charge_category,
-                        line.service_name,
-                        line.resource_id,
-                        line.region,
-                        line.account,
-                        line.billed_cost,
-                        line.effective_cost,
-                        line.currency,
-                        json.dumps(line.tags) if writer.copy else line.tags,
-                        attribution.product_ids[0] if len(attribution.product_ids) == 1 else None,
-                        attribution.domain_id,
-                        attribution.basis,
+            with _RowWriter(CostLine, LINE_COLUMNS) as writer:
+                for line in reader(stream):
+                    count += 1
+                    if count > max_lines:
+                        raise BillingFileError(f"The file has more than {max_lines} lines (MESH_COST_MAX_LINES).")
+                    attribution = attributor.attribute(line.tags, line.resource_id)
+                    if attribution.unknown_tag:
+                        unknown_tags[attribution.unknown_tag] += 1
+                    periods.add(line.billing_period)
+                    totals[line.currency] += line.effective_cost
+                    entry = rollup[_key(line, attribution)]
+                    entry[0] += line.effective_cost
+                    entry[1] += 1
+                    writer.add(
+                        (
+                            cost_import.pk,
+                            source_name,
+                            line.line_number,
+                            line.billing_period,
+                            line.month,
+                            line.charge_start,
+                            line.charge_end,
+                            line.charge_category,
+                            line.service_name,
+                            line.resource_id,
+                            line.region,
+                            line.account,
+                            line.billed_cost,
+                            line.effective_cost,
+                            line.currency,
+                            json.dumps(line.tags) if writer.copy else line.tags,
+                            attribution.product_ids[0] if len(attribution.product_ids) == 1 else None,
+                            attribution.domain_id,
+                            attribution.basis,
+                        )
                     )
-                )
-            writer.flush()
             if count == 0:
                 raise BillingFileError("The file has a header but no billing lines.", line=2)
             attributed = _allocations(cost_import, source_name, rollup)
@@ -190,29 +227,35 @@ def _allocations(cost_import, source_name, rollup) -> dict:
     """Roll-up rows, with shared domain costs and multi-product resources split into products."""
     rule = getattr(settings, "MESH_COST_SHARED_SPLIT", "equal")
     weights = ShareWeights(rule)
-    writer = _RowWriter(CostAllocation, ALLOCATION_COLUMNS)
     attributed = defaultdict(lambda: defaultdict(Decimal))
+    rows: list[tuple] = []  # bounded by months × products × services; weights query before the COPY opens
+    _allocate(rollup, rows, weights, attributed, (cost_import.pk, source_name), rule)
+    with _RowWriter(CostAllocation, ALLOCATION_COLUMNS) as writer:
+        for row in rows:
+            writer.add(row)
+    return {b: {c: str(v) for c, v in sorted(cur.items())} for b, cur in sorted(attributed.items())}
+
+
+def _allocate(rollup, rows: list, weights, attributed, head: tuple, rule: str) -> None:
     for (period, month, service, currency, attribution), (amount, lines) in rollup.items():
-        common = (cost_import.pk, source_name, period, month, service, currency, lines)
+        common = (*head, period, month, service, currency, lines)
         attributed[attribution.basis][currency] += amount
         if attribution.basis == Basis.SHARED:
             shares = weights.weights(attribution.domain_id, month)
             if not shares:
-                writer.add((*common, None, attribution.domain_id, Basis.DOMAIN, "", amount))
+                rows.append((*common, None, attribution.domain_id, Basis.DOMAIN, "", amount))
                 continue
             for product_id, part in split(amount, shares).items():
                 if not part and not shares[product_id]:
                     continue  # a product with no weight gets no row, not a row of zero
-                writer.add((*common, product_id, attribution.domain_id, Basis.SHARED, rule, part))
+                rows.append((*common, product_id, attribution.domain_id, Basis.SHARED, rule, part))
         elif attribution.product_ids:
             parts = split(amount, dict.fromkeys(attribution.product_ids, 1))
             for product_id, part in parts.items():
                 rule_used = "equal" if len(parts) > 1 else ""
-                writer.add((*common, product_id, weights.domain_of.get(product_id), attribution.basis, rule_used, part))
+                rows.append((*common, product_id, weights.domain_of.get(product_id), attribution.basis, rule_used, part))
         else:
-            writer.add((*common, None, None, Basis.UNATTRIBUTED, "", amount))
-    writer.flush()
-    return {b: {c: str(v) for c, v in sorted(cur.items())} for b, cur in sorted(attributed.items())}
+            rows.append((*common, None, None, Basis.UNATTRIBUTED, "", amount))
 
 
 def _replace_earlier(cost_import, source_name: str, periods: set) -> None:

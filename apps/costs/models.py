@@ -80,11 +80,18 @@ class CostLine(models.Model):
     effective_cost = models.DecimalField(**MONEY)
     currency = models.CharField(max_length=3)
     tags = models.JSONField(default=dict)
+    # No index and no database constraint on these two: lines are read by basis or period (the
+    # pages read allocations), and a million-line import should not maintain two more indexes.
     product = models.ForeignKey(
-        "catalog.DataProduct", null=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+        "catalog.DataProduct",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     domain = models.ForeignKey(
-        "catalog.Domain", null=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+        "catalog.Domain", null=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
     )
     basis = models.CharField(max_length=15, choices=Basis.choices)
 

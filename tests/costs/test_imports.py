@@ -165,3 +165,18 @@ def test_import_writes_a_bounded_number_of_queries(mesh, lines, django_assert_ma
     with django_assert_max_num_queries(40):
         result = _import(text)
     assert result.line_count == 2000
+
+
+def test_text_with_tabs_backslashes_and_quotes_survives_the_copy(mesh):
+    import csv as csv_module
+
+    out = io.StringIO()
+    writer = csv_module.writer(out)
+    writer.writerow(["BilledCost", "EffectiveCost", "BillingCurrency", "ChargePeriodStart", "ServiceName", "ResourceId", "Tags"])
+    tags = '{"team": "a\\\\b \\"q\\"", "note": "tab\\there"}'
+    writer.writerow(["1", "1", "EUR", "2026-11-02T00:00:00Z", "S3\tweird\\name", "res\nline", tags])
+    result = _import(out.getvalue())
+    assert result.status == "succeeded", result.errors
+    line = CostLine.objects.get()
+    assert line.service_name == "S3\tweird\\name" and line.resource_id == "res\nline"
+    assert line.tags == {"team": 'a\\b "q"', "note": "tab\there"}
