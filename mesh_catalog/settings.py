@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "apps.search",
     "apps.lab",
     "apps.governance",
+    "apps.costs",
 ]
 
 MIDDLEWARE = [
@@ -208,6 +209,15 @@ MESH_LAB_ROW_CAP = env.int("MESH_LAB_ROW_CAP", default=1000)
 MESH_LAB_BYTE_CAP = env.int("MESH_LAB_BYTE_CAP", default=5 * 1024 * 1024)
 MESH_LAB_RATE_LIMIT_PER_MINUTE = env.int("MESH_LAB_RATE_LIMIT_PER_MINUTE", default=30)
 MESH_LAB_GRANT_CLASSIFICATIONS = env.list("MESH_LAB_GRANT_CLASSIFICATIONS", default=["restricted", "confidential"])
+
+# Costs: billing imports and their attribution to products (apps.costs).
+MESH_COST_PRODUCT_TAG_KEYS = env("MESH_COST_PRODUCT_TAG_KEYS", default="data-product,dataproduct")
+MESH_COST_DOMAIN_TAG_KEYS = env("MESH_COST_DOMAIN_TAG_KEYS", default="domain")
+MESH_COST_SHARED_SPLIT = env("MESH_COST_SHARED_SPLIT", default="equal")
+MESH_COST_CURRENCY = env("MESH_COST_CURRENCY", default="")
+MESH_COST_IMPORT_URI = env("MESH_COST_IMPORT_URI", default="")
+MESH_COST_MAX_UPLOAD_BYTES = env.int("MESH_COST_MAX_UPLOAD_BYTES", default=2 * 1024**3)
+MESH_COST_MAX_LINES = env.int("MESH_COST_MAX_LINES", default=5_000_000)
 
 # --- Security (production) ----------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -9,13 +9,14 @@ import graphene
 
 from apps.catalog.graphql.mutations import CatalogMutation
 from apps.catalog.graphql.queries import CatalogQuery
+from apps.costs.graphql import CostsQuery
 from apps.governance.graphql import GovernanceMutation, GovernanceQuery
 from apps.harvest.graphql.schema import HarvestQuery
 from apps.lab.graphql import LabMutation, LabQuery
 from apps.search.graphql import SearchQuery
 
 
-class Query(SearchQuery, CatalogQuery, HarvestQuery, LabQuery, GovernanceQuery, graphene.ObjectType):
+class Query(SearchQuery, CatalogQuery, HarvestQuery, LabQuery, GovernanceQuery, CostsQuery, graphene.ObjectType):
     """Everything a program can read from the catalog."""
 
 

@@ -4,6 +4,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 
 from apps.catalog.models import DataProduct, Domain, Ownership
+from apps.catalog.page_sections import domain_sections
 from apps.catalog.permissions import can_edit_domain
 from apps.catalog.views.common import reader_required
 
@@ -34,5 +35,6 @@ def domain_detail(request, slug):
             "owners": owners,
             "ancestors": list(Domain.objects.ancestors_of(domain).exclude(pk=domain.pk)),
             "can_edit": can_edit_domain(request.user, domain),
+            "page_sections": domain_sections(),
         },
     )

@@ -20,6 +20,7 @@ from apps.catalog.models import (
     QualityCheck,
     QualityResult,
 )
+from apps.catalog.page_sections import product_sections
 from apps.catalog.permissions import can_edit_product
 from apps.catalog.views.common import reader_required, render_partial_or_page
 from apps.core.history import history_for
@@ -75,6 +76,7 @@ def product_context(request, product) -> dict:
         "consumers": consumers,
         "recent_changes": recent_changes,
         "can_edit": can_edit_product(request.user, product),
+        "page_sections": product_sections(),
     }
 
 
