@@ -23,6 +23,7 @@ urlpatterns = [
     path("profile/tokens/", core_views.token_create, name="token_create"),
     path("profile/tokens/<int:token_id>/revoke/", core_views.token_revoke, name="token_revoke"),
     path("", include("apps.harvest.urls")),
+    path("", include("apps.agents.urls")),
 ]
 
 handler403 = "apps.core.views.error_403"
