@@ -17,12 +17,13 @@ SNAPSHOT = Path(__file__).with_name("tool_schemas.json")
 
 
 async def _session_http(url: str, token: str, fn):
-    async with create_mcp_http_client(headers={"Authorization": f"Bearer {token}"}) as http:
-        async with streamable_http_client(url, http_client=http) as streams:
-            read, write = streams[0], streams[1]
-            async with ClientSession(read, write) as session:
-                await session.initialize()
-                return await fn(session)
+    async with (
+        create_mcp_http_client(headers={"Authorization": f"Bearer {token}"}) as http,
+        streamable_http_client(url, http_client=http) as streams,
+        ClientSession(streams[0], streams[1]) as session,
+    ):
+        await session.initialize()
+        return await fn(session)
 
 
 def _structured(result):
