@@ -168,7 +168,7 @@ def main() -> None:
 
     sql = "SELECT status, count(*) AS n FROM sales.orders GROUP BY status"
     lab, agent = [], []
-    for i in range(args.requests):
+    for _ in range(args.requests):
         t = time.perf_counter()
         assert run_query(user, port, sql).ok
         lab.append((time.perf_counter() - t) * 1000)
