@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "apps.lab",
     "apps.governance",
     "apps.costs",
+    "apps.agents",
 ]
 
 MIDDLEWARE = [

@@ -25,6 +25,7 @@ urlpatterns = [
     path("profile/tokens/<int:token_id>/revoke/", core_views.token_revoke, name="token_revoke"),
     path("", include("apps.harvest.urls")),
     path("", include("apps.costs.urls")),
+    path("", include("apps.agents.urls")),
 ]
 
 handler403 = "apps.core.views.error_403"

@@ -85,6 +85,9 @@ class QueryRun(models.Model):
     rows = models.PositiveIntegerField(null=True, blank=True)
     truncated = models.BooleanField(default=False)
     error = models.TextField(blank=True)
+    client = models.CharField(
+        max_length=10, default="web", help_text="Who sent it for the user: web, graphql, agent (an MCP client)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -74,8 +74,9 @@ def _check_rate(user) -> None:
         raise RateLimited(f"You ran {limit} queries in the last minute; wait a moment and try again.")
 
 
-def _log(user, port, sql, *, token, sample_query=None, status=RunStatus.RUNNING, error="") -> QueryRun:
+def _log(user, port, sql, *, token, sample_query=None, status=RunStatus.RUNNING, error="", client="web") -> QueryRun:
     return QueryRun.objects.create(
+        client=client,
         token=token or uuid.uuid4().hex,
         user=user if getattr(user, "pk", None) else None,
         product_id=port.product_id,
@@ -87,8 +88,17 @@ def _log(user, port, sql, *, token, sample_query=None, status=RunStatus.RUNNING,
     )
 
 
-def _refused(user, port, sql, token, sample_query, exc: ActionError) -> RunResult:
-    run = _log(user, port, sql, token=token, sample_query=sample_query, status=RunStatus.REFUSED, error=exc.message)
+def _refused(user, port, sql, token, sample_query, exc: ActionError, client="web") -> RunResult:
+    run = _log(
+        user,
+        port,
+        sql,
+        token=token,
+        sample_query=sample_query,
+        status=RunStatus.REFUSED,
+        error=exc.message,
+        client=client,
+    )
     return RunResult(run=run, error=exc.message, position=getattr(exc, "position", None))
 
 
@@ -110,7 +120,14 @@ def prepare(user, port: Port) -> tuple[Reader, list]:
 
 
 def run_query(
-    user, port: Port, sql: str, *, token: str | None = None, sample_query=None, row_cap: int | None = None
+    user,
+    port: Port,
+    sql: str,
+    *,
+    token: str | None = None,
+    sample_query=None,
+    row_cap: int | None = None,
+    client: str = "web",
 ) -> RunResult:
     """Run ``sql`` on ``port`` for ``user``; refusals and database errors come back in the result.
 
@@ -122,13 +139,22 @@ def run_query(
     try:
         reader, tables = prepare(user, port)
     except PermissionDeniedError as exc:
-        _log(user, port, sql, token=token, sample_query=sample_query, status=RunStatus.REFUSED, error=exc.message)
+        _log(
+            user,
+            port,
+            sql,
+            token=token,
+            sample_query=sample_query,
+            status=RunStatus.REFUSED,
+            error=exc.message,
+            client=client,
+        )
         raise
     try:
         check_query(sql, tables)
     except QueryRefused as exc:
-        return _refused(user, port, sql, token, sample_query, exc)
-    run = _log(user, port, sql, token=token, sample_query=sample_query)
+        return _refused(user, port, sql, token, sample_query, exc, client)
+    run = _log(user, port, sql, token=token, sample_query=sample_query, client=client)
     result = RunResult(run=run)
     started = time.perf_counter()
     try:
