@@ -253,7 +253,9 @@ def _allocate(rollup, rows: list, weights, attributed, head: tuple, rule: str) -
             parts = split(amount, dict.fromkeys(attribution.product_ids, 1))
             for product_id, part in parts.items():
                 rule_used = "equal" if len(parts) > 1 else ""
-                rows.append((*common, product_id, weights.domain_of.get(product_id), attribution.basis, rule_used, part))
+                rows.append(
+                    (*common, product_id, weights.domain_of.get(product_id), attribution.basis, rule_used, part)
+                )
         else:
             rows.append((*common, None, None, Basis.UNATTRIBUTED, "", amount))
 

@@ -172,7 +172,9 @@ def test_text_with_tabs_backslashes_and_quotes_survives_the_copy(mesh):
 
     out = io.StringIO()
     writer = csv_module.writer(out)
-    writer.writerow(["BilledCost", "EffectiveCost", "BillingCurrency", "ChargePeriodStart", "ServiceName", "ResourceId", "Tags"])
+    writer.writerow(
+        ["BilledCost", "EffectiveCost", "BillingCurrency", "ChargePeriodStart", "ServiceName", "ResourceId", "Tags"]
+    )
     tags = '{"team": "a\\\\b \\"q\\"", "note": "tab\\there"}'
     writer.writerow(["1", "1", "EUR", "2026-11-02T00:00:00Z", "S3\tweird\\name", "res\nline", tags])
     result = _import(out.getvalue())
