@@ -5,7 +5,8 @@ from datetime import date
 import pytest
 
 from apps.catalog import actions
-from apps.core.testing import SYSTEM, make_mesh
+from apps.catalog.testing import make_mesh
+from apps.core.testing import SYSTEM
 from apps.costs.samples import csv_text, sample_lines
 
 GLUE_NS = "arn:aws:glue:eu-west-1:123456789012"

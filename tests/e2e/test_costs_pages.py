@@ -16,7 +16,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def billed_mesh(transactional_db):
-    from apps.core.testing import make_mesh
+    from apps.catalog.testing import make_mesh
 
     mesh = make_mesh()
     month = timezone.now().date().replace(day=1)
