@@ -3,5 +3,6 @@
 Beyond the common anatomy (README "Layout"):
     descriptors/      data products as code: ODPS YAML validated, diffed, applied, exported; port_sections registry
     lineage_graph.py  lineage neighbourhoods laid out on the server for SVG pages
+    page_sections.py  registry of lazily loaded sections upper apps add to product and domain pages
     permissions.py    who may edit what, one rule for every interface
 """
