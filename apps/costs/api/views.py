@@ -1,6 +1,7 @@
 """REST for costs: a product's costs, the unattributed list, billing uploads."""
 
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -32,7 +33,10 @@ class ProductCostsView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(parameters=[OpenApiParameter("months", int, description="Months back, 1–36 (default 12).")])
+    @extend_schema(
+        parameters=[OpenApiParameter("months", int, description="Months back, 1–36 (default 12).")],
+        responses={200: OpenApiTypes.OBJECT},
+    )
     def get(self, request, slug):
         product = get_object_or_404(DataProduct, slug=slug)
         report = reports.product_costs(product, months=_months(request))
@@ -53,7 +57,10 @@ class UnattributedView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(parameters=[OpenApiParameter("months", int, description="Months back, 1–36 (default 12).")])
+    @extend_schema(
+        parameters=[OpenApiParameter("months", int, description="Months back, 1–36 (default 12).")],
+        responses={200: OpenApiTypes.OBJECT},
+    )
     def get(self, request):
         if not is_admin(request.user):
             raise PermissionDenied("Only the platform team sees unattributed billing lines.")
@@ -75,7 +82,7 @@ class CostImportView(APIView):
     permission_classes = [IsAuthenticated]
     parser_classes = [MultiPartParser]
 
-    @extend_schema(request=None, responses={201: dict, 400: dict})
+    @extend_schema(request=None, responses={201: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT})
     def post(self, request):
         upload = request.FILES.get("file")
         if upload is None:
