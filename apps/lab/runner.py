@@ -18,7 +18,9 @@ from django.core.cache import cache
 from apps.catalog.models import Port
 from apps.core.errors import ActionError, PermissionDeniedError
 from apps.governance.access import query_access
+from apps.lab.access import check_table_access
 from apps.lab.models import QueryRun, RunStatus
+from apps.lab.reader_privileges import require_least_privilege
 from apps.lab.readers import CONFIGURE_HINT, Reader, port_tables, reader_for_port
 from apps.lab.sql_checks import QueryRefused, check_query
 
@@ -125,7 +127,7 @@ def run_query(
         _log(user, port, sql, token=token, sample_query=sample_query, status=RunStatus.REFUSED, error=exc.message)
         raise
     try:
-        check_query(sql, tables)
+        check_table_access(user, port, check_query(sql, tables))
     except QueryRefused as exc:
         return _refused(user, port, sql, token, sample_query, exc)
     run = _log(user, port, sql, token=token, sample_query=sample_query)
@@ -186,6 +188,7 @@ def _execute(reader: Reader, tables, sql: str, run: QueryRun, result: RunResult,
         application_name=(APP_NAME_PREFIX + run.token)[:63],
     ) as conn:
         QueryRun.objects.filter(pk=run.pk).update(backend_pid=conn.info.backend_pid)
+        require_least_privilege(conn, tables)
         with conn.cursor() as cur:
             cur.execute("BEGIN READ ONLY")
             cur.execute(
