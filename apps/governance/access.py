@@ -82,7 +82,7 @@ def refused_datasets(user, datasets) -> list[tuple[object, object]]:
     if getattr(user, "pk", None):
         granted_ports = set(
             active_grants()
-            .filter(user_id=user.pk, port_id__in={l.port_id for l in gated})
+            .filter(user_id=user.pk, port_id__in={link.port_id for link in gated})
             .values_list("port_id", flat=True)
         )
     editable: dict[int, bool] = {}

@@ -80,9 +80,8 @@ def quote_ident(name: str) -> str:
         and (name.islower() or not any(c.isalpha() for c in name))
         and name.replace("_", "a").isalnum()
         and not name[0].isdigit()
-    ):
-        if not sqlglot.tokens.Tokenizer.KEYWORDS.get(name.upper()):
-            return name
+    ) and not sqlglot.tokens.Tokenizer.KEYWORDS.get(name.upper()):
+        return name
     return '"' + name.replace('"', '""') + '"'
 
 
@@ -123,7 +122,7 @@ def parse_select(sql: str, dialect: str = DIALECT) -> exp.Expression:
     except SqlglotError as exc:
         raise QueryRefused(f"The query does not parse: {exc}", code="syntax") from None
     if len(statements) != 1:
-        raise QueryRefused("Run one statement at a time (found %d)." % len(statements), code="multiple_statements")
+        raise QueryRefused(f"Run one statement at a time (found {len(statements)}).", code="multiple_statements")
     ast = statements[0]
     if not isinstance(ast, (exp.Select, exp.SetOperation)):
         raise QueryRefused("Only SELECT queries can run here.", code="not_select")
@@ -162,7 +161,7 @@ def check_functions(sql: str, ast: exp.Expression, dialect: str = DIALECT) -> No
     except SqlglotError as exc:  # parse_select already tokenized it; keep a clear error anyway
         raise QueryRefused(f"The query does not parse: {exc}", code="syntax") from None
     defined = None
-    for token, following in zip(tokens, tokens[1:]):
+    for token, following in zip(tokens, tokens[1:], strict=False):
         if following.token_type != TokenType.L_PAREN or token.token_type not in (TokenType.VAR, TokenType.IDENTIFIER):
             continue
         name = token.text.lower()

@@ -8,7 +8,6 @@ paths) and mapping rules are for admins only: ``null`` for everyone else.
 import graphene
 
 from apps.core.actors import is_admin
-
 from apps.harvest.models import HarvestRun, Source
 from mesh_catalog.graphql.connections import CountedConnection, CountedConnectionField
 from mesh_catalog.graphql.dataloaders import Loader, group_rows, loader

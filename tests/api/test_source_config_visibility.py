@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 
 from apps.core.actions import create_token
-from tests.api.conftest import client_for, mesh  # noqa: F401
+from tests.api.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
