@@ -6,3 +6,10 @@ class LabConfig(AppConfig):
 
     name = "apps.lab"
     label = "lab"
+
+    def ready(self):
+        from apps.harvest.source_panels import SOURCE_PANELS, SourcePanel
+
+        SOURCE_PANELS.register(
+            "lab-reader", SourcePanel("Lab reader", "lab:source_reader", kinds=frozenset({"postgres"}))
+        )
