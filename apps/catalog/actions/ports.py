@@ -1,10 +1,12 @@
 """Writes to ports: add, change, remove, link datasets, consume another product's port."""
 
+from django.conf import settings
 from django.db import transaction
 
 from apps.catalog.models import Dataset, Port, PortDataset, PortDirection
 from apps.catalog.permissions import can_edit_product
 from apps.core.errors import ActionError, PermissionDeniedError
+from apps.core.limits import check_count, check_text
 from apps.core.writes import delete_logged, require, save_logged
 
 PORT_FIELDS = {
@@ -78,8 +80,17 @@ def create_port(actor, product, *, name: str, direction: str, datasets=None, via
     unknown = set(fields) - PORT_FIELDS
     if unknown:
         raise ActionError(f"Unknown port field(s): {', '.join(sorted(unknown))}", code="unknown_field")
+    check_text("description", fields.get("description"))
     require(can_edit_product(actor, product))
     with transaction.atomic():
+        limit = settings.MESH_MAX_PORTS_PER_PRODUCT
+        check_count(
+            "ports",
+            Port.objects.filter(product=product).count() + 1,
+            limit,
+            "MESH_MAX_PORTS_PER_PRODUCT",
+            "ports per product",
+        )
         port = Port(product=product, name=name, direction=direction, **fields)
         _check_upstream(port)
         dataset_rows = _resolve_datasets(datasets) if datasets is not None else []
@@ -91,6 +102,7 @@ def update_port(actor, port: Port, *, via: str = "web", datasets=None, **fields)
     unknown = set(fields) - PORT_FIELDS
     if unknown:
         raise ActionError(f"Unknown port field(s): {', '.join(sorted(unknown))}", code="unknown_field")
+    check_text("description", fields.get("description"))
     require(can_edit_product(actor, port.product))
     with transaction.atomic():
         port = Port.objects.select_for_update().select_related("product").get(pk=port.pk)
