@@ -59,7 +59,7 @@ def run_harvest(
             exc=exc,
             countdown=backoff(self.request.retries),
             kwargs={"run_id": run_id, "allow_removals": allow_removals},
-        )
+        ) from exc
     return {"run_id": run.pk, "status": run.status}
 
 
