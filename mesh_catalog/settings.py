@@ -214,7 +214,8 @@ MESH_LAB_GRANT_CLASSIFICATIONS = env.list("MESH_LAB_GRANT_CLASSIFICATIONS", defa
 # Request bodies other than file uploads (Django's own limit, answered as a JSON 413 on APIs).
 MESH_MAX_REQUEST_BYTES = env.int("MESH_MAX_REQUEST_BYTES", default=2_621_440)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MESH_MAX_REQUEST_BYTES
-MESH_MAX_UPLOAD_BYTES = env.int("MESH_MAX_UPLOAD_BYTES", default=100 * 1024 * 1024)  # one dbt artifact
+# A dbt artifact upload: each file, and the whole multipart request (all artifacts together).
+MESH_MAX_UPLOAD_BYTES = env.int("MESH_MAX_UPLOAD_BYTES", default=100 * 1024 * 1024)
 MESH_JSON_MAX_DEPTH = env.int("MESH_JSON_MAX_DEPTH", default=64)
 MESH_GRAPHQL_MAX_DOCUMENT_CHARS = env.int("MESH_GRAPHQL_MAX_DOCUMENT_CHARS", default=50_000)
 MESH_GRAPHQL_MAX_TOKENS = env.int("MESH_GRAPHQL_MAX_TOKENS", default=5_000)

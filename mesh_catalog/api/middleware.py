@@ -48,7 +48,7 @@ def error_response(status: int, code: str | None = None, message: str | None = N
 
 def body_limit(request) -> int:
     if request.content_type == "multipart/form-data":
-        return settings.MESH_MAX_UPLOAD_BYTES * 4 + settings.MESH_MAX_REQUEST_BYTES  # up to four dbt artifacts
+        return settings.MESH_MAX_UPLOAD_BYTES + settings.MESH_MAX_REQUEST_BYTES  # a dbt artifact set and its form
     return settings.MESH_MAX_REQUEST_BYTES
 
 
