@@ -194,7 +194,7 @@ def _execute(reader: Reader, tables, sql: str, run: QueryRun, result: RunResult,
             cur.execute(
                 "SELECT set_config('statement_timeout', %s, true), set_config('lock_timeout', %s, true),"
                 " set_config('idle_in_transaction_session_timeout', %s, true), set_config('search_path', %s, true)",
-                (str(timeout), str(timeout), str(timeout * 2), search_path + ", pg_catalog"),
+                (str(timeout), str(timeout), str(timeout * 2), "pg_catalog, " + search_path),
             )
             # binary=True makes psycopg use the extended protocol, which refuses a second
             # statement even if one ever slipped past the parser.

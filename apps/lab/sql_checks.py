@@ -21,6 +21,8 @@ from apps.core.errors import ActionError
 from apps.lab.sql_functions import allowed_functions
 
 DIALECT = "postgres"
+# Where each dialect keeps its built-in functions (a schema-qualified call must name it).
+BUILTIN_SCHEMAS = {"postgres": ("pg_catalog",), "duckdb": ("main", "pg_catalog"), "mysql": ()}
 
 # Node types that write, change the session or run something other than a query.
 _FORBIDDEN_NODES = (
@@ -161,10 +163,19 @@ def check_functions(sql: str, ast: exp.Expression, dialect: str = DIALECT) -> No
     except SqlglotError as exc:  # parse_select already tokenized it; keep a clear error anyway
         raise QueryRefused(f"The query does not parse: {exc}", code="syntax") from None
     defined = None
-    for token, following in zip(tokens, tokens[1:], strict=False):
+    for i, (token, following) in enumerate(zip(tokens, tokens[1:], strict=False)):
         if following.token_type != TokenType.L_PAREN or token.token_type not in (TokenType.VAR, TokenType.IDENTIFIER):
             continue
         name = token.text.lower()
+        qualifier = tokens[i - 2].text.lower() if i >= 2 and tokens[i - 1].token_type == TokenType.DOT else None
+        if qualifier is not None and qualifier not in BUILTIN_SCHEMAS.get(dialect, ()):
+            # A same-named function in a user schema could do anything: only built-ins are called.
+            raise QueryRefused(
+                f"The function {tokens[i - 2].text}.{token.text}() is not allowed in the lab: call built-in functions"
+                " only (unqualified, or qualified with their system schema).",
+                position=tokens[i - 2].start + 1,
+                code="forbidden_function",
+            )
         if name in allowed:
             continue
         if defined is None:

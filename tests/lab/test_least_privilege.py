@@ -140,3 +140,22 @@ def test_plain_reader_runs(lab, role):
     role("NOSUPERUSER NOCREATEROLE NOREPLICATION NOBYPASSRLS")
     result = runner.run_query(lab.consumer, lab.port, "SELECT count(*) FROM sales.orders")
     assert result.ok and result.rows == [[1500]]
+
+
+def test_a_user_function_shadowing_a_built_in_name_is_refused(lab):
+    result = runner.run_query(lab.consumer, lab.port, "SELECT sales.lower(status) FROM sales.orders")
+    assert result.run.status == RunStatus.REFUSED and "built-in functions only" in result.error
+
+
+def test_the_lab_resolves_built_ins_before_the_ports_schemas(lab):
+    """pg_catalog comes first on the search_path: an allowed name is always the built-in."""
+    db, _ = warehouse.names()
+    with psycopg.connect(warehouse.admin_conninfo(db), autocommit=True) as conn:
+        conn.execute("CREATE FUNCTION sales.upper(text) RETURNS text LANGUAGE sql AS $$ SELECT 'shadowed' $$")
+    try:
+        result = runner.run_query(lab.consumer, lab.port, "SELECT upper(status) FROM sales.orders ORDER BY 1 LIMIT 1")
+    finally:
+        with psycopg.connect(warehouse.admin_conninfo(db), autocommit=True) as conn:
+            conn.execute("DROP FUNCTION sales.upper(text)")
+    assert result.ok, result.error
+    assert result.rows == [["COMPLETED"]]

@@ -47,3 +47,15 @@ def test_panel_is_for_admins_only(lab):
     client = Client()
     client.force_login(lab.consumer)
     assert client.get(f"/lab/sources/{lab.source.name}/reader/").status_code == 403
+
+
+@pytest.mark.e2e
+def test_source_page_shows_the_reader_panel_in_a_browser(lab, page):
+    from tests.e2e.conftest import login
+
+    login(page, "admin")
+    page.goto(f"/sources/{lab.source.name}/")
+    panel = page.get_by_role("region", name="Lab reader")
+    panel.get_by_text("Least privilege").wait_for()
+    assert warehouse.names()[1] in panel.inner_text()
+    assert page.errors == []

@@ -66,7 +66,7 @@ def test_function_that_writes_is_stopped_by_the_read_only_transaction(lab, befor
 
     allowed = sql_checks.allowed_functions("postgres") | {"sneaky"}
     monkeypatch.setattr(sql_checks, "allowed_functions", lambda dialect: allowed)
-    result = runner.run_query(lab.consumer, lab.port, "SELECT sales.sneaky()")
+    result = runner.run_query(lab.consumer, lab.port, "SELECT sneaky()")
     assert result.run.status == RunStatus.FAILED
     assert "read-only transaction" in result.error
     assert "Traceback" not in result.error

@@ -5,7 +5,7 @@ from django.db import transaction
 
 from apps.catalog.models import Dataset, Port, PortDataset, PortDirection
 from apps.catalog.permissions import can_edit_product
-from apps.core.errors import ActionError, PermissionDeniedError
+from apps.core.errors import ActionError
 from apps.core.limits import check_count, check_text
 from apps.core.writes import delete_logged, require, save_logged
 
@@ -68,7 +68,7 @@ def _check_publishers(actor, port: Port, datasets: list[Dataset], *, recheck_all
         if product.pk not in checked:
             checked[product.pk] = can_edit_product(actor, product)
         if not checked[product.pk]:
-            raise PermissionDeniedError(
+            raise ActionError(
                 f"{link.dataset.name} is published by {product.name}; only its owners can publish it on another "
                 "output port. Consume it through an input port instead, or ask them.",
                 field="datasets",
