@@ -208,6 +208,7 @@ MESH_LAB_STATEMENT_TIMEOUT_MS = env.int("MESH_LAB_STATEMENT_TIMEOUT_MS", default
 MESH_LAB_ROW_CAP = env.int("MESH_LAB_ROW_CAP", default=1000)
 MESH_LAB_BYTE_CAP = env.int("MESH_LAB_BYTE_CAP", default=5 * 1024 * 1024)
 MESH_LAB_RATE_LIMIT_PER_MINUTE = env.int("MESH_LAB_RATE_LIMIT_PER_MINUTE", default=30)
+MESH_LAB_MAX_SQL_CHARS = env.int("MESH_LAB_MAX_SQL_CHARS", default=20_000)
 MESH_LAB_GRANT_CLASSIFICATIONS = env.list("MESH_LAB_GRANT_CLASSIFICATIONS", default=["restricted", "confidential"])
 
 # --- Input limits: every input is bounded (README "Configuration" lists them) --------

@@ -11,6 +11,7 @@ The ``dialect`` parameter lets the DuckDB and MySQL engines reuse every check.
 from dataclasses import dataclass
 
 import sqlglot
+from django.conf import settings
 from sqlglot import exp
 from sqlglot.errors import ParseError, SqlglotError
 from sqlglot.optimizer.qualify import qualify
@@ -109,6 +110,9 @@ def parse_select(sql: str, dialect: str = DIALECT) -> exp.Expression:
     """Parse ``sql`` as exactly one SELECT (or WITH … SELECT, or a set operation of them)."""
     if not sql or not sql.strip():
         raise QueryRefused("Write a query first.", code="empty")
+    limit = getattr(settings, "MESH_LAB_MAX_SQL_CHARS", 20_000)
+    if len(sql) > limit:
+        raise QueryRefused(f"The query is longer than {limit:,} characters (MESH_LAB_MAX_SQL_CHARS).", code="too_long")
     try:
         statements = [s for s in sqlglot.parse(sql, dialect=dialect) if s is not None]
     except ParseError as exc:

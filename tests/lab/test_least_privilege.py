@@ -159,3 +159,9 @@ def test_the_lab_resolves_built_ins_before_the_ports_schemas(lab):
             conn.execute("DROP FUNCTION sales.upper(text)")
     assert result.ok, result.error
     assert result.rows == [["COMPLETED"]]
+
+
+def test_an_overlong_query_is_refused_before_parsing(lab, settings):
+    settings.MESH_LAB_MAX_SQL_CHARS = 100
+    result = runner.run_query(lab.consumer, lab.port, "SELECT " + "1 + " * 50 + "1")
+    assert result.run.status == RunStatus.REFUSED and "MESH_LAB_MAX_SQL_CHARS" in result.error
