@@ -62,6 +62,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "mesh_catalog.api.middleware.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -185,8 +186,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "mesh_catalog.api.errors.exception_handler",
     "DEFAULT_PARSER_CLASSES": [
         "mesh_catalog.api.parsers.StrictJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "mesh_catalog.api.parsers.StrictFormParser",
+        "mesh_catalog.api.parsers.StrictMultiPartParser",
     ],
 }
 SPECTACULAR_SETTINGS = {
@@ -209,6 +210,7 @@ MESH_LAB_STATEMENT_TIMEOUT_MS = env.int("MESH_LAB_STATEMENT_TIMEOUT_MS", default
 MESH_LAB_ROW_CAP = env.int("MESH_LAB_ROW_CAP", default=1000)
 MESH_LAB_BYTE_CAP = env.int("MESH_LAB_BYTE_CAP", default=5 * 1024 * 1024)
 MESH_LAB_RATE_LIMIT_PER_MINUTE = env.int("MESH_LAB_RATE_LIMIT_PER_MINUTE", default=30)
+MESH_LAB_MAX_SQL_CHARS = env.int("MESH_LAB_MAX_SQL_CHARS", default=20_000)
 MESH_LAB_GRANT_CLASSIFICATIONS = env.list("MESH_LAB_GRANT_CLASSIFICATIONS", default=["restricted", "confidential"])
 
 # Costs: billing imports and their attribution to products (apps.costs).
@@ -219,6 +221,21 @@ MESH_COST_CURRENCY = env("MESH_COST_CURRENCY", default="")
 MESH_COST_IMPORT_URI = env("MESH_COST_IMPORT_URI", default="")
 MESH_COST_MAX_UPLOAD_BYTES = env.int("MESH_COST_MAX_UPLOAD_BYTES", default=2 * 1024**3)
 MESH_COST_MAX_LINES = env.int("MESH_COST_MAX_LINES", default=5_000_000)
+# --- Input limits: every input is bounded (README "Configuration" lists them) --------
+# Request bodies other than file uploads (Django's own limit, answered as a JSON 413 on APIs).
+MESH_MAX_REQUEST_BYTES = env.int("MESH_MAX_REQUEST_BYTES", default=2_621_440)
+DATA_UPLOAD_MAX_MEMORY_SIZE = MESH_MAX_REQUEST_BYTES
+# A dbt artifact upload: each file, and the whole multipart request (all artifacts together).
+MESH_MAX_UPLOAD_BYTES = env.int("MESH_MAX_UPLOAD_BYTES", default=100 * 1024 * 1024)
+MESH_JSON_MAX_DEPTH = env.int("MESH_JSON_MAX_DEPTH", default=64)
+MESH_GRAPHQL_MAX_DOCUMENT_CHARS = env.int("MESH_GRAPHQL_MAX_DOCUMENT_CHARS", default=50_000)
+MESH_GRAPHQL_MAX_TOKENS = env.int("MESH_GRAPHQL_MAX_TOKENS", default=5_000)
+MESH_DESCRIPTOR_MAX_BYTES = env.int("MESH_DESCRIPTOR_MAX_BYTES", default=1024 * 1024)
+MESH_YAML_MAX_ALIASES = env.int("MESH_YAML_MAX_ALIASES", default=100)
+MESH_YAML_MAX_NODES = env.int("MESH_YAML_MAX_NODES", default=200_000)
+MESH_MAX_DESCRIPTION_CHARS = env.int("MESH_MAX_DESCRIPTION_CHARS", default=100_000)
+MESH_MAX_PORTS_PER_PRODUCT = env.int("MESH_MAX_PORTS_PER_PRODUCT", default=100)
+MESH_MAX_COLUMNS_PER_DATASET = env.int("MESH_MAX_COLUMNS_PER_DATASET", default=5_000)
 
 # --- Security (production) ----------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -61,6 +61,33 @@ def claim_run(run_id: int) -> HarvestRun | None:
     return HarvestRun.objects.select_related("source").get(pk=run_id) if claimed else None
 
 
+def fail_runs_of_restarted_worker(hostname: str) -> int:
+    """A worker that just started runs nothing yet: its RUNNING runs died with its previous process.
+
+    Called from Celery's ``worker_ready``, so a killed run is failed the moment its worker
+    comes back instead of after ``HARVEST_STALE_AFTER_SECONDS`` (the beat sweep still
+    catches workers that never come back). Runs claimed by other workers are untouched.
+    """
+    if not hostname:
+        return 0
+    n = HarvestRun.objects.filter(status=RunStatus.RUNNING, worker=hostname).update(
+        status=RunStatus.FAILED,
+        finished_at=timezone.now(),
+        errors=[
+            {
+                "code": "worker_restarted",
+                "message": f"The worker {hostname} restarted while this run was in progress; the run was abandoned "
+                "and the catalog left as it was.",
+                "subject": "",
+                "count": 1,
+            }
+        ],
+    )
+    if n:
+        logger.warning("worker %s restarted: marked %d of its harvest run(s) failed", hostname, n)
+    return n
+
+
 def fail_stale_runs() -> int:
     """Mark failed the runs whose worker stopped beating, and queued runs nobody picked up."""
     now = timezone.now()

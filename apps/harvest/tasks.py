@@ -3,11 +3,12 @@
 import random
 
 from celery import shared_task
+from celery.signals import worker_ready
 from django.db import IntegrityError
 
 from apps.harvest.harvesters.base import TransientSourceError
 from apps.harvest.models import HarvestRun, Source
-from apps.harvest.runner import claim_run, execute_run, fail_stale_runs
+from apps.harvest.runner import claim_run, execute_run, fail_runs_of_restarted_worker, fail_stale_runs
 
 MAX_RETRIES = 3
 
@@ -50,6 +51,7 @@ def run_harvest(
     run = claim_run(run_id)
     if run is None:
         return {"skipped": f"run {run_id} is not waiting for a worker"}
+    HarvestRun.objects.filter(pk=run.pk).update(worker=self.request.hostname or "")
     try:
         run = execute_run(run, allow_removals=allow_removals, final_attempt=self.request.retries >= self.max_retries)
     except TransientSourceError as exc:
@@ -59,6 +61,18 @@ def run_harvest(
             kwargs={"run_id": run_id, "allow_removals": allow_removals},
         ) from exc
     return {"run_id": run.pk, "status": run.status}
+
+
+@worker_ready.connect
+def fail_runs_left_by_this_worker(sender=None, **kwargs):
+    """On start, fail the runs this worker's previous process was running when it died."""
+    hostname = getattr(sender, "hostname", "") or ""
+    try:
+        fail_runs_of_restarted_worker(hostname)
+    finally:
+        from django.db import connection
+
+        connection.close()  # the worker's own connection; tasks open theirs
 
 
 @shared_task(name="apps.harvest.tasks.sweep_stale_runs")

@@ -21,6 +21,7 @@ from pathlib import Path
 from django.conf import settings
 
 from apps.harvest.harvesters.dbt.artifacts import CATALOG, MANIFEST, RUN_RESULTS, SOURCES, ArtifactError, read_artifact
+from apps.harvest.harvesters.dbt.shapes import MAX_PROBLEMS_REPORTED, catalog_problems, manifest_problems
 
 ARTIFACT_FILES = (MANIFEST, CATALOG, RUN_RESULTS, SOURCES)
 CHUNK = 1024 * 1024
@@ -65,6 +66,11 @@ def store_artifacts(source_name: str, files: dict) -> StoredArtifacts:
         raise ArtifactError(unknown[0], f"is not a dbt artifact we read (send {', '.join(ARTIFACT_FILES)})")
     if MANIFEST not in files:
         raise ArtifactError(MANIFEST, "is required in every upload")
+    limit = settings.MESH_MAX_UPLOAD_BYTES
+    for name, content in files.items():
+        size = len(content) if isinstance(content, (bytes, bytearray)) else getattr(content, "size", None)
+        if size is not None and size > limit:
+            raise ArtifactError(name, f"is {size:,} bytes; the limit is {limit:,} (MESH_MAX_UPLOAD_BYTES)")
     base = source_dir(source_name)
     previous = current_artifacts_dir(source_name)
     new_set = base / "sets" / uuid.uuid4().hex
@@ -73,10 +79,11 @@ def store_artifacts(source_name: str, files: dict) -> StoredArtifacts:
         versions = {}
         for name, content in files.items():
             path = new_set / name
-            _write(path, content)
+            _write(path, content, limit, name)
             document, versions[name] = read_artifact(name, path.read_bytes())
             if name == MANIFEST:
                 invocation_id = (document.get("metadata") or {}).get("invocation_id") or ""
+            _check_shapes(name, document)
             del document
         _swap_current(base, new_set)
     except BaseException:
@@ -86,15 +93,32 @@ def store_artifacts(source_name: str, files: dict) -> StoredArtifacts:
     return StoredArtifacts(path=new_set, versions=versions, invocation_id=invocation_id)
 
 
-def _write(path: Path, content) -> None:
+def _check_shapes(name: str, document: dict) -> None:
+    """Refuse the set when a node has a shape the harvester cannot read (before it becomes current)."""
+    problems = (
+        manifest_problems(document) if name == MANIFEST else catalog_problems(document) if name == CATALOG else []
+    )
+    if problems:
+        shown = "; ".join(problems[:MAX_PROBLEMS_REPORTED])
+        more = f" (and {len(problems) - MAX_PROBLEMS_REPORTED} more)" if len(problems) > MAX_PROBLEMS_REPORTED else ""
+        raise ArtifactError(name, f"{len(problems)} node(s) have an unusable shape: {shown}{more}")
+
+
+def _write(path: Path, content, limit: int, name: str) -> None:
+    """Write in chunks, stopping as soon as the file passes ``limit`` (a stream's size may be unknown)."""
+    written = 0
     with open(path, "wb") as out:
         if isinstance(content, (bytes, bytearray)):
-            out.write(content)
+            chunks = [content]
         elif hasattr(content, "chunks"):
-            for chunk in content.chunks(CHUNK):
-                out.write(chunk)
+            chunks = content.chunks(CHUNK)
         else:
-            shutil.copyfileobj(content, out, CHUNK)
+            chunks = iter(lambda: content.read(CHUNK), b"")
+        for chunk in chunks:
+            written += len(chunk)
+            if written > limit:
+                raise ArtifactError(name, f"is larger than {limit:,} bytes (MESH_MAX_UPLOAD_BYTES)")
+            out.write(chunk)
 
 
 def _swap_current(base: Path, new_set: Path) -> None:

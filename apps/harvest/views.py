@@ -18,6 +18,7 @@ from apps.core.errors import ActionError, ConflictError
 from apps.harvest import actions
 from apps.harvest.forms import SourceForm
 from apps.harvest.models import HarvestRun, RunStatus, Source
+from apps.harvest.source_panels import panels_for
 
 ACTIVE = (RunStatus.QUEUED, RunStatus.RUNNING)
 
@@ -121,6 +122,7 @@ def source_detail(request, name):
             "runs": runs,
             "active_run": next((r for r in runs if r.status in ACTIVE), None),
             "dataset_count": source.datasets.filter(removed_at__isnull=True).count(),
+            "panels": panels_for(source),
         },
     )
 

@@ -10,8 +10,12 @@ class LabConfig(AppConfig):
     def ready(self):
         from apps.catalog.descriptors.sections import register_port_section
         from apps.harvest.pipeline.extensions import register_reconcile_step
+        from apps.harvest.source_panels import SOURCE_PANELS, SourcePanel
         from apps.lab.descriptors import SampleQueriesSection
         from apps.lab.harvested import reconcile_sample_queries
 
         register_port_section(SampleQueriesSection())
         register_reconcile_step("sample_queries", reconcile_sample_queries)
+        SOURCE_PANELS.register(
+            "lab-reader", SourcePanel("Lab reader", "lab:source_reader", kinds=frozenset({"postgres"}))
+        )

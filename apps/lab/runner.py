@@ -18,7 +18,9 @@ from django.core.cache import cache
 from apps.catalog.models import Port
 from apps.core.errors import ActionError, PermissionDeniedError
 from apps.governance.access import query_access
+from apps.lab.access import check_table_access
 from apps.lab.models import QueryRun, RunStatus
+from apps.lab.reader_privileges import require_least_privilege
 from apps.lab.readers import CONFIGURE_HINT, Reader, port_tables, reader_for_port
 from apps.lab.sql_checks import QueryRefused, check_query
 
@@ -151,7 +153,7 @@ def run_query(
         )
         raise
     try:
-        check_query(sql, tables)
+        check_table_access(user, port, check_query(sql, tables))
     except QueryRefused as exc:
         return _refused(user, port, sql, token, sample_query, exc, client)
     run = _log(user, port, sql, token=token, sample_query=sample_query, client=client)
@@ -212,12 +214,13 @@ def _execute(reader: Reader, tables, sql: str, run: QueryRun, result: RunResult,
         application_name=(APP_NAME_PREFIX + run.token)[:63],
     ) as conn:
         QueryRun.objects.filter(pk=run.pk).update(backend_pid=conn.info.backend_pid)
+        require_least_privilege(conn, tables)
         with conn.cursor() as cur:
             cur.execute("BEGIN READ ONLY")
             cur.execute(
                 "SELECT set_config('statement_timeout', %s, true), set_config('lock_timeout', %s, true),"
                 " set_config('idle_in_transaction_session_timeout', %s, true), set_config('search_path', %s, true)",
-                (str(timeout), str(timeout), str(timeout * 2), search_path + ", pg_catalog"),
+                (str(timeout), str(timeout), str(timeout * 2), "pg_catalog, " + search_path),
             )
             # binary=True makes psycopg use the extended protocol, which refuses a second
             # statement even if one ever slipped past the parser.

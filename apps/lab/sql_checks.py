@@ -1,21 +1,29 @@
 """Static checks on lab SQL with sqlglot: one read-only statement over the port's tables.
 
 This is the first of two locks. The runner also executes inside a ``READ ONLY``
-transaction, so a statement that slips past the parser (or a function with side
-effects) still cannot write.
+transaction, so a statement that slips past the parser still cannot write. Functions are
+checked against an allow-list (``apps.lab.sql_functions``), by the names the database will
+see: every word the tokenizer finds right before ``(``. Checking tokens rather than the
+parsed tree means a function sqlglot happens to model under another name cannot slip by.
+The ``dialect`` parameter lets the DuckDB and MySQL engines reuse every check.
 """
 
 from dataclasses import dataclass
 
 import sqlglot
+from django.conf import settings
 from sqlglot import exp
 from sqlglot.errors import ParseError, SqlglotError
 from sqlglot.optimizer.qualify import qualify
 from sqlglot.optimizer.scope import build_scope
+from sqlglot.tokens import TokenType
 
 from apps.core.errors import ActionError
+from apps.lab.sql_functions import allowed_functions
 
 DIALECT = "postgres"
+# Where each dialect keeps its built-in functions (a schema-qualified call must name it).
+BUILTIN_SCHEMAS = {"postgres": ("pg_catalog",), "duckdb": ("main", "pg_catalog"), "mysql": ()}
 
 # Node types that write, change the session or run something other than a query.
 _FORBIDDEN_NODES = (
@@ -43,68 +51,6 @@ _FORBIDDEN_NODES = (
     exp.Uncache,
     exp.Refresh,
 )
-# Functions that read files, run SQL passed as a string (which would bypass the table
-# check), change settings or act on other sessions.
-_FORBIDDEN_FUNCTIONS = {
-    "set_config",
-    "pg_read_file",
-    "pg_read_binary_file",
-    "pg_ls_dir",
-    "pg_stat_file",
-    "pg_ls_logdir",
-    "pg_ls_waldir",
-    "pg_ls_tmpdir",
-    "pg_ls_archive_statusdir",
-    "lo_import",
-    "lo_export",
-    "lo_get",
-    "lo_put",
-    "lo_from_bytea",
-    "lo_unlink",
-    "lo_create",
-    "lo_open",
-    "dblink",
-    "dblink_exec",
-    "dblink_connect",
-    "dblink_send_query",
-    "pg_terminate_backend",
-    "pg_cancel_backend",
-    "pg_reload_conf",
-    "pg_rotate_logfile",
-    "pg_promote",
-    "pg_switch_wal",
-    "query_to_xml",
-    "query_to_xmlschema",
-    "query_to_xml_and_xmlschema",
-    "cursor_to_xml",
-    "cursor_to_xmlschema",
-    "table_to_xml",
-    "table_to_xmlschema",
-    "table_to_xml_and_xmlschema",
-    "schema_to_xml",
-    "schema_to_xmlschema",
-    "schema_to_xml_and_xmlschema",
-    "database_to_xml",
-    "database_to_xmlschema",
-    "database_to_xml_and_xmlschema",
-    "ts_stat",
-    "ts_rewrite",
-    "pg_advisory_lock",
-    "pg_advisory_lock_shared",
-    "pg_try_advisory_lock",
-    "pg_try_advisory_lock_shared",
-    "txid_current",
-    "pg_current_xact_id",
-    "nextval",
-    "setval",
-    "pg_notify",
-    "pg_logical_emit_message",
-    "pg_create_restore_point",
-    "pg_start_backup",
-    "pg_stop_backup",
-    "pg_backup_start",
-    "pg_backup_stop",
-}
 
 
 class QueryRefused(ActionError):
@@ -161,12 +107,15 @@ def _position(sql: str, node: exp.Expression | None) -> int | None:
     return min(starts) + 1 if starts else None
 
 
-def parse_select(sql: str) -> exp.Expression:
+def parse_select(sql: str, dialect: str = DIALECT) -> exp.Expression:
     """Parse ``sql`` as exactly one SELECT (or WITH … SELECT, or a set operation of them)."""
     if not sql or not sql.strip():
         raise QueryRefused("Write a query first.", code="empty")
+    limit = getattr(settings, "MESH_LAB_MAX_SQL_CHARS", 20_000)
+    if len(sql) > limit:
+        raise QueryRefused(f"The query is longer than {limit:,} characters (MESH_LAB_MAX_SQL_CHARS).", code="too_long")
     try:
-        statements = [s for s in sqlglot.parse(sql, dialect=DIALECT) if s is not None]
+        statements = [s for s in sqlglot.parse(sql, dialect=dialect) if s is not None]
     except ParseError as exc:
         err = (exc.errors or [{}])[0]
         line, col = err.get("line"), err.get("col")
@@ -195,15 +144,55 @@ def parse_select(sql: str) -> exp.Expression:
             raise QueryRefused(
                 "SELECT … INTO and FOR UPDATE/SHARE are not allowed.", position=_position(sql, node), code="not_select"
             )
-        if isinstance(node, exp.Func):
-            name = (node.name if isinstance(node, exp.Anonymous) else node.sql_name()).lower()
-            if name in _FORBIDDEN_FUNCTIONS:
-                raise QueryRefused(
-                    f"The function {name}() is not allowed in the lab.",
-                    position=_position(sql, node),
-                    code="forbidden_function",
-                )
+    check_functions(sql, ast, dialect)
     return ast
+
+
+def _names_the_query_defines(ast: exp.Expression) -> set[str]:
+    """CTE names and aliases with column lists (``WITH c(a) AS``, ``AS t(a, b)``): not calls."""
+    names = {cte.alias_or_name.lower() for cte in ast.find_all(exp.CTE)}
+    names |= {alias.name.lower() for alias in ast.find_all(exp.TableAlias) if alias.name}
+    return names
+
+
+def check_functions(sql: str, ast: exp.Expression, dialect: str = DIALECT) -> None:
+    """Refuse any call of a function outside the dialect's allow-list.
+
+    SQL keywords the tokenizer knows (``IN (``, ``EXISTS (``, ``OVER (``, ``LEFT(``) are
+    grammar or standard functions; every other word before ``(`` — bare, quoted or
+    schema-qualified — is a function call the allow-list must name.
+    """
+    allowed = allowed_functions(dialect)
+    try:
+        tokens = sqlglot.tokenize(sql, dialect=dialect)
+    except SqlglotError as exc:  # parse_select already tokenized it; keep a clear error anyway
+        raise QueryRefused(f"The query does not parse: {exc}", code="syntax") from None
+    defined = None
+    for i, (token, following) in enumerate(zip(tokens, tokens[1:], strict=False)):
+        if following.token_type != TokenType.L_PAREN or token.token_type not in (TokenType.VAR, TokenType.IDENTIFIER):
+            continue
+        name = token.text.lower()
+        qualifier = tokens[i - 2].text.lower() if i >= 2 and tokens[i - 1].token_type == TokenType.DOT else None
+        if qualifier is not None and qualifier not in BUILTIN_SCHEMAS.get(dialect, ()):
+            # A same-named function in a user schema could do anything: only built-ins are called.
+            raise QueryRefused(
+                f"The function {tokens[i - 2].text}.{token.text}() is not allowed in the lab: call built-in functions"
+                " only (unqualified, or qualified with their system schema).",
+                position=tokens[i - 2].start + 1,
+                code="forbidden_function",
+            )
+        if name in allowed:
+            continue
+        if defined is None:
+            defined = _names_the_query_defines(ast)
+        if name in defined:
+            continue
+        raise QueryRefused(
+            f"The function {name}() is not allowed in the lab: only ordinary scalar, aggregate, window, date/time, "
+            "string, array and JSON functions are (nothing administrative, nothing with side effects).",
+            position=token.start + 1,
+            code="forbidden_function",
+        )
 
 
 def _cte_names(ast: exp.Expression) -> set[str]:
@@ -251,26 +240,26 @@ def check_tables(sql: str, ast: exp.Expression, allowed: list[PortTable]) -> Non
             )
 
 
-def check_query(sql: str, allowed: list[PortTable]) -> exp.Expression:
+def check_query(sql: str, allowed: list[PortTable], dialect: str = DIALECT) -> exp.Expression:
     """Everything the lab requires before running ``sql``; returns the parsed statement."""
-    ast = parse_select(sql)
+    ast = parse_select(sql, dialect)
     check_tables(sql, ast, allowed)
     return ast
 
 
-def missing_columns(sql: str, schema: dict) -> list[str]:
+def missing_columns(sql: str, schema: dict, dialect: str = DIALECT) -> list[str]:
     """Columns ``sql`` names that the harvested schema no longer has (e.g. a dropped column).
 
     ``schema`` is ``{schema_name: {table: {column: type}}}`` for the port's tables. Returns
     an empty list when the query resolves, or when it cannot be analysed (no false alarms).
     """
     try:
-        ast = parse_select(sql)
+        ast = parse_select(sql, dialect)
     except QueryRefused:
         return []
     missing = []
     try:
-        qualify(ast.copy(), schema=schema, dialect=DIALECT, validate_qualify_columns=True, identify=False)
+        qualify(ast.copy(), schema=schema, dialect=dialect, validate_qualify_columns=True, identify=False)
     except SqlglotError as exc:
         text = str(exc)
         if "could not be resolved" in text or "Unknown column" in text:

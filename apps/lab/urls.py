@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.lab import views
+from apps.lab import reader_views, views
 
 app_name = "lab"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("ports/<int:port_id>/queries/", views.sample_query_create, name="sample_query_create"),
     path("queries/<int:query_id>/delete/", views.sample_query_delete, name="sample_query_delete"),
     path("runs/cancel/", views.cancel, name="cancel"),
+    path("sources/<str:name>/reader/", reader_views.source_reader, name="source_reader"),
 ]

@@ -86,9 +86,6 @@ class CostLimitRule(ValidationRule):
         return total
 
 
-VALIDATION_RULES = (
-    *specified_rules,
-    depth_limit_validator(max_depth=MAX_DEPTH),
-    AliasLimitRule,
-    CostLimitRule,
-)
+STANDARD_RULES = tuple(specified_rules)
+CUSTOM_RULES = (depth_limit_validator(max_depth=MAX_DEPTH), AliasLimitRule, CostLimitRule)
+VALIDATION_RULES = (*STANDARD_RULES, *CUSTOM_RULES)

@@ -21,6 +21,7 @@ def test_get_descriptor_as_yaml_and_put_it_back_changes_nothing(mesh):
         "dry_run": False,
         "applied": False,
         "changes": [],
+        "warnings": [],
     }
 
 

@@ -78,13 +78,14 @@ def test_owner_edits_description_and_ports_and_sees_it_in_history(page, demo_mes
 
     page.get_by_role("button", name="Add output port").click()
     page.get_by_label("Name", exact=True).fill("revenue-daily")
-    page.get_by_label("Find a dataset to link").fill("revenue")
-    page.locator(".pick", has_text="wh.finance.revenue").click()
-    expect(page.locator(".chip", has_text="wh.finance.revenue")).to_be_visible()
+    # (wh.finance.revenue is published by Leads, so Orders publishes its own upstream table.)
+    page.get_by_label("Find a dataset to link").fill("wh.raw")
+    page.locator(".pick", has_text="wh.raw.orders").click()
+    expect(page.locator(".chip", has_text="wh.raw.orders")).to_be_visible()
     screenshot(page, "edit-port")
     page.get_by_role("button", name="Add port").click()
     port = page.locator("article.port", has_text="revenue-daily")
-    expect(port).to_contain_text("wh.finance.revenue")
+    expect(port).to_contain_text("wh.raw.orders")
 
     page.get_by_role("link", name="all changes, past versions and diffs").click()
     expect(page.locator("table.history")).to_contain_text("revenue-daily")

@@ -54,9 +54,19 @@ def test_hostile_statement_is_refused_and_changes_nothing(lab, before, sql, code
     assert_unchanged(before)
 
 
-def test_function_that_writes_is_stopped_by_the_read_only_transaction(lab, before):
-    # sqlglot sees a plain SELECT of a function: the READ ONLY transaction is what stops it.
+def test_user_defined_function_is_refused_by_the_allow_list(lab, before):
     result = runner.run_query(lab.consumer, lab.port, "SELECT sales.sneaky()")
+    assert result.run.status == RunStatus.REFUSED and "sneaky() is not allowed" in result.error
+    assert_unchanged(before)
+
+
+def test_function_that_writes_is_stopped_by_the_read_only_transaction(lab, before, monkeypatch):
+    # Even if the allow-list named a function that writes, the READ ONLY transaction stops it.
+    from apps.lab import sql_checks
+
+    allowed = sql_checks.allowed_functions("postgres") | {"sneaky"}
+    monkeypatch.setattr(sql_checks, "allowed_functions", lambda dialect: allowed)
+    result = runner.run_query(lab.consumer, lab.port, "SELECT sneaky()")
     assert result.run.status == RunStatus.FAILED
     assert "read-only transaction" in result.error
     assert "Traceback" not in result.error

@@ -4,6 +4,7 @@ Harvests write datasets in bulk through ``apps.harvest.pipeline``; these are for
 demo loader and for lineage that no harvester can see.
 """
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -11,6 +12,7 @@ from apps.catalog.models import Column, Dataset, LineageEdge, LineageEvidence
 from apps.core.actors import is_admin
 from apps.core.errors import ActionError
 from apps.core.hooks import objects_changed
+from apps.core.limits import check_count, check_text
 from apps.core.writes import require
 
 
@@ -21,6 +23,15 @@ def register_dataset(
     require(is_admin(actor), "Datasets are harvested; only admins register one by hand.")
     if not namespace or not name:
         raise ActionError("A dataset needs a namespace and a name.", field="name", code="required")
+    columns = list(columns)
+    check_count(
+        "columns",
+        len(columns),
+        settings.MESH_MAX_COLUMNS_PER_DATASET,
+        "MESH_MAX_COLUMNS_PER_DATASET",
+        "columns per dataset",
+    )
+    check_text("description", description)
     with transaction.atomic():
         dataset, _ = Dataset.objects.update_or_create(
             namespace=namespace,

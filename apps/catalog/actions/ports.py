@@ -1,10 +1,12 @@
 """Writes to ports: add, change, remove, link datasets, consume another product's port."""
 
+from django.conf import settings
 from django.db import transaction
 
 from apps.catalog.models import Dataset, Port, PortDataset, PortDirection
 from apps.catalog.permissions import can_edit_product
 from apps.core.errors import ActionError
+from apps.core.limits import check_count, check_text
 from apps.core.writes import delete_logged, require, save_logged
 
 PORT_FIELDS = {
@@ -41,15 +43,58 @@ def _check_upstream(port: Port) -> None:
         )
 
 
+def _check_publishers(actor, port: Port, datasets: list[Dataset], *, recheck_all: bool = False) -> None:
+    """Publishing a dataset another product already publishes needs that product's owners.
+
+    Access follows the dataset: an owner who could bind another product's restricted table
+    to their own output port would hand it to every consumer of that port. Consuming it
+    (an input port) needs nothing; a dataset nobody publishes yet may be published freely.
+    """
+    if port.direction != PortDirection.OUTPUT or not datasets:
+        return
+    current = set(port.datasets.values_list("pk", flat=True)) if port.pk and not recheck_all else set()
+    added = [d.pk for d in datasets if d.pk not in current]
+    if not added:
+        return
+    others = (
+        PortDataset.objects.filter(dataset_id__in=added, port__direction=PortDirection.OUTPUT)
+        .exclude(port__product_id=port.product_id)
+        .select_related("port__product__domain", "dataset")
+        .order_by("dataset_id")
+    )
+    checked: dict[int, bool] = {}
+    for link in others:
+        product = link.port.product
+        if product.pk not in checked:
+            checked[product.pk] = can_edit_product(actor, product)
+        if not checked[product.pk]:
+            raise ActionError(
+                f"{link.dataset.name} is published by {product.name}; only its owners can publish it on another "
+                "output port. Consume it through an input port instead, or ask them.",
+                field="datasets",
+                code="published_by_another_product",
+            )
+
+
 def create_port(actor, product, *, name: str, direction: str, datasets=None, via: str = "web", **fields) -> Port:
     unknown = set(fields) - PORT_FIELDS
     if unknown:
         raise ActionError(f"Unknown port field(s): {', '.join(sorted(unknown))}", code="unknown_field")
+    check_text("description", fields.get("description"))
     require(can_edit_product(actor, product))
     with transaction.atomic():
+        limit = settings.MESH_MAX_PORTS_PER_PRODUCT
+        check_count(
+            "ports",
+            Port.objects.filter(product=product).count() + 1,
+            limit,
+            "MESH_MAX_PORTS_PER_PRODUCT",
+            "ports per product",
+        )
         port = Port(product=product, name=name, direction=direction, **fields)
         _check_upstream(port)
         dataset_rows = _resolve_datasets(datasets) if datasets is not None else []
+        _check_publishers(actor, port, dataset_rows)
         return save_logged(actor, port, via=via, after_save=lambda p: p.datasets.set(dataset_rows))
 
 
@@ -57,6 +102,7 @@ def update_port(actor, port: Port, *, via: str = "web", datasets=None, **fields)
     unknown = set(fields) - PORT_FIELDS
     if unknown:
         raise ActionError(f"Unknown port field(s): {', '.join(sorted(unknown))}", code="unknown_field")
+    check_text("description", fields.get("description"))
     require(can_edit_product(actor, port.product))
     with transaction.atomic():
         port = Port.objects.select_for_update().select_related("product").get(pk=port.pk)
@@ -65,6 +111,10 @@ def update_port(actor, port: Port, *, via: str = "web", datasets=None, **fields)
             setattr(port, key, value)
         _check_upstream(port)
         dataset_rows = _resolve_datasets(datasets) if datasets is not None else None
+        became_output = before.get("direction") != port.direction
+        if dataset_rows is not None or became_output:
+            rows = dataset_rows if dataset_rows is not None else list(port.datasets.all())
+            _check_publishers(actor, port, rows, recheck_all=became_output)
         return save_logged(
             actor,
             port,

@@ -8,6 +8,7 @@ from apps.catalog.models import DataProduct, Domain
 from apps.catalog.permissions import can_edit_domain, can_edit_product
 from apps.core.actors import is_admin
 from apps.core.errors import ActionError, ConflictError
+from apps.core.limits import check_text
 from apps.core.models import ObjectChange
 from apps.core.writes import delete_logged, require, save_logged
 
@@ -31,6 +32,7 @@ def create_product(
     unknown = set(fields) - PRODUCT_FIELDS
     if unknown:
         raise ActionError(f"Unknown product field(s): {', '.join(sorted(unknown))}", code="unknown_field")
+    check_text("description", fields.get("description"))
     require(can_edit_domain(actor, domain), f"Only owners of domain '{domain.slug}' (or admins) create products in it.")
     with transaction.atomic():
         product = DataProduct(domain=domain, slug=slug, name=name, **fields)
@@ -45,6 +47,7 @@ def update_product(
     unknown = set(fields) - PRODUCT_FIELDS
     if unknown:
         raise ActionError(f"Unknown product field(s): {', '.join(sorted(unknown))}", code="unknown_field")
+    check_text("description", fields.get("description"))
     require(can_edit_product(actor, product))
     with transaction.atomic():
         product = DataProduct.objects.select_for_update().select_related("domain").get(pk=product.pk)

@@ -62,12 +62,19 @@ class YAMLRenderer(renderers.BaseRenderer):
 DRY_RUN = OpenApiParameter(
     "dry_run", OpenApiTypes.BOOL, OpenApiParameter.QUERY, description="Only return the diff; change nothing."
 )
+CONFIRM_DELETIONS = OpenApiParameter(
+    "confirm_deletions",
+    OpenApiTypes.BOOL,
+    OpenApiParameter.QUERY,
+    description="Allow deleting ports that have consumers or sample queries (see a dry run's warnings first).",
+)
 APPLY_RESULT = {
     "type": "object",
     "properties": {
         "product": {"type": "string"},
         "dry_run": {"type": "boolean"},
         "applied": {"type": "boolean"},
+        "warnings": {"type": "array", "items": {"type": "string"}},
         "changes": {
             "type": "array",
             "items": {
@@ -106,7 +113,7 @@ class DescriptorView(APIView):
 
     @extend_schema(
         request={"application/yaml": OpenApiTypes.STR, "application/json": OpenApiTypes.OBJECT},
-        parameters=[DRY_RUN],
+        parameters=[DRY_RUN, CONFIRM_DELETIONS],
         responses={
             (200, "application/json"): OpenApiResponse(APPLY_RESULT, description="What changed (or would change)."),
             (200, "application/yaml"): OpenApiResponse(APPLY_RESULT, description="The same, as YAML."),
@@ -116,5 +123,8 @@ class DescriptorView(APIView):
     def put(self, request, slug):
         text = request.data if isinstance(request.data, str) else json.dumps(request.data)
         dry_run = request.query_params.get("dry_run", "").lower() in ("1", "true", "yes")
-        result = apply_descriptor(request.user, text, dry_run=dry_run, expected_slug=slug, via="rest")
+        confirm = request.query_params.get("confirm_deletions", "").lower() in ("1", "true", "yes")
+        result = apply_descriptor(
+            request.user, text, dry_run=dry_run, expected_slug=slug, via="rest", confirm_deletions=confirm
+        )
         return Response(result.as_dict())

@@ -44,6 +44,7 @@ class ApplyResult:
     slug: str
     changes: list[Change] = field(default_factory=list)
     dry_run: bool = False
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def applied(self) -> bool:
@@ -55,6 +56,7 @@ class ApplyResult:
             "dry_run": self.dry_run,
             "applied": self.applied,
             "changes": [c.as_dict() for c in self.changes],
+            "warnings": list(self.warnings),
         }
 
 
@@ -77,14 +79,46 @@ def validate_descriptor(text: str, *, expected_slug: str | None = None) -> tuple
     return parsed, desired
 
 
+class DeletionsNeedConfirmation(ActionError):
+    """Applying would delete ports that others use; review with a dry run, then confirm."""
+
+    code = "confirm_deletions"
+
+
+def _risky_deletions(current, changes) -> list[str]:
+    """Warnings for ports the apply would delete although they have consumers or sample queries.
+
+    A descriptor is declarative, so a port missing from the file is deleted — with the
+    input ports consuming it and the curated sample queries on it. That is rarely meant.
+    """
+    deleted = {c.name for c in changes if c.kind == "port" and c.op == "delete"}
+    warnings = []
+    for (direction, name), port in sorted(current.ports.items()):
+        if f"{direction}:{name}" not in deleted:
+            continue
+        consumers = port.consumer_ports.count()
+        samples = len(current.samples.get(port.pk, {}))
+        if consumers or samples:
+            uses = [f"{consumers} consuming port(s)"] * bool(consumers) + [f"{samples} sample queries"] * bool(samples)
+            warnings.append(f"Port {direction}:{name} would be deleted; it has {' and '.join(uses)}.")
+    return warnings
+
+
 def apply_descriptor(
-    actor, text: str, *, dry_run: bool = False, expected_slug: str | None = None, via: str = "yaml"
+    actor,
+    text: str,
+    *,
+    dry_run: bool = False,
+    expected_slug: str | None = None,
+    via: str = "yaml",
+    confirm_deletions: bool = False,
 ) -> ApplyResult:
     """Make the catalog match the descriptor (or, with ``dry_run``, only say what would change).
 
     Everything happens in one transaction: any refused step leaves the catalog unchanged.
     A dry run performs the changes and rolls them back, so it reports what the actions
-    would refuse, too.
+    would refuse, too. Deleting ports that have consumers or sample queries needs
+    ``confirm_deletions`` (the dry run lists them as warnings first).
     """
     parsed, desired = validate_descriptor(text, expected_slug=expected_slug)
     with transaction.atomic():
@@ -100,11 +134,18 @@ def apply_descriptor(
                 f"Only owners of domain '{desired.domain.slug}' create products in it.",
             )
         changes = plan(desired, current)
+        warnings = _risky_deletions(current, changes)
+        if warnings and not dry_run and not confirm_deletions:
+            raise DeletionsNeedConfirmation(
+                " ".join(warnings) + " Review the changes with a dry run, then apply again with confirm_deletions"
+                " (REST: ?confirm_deletions=1, CLI: --confirm-deletions).",
+                field="outputPorts",
+            )
         if changes:
             execute(actor, desired, current, parsed, changes, via=via)
         if dry_run:
             transaction.set_rollback(True)
-    return ApplyResult(slug=desired.slug, changes=changes, dry_run=dry_run)
+    return ApplyResult(slug=desired.slug, changes=changes, dry_run=dry_run, warnings=warnings)
 
 
 def export_yaml(product) -> str:

@@ -12,6 +12,8 @@ from pathlib import Path
 import yaml
 from jsonschema import Draft202012Validator
 
+from apps.catalog.descriptors.limits import LimitExceeded, Loader, check_limits
+
 SCHEMA_PATH = Path(__file__).with_name("schema.json")
 
 
@@ -128,10 +130,19 @@ def _scalar(node, path: tuple, parsed: Parsed):
 
 
 def parse(text: str) -> Parsed:
-    """Parse YAML (or JSON) text; never raises for bad input, lists problems instead."""
+    """Parse YAML (or JSON) text; never raises for bad input, lists problems instead.
+
+    The bounds of ``limits`` are checked first, on the event stream, so that nothing is
+    composed or built from a document that would be too large, too deep or alias-bombed.
+    """
     parsed = Parsed()
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        check_limits(text)
+    except LimitExceeded as exc:
+        parsed.problems.append(Problem("", exc.code, exc.message, exc.line, exc.column))
+        return parsed
+    try:
+        node = yaml.compose(text, Loader=Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         message = f"{getattr(exc, 'problem', None) or exc}".strip()

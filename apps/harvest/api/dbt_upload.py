@@ -14,7 +14,6 @@ manage sources (a platform admin). Add ``?harvest=false`` to store without harve
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -22,6 +21,7 @@ from apps.core.errors import ActionError, NotFoundError
 from apps.harvest.actions import upload_dbt_artifacts
 from apps.harvest.models import Source
 from apps.harvest.uploads import ARTIFACT_FILES
+from mesh_catalog.api.parsers import StrictMultiPartParser
 
 UploadResult = inline_serializer(
     "DbtArtifactsUploaded",
@@ -37,7 +37,7 @@ UploadResult = inline_serializer(
 class DbtArtifactsUploadView(APIView):
     """Replace a dbt source's artifacts with an uploaded set (atomically) and queue a harvest."""
 
-    parser_classes = [MultiPartParser]
+    parser_classes = [StrictMultiPartParser]
 
     @extend_schema(
         operation_id="upload_dbt_artifacts",

@@ -11,11 +11,11 @@ and writes nothing; a malformed event answers 400 naming the field and the probl
 
 from drf_spectacular.utils import OpenApiTypes, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.harvest.openlineage.actions import receive_run_event
+from mesh_catalog.api.parsers import StrictJSONParser
 
 EventAccepted = inline_serializer(
     "LineageEventAccepted",
@@ -31,7 +31,7 @@ EventAccepted = inline_serializer(
 class OpenLineageView(APIView):
     """Accept one OpenLineage RunEvent: its datasets, lineage, schema and column lineage."""
 
-    parser_classes = [JSONParser]
+    parser_classes = [StrictJSONParser]
 
     @extend_schema(
         operation_id="post_openlineage_event",

@@ -11,6 +11,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from apps.core.actors import is_admin
 from apps.harvest.models import HarvestRun, RunStatus, Source
 
 
@@ -37,8 +38,13 @@ class HarvestRunSerializer(serializers.ModelSerializer):
 
 
 class SourceSerializer(serializers.ModelSerializer):
-    """A source without its secrets: ``secret_keys`` says which ones are set."""
+    """A source without its secrets: ``secret_keys`` says which ones are set.
 
+    ``config`` (DSNs, hosts, roles, paths) and ``mapping_rules`` are for admins only; others get null.
+    """
+
+    config = serializers.JSONField(read_only=True, allow_null=True)
+    mapping_rules = serializers.JSONField(read_only=True, allow_null=True)
     secret_keys = serializers.ListField(child=serializers.CharField(), read_only=True)
     last_run_status = serializers.CharField(read_only=True, allow_null=True)
 
@@ -58,6 +64,13 @@ class SourceSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if not is_admin(getattr(request, "user", None)):
+            data["config"] = data["mapping_rules"] = None
+        return data
 
 
 class SourceViewSet(viewsets.ReadOnlyModelViewSet):

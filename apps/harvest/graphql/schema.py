@@ -1,11 +1,13 @@
 """GraphQL types and queries of harvest sources and runs.
 
 A source shows which secrets are set (``secretKeys``), never their values; there is no
-field through which a secret could be selected.
+field through which a secret could be selected. Its configuration (DSNs, hosts, roles,
+paths) and mapping rules are for admins only: ``null`` for everyone else.
 """
 
 import graphene
 
+from apps.core.actors import is_admin
 from apps.harvest.models import HarvestRun, Source
 from mesh_catalog.graphql.connections import CountedConnection, CountedConnectionField
 from mesh_catalog.graphql.dataloaders import Loader, group_rows, loader
@@ -62,16 +64,22 @@ class SourceType(graphene.ObjectType):
     name = graphene.String(required=True)
     kind = graphene.String(required=True)
     description = graphene.String(required=True)
-    config = graphene.JSONString(required=True, description="Non-secret settings.")
+    config = graphene.JSONString(description="Non-secret settings; admins only (null for others).")
     secret_keys = graphene.List(
         graphene.NonNull(graphene.String),
         required=True,
         description="Names of the secrets that are set; values are never exposed.",
     )
-    mapping_rules = graphene.JSONString(required=True)
+    mapping_rules = graphene.JSONString(description="Mapping rules; admins only (null for others).")
     schedule = graphene.String(required=True)
     enabled = graphene.Boolean(required=True)
     runs = CountedConnectionField(HarvestRunConnection)
+
+    def resolve_config(source, info):
+        return source.config if is_admin(info.context.user) else None
+
+    def resolve_mapping_rules(source, info):
+        return source.mapping_rules if is_admin(info.context.user) else None
 
     def resolve_runs(source, info, **args):
         return loader(info, RunsBySource).load_for(source)

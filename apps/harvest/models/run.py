@@ -34,6 +34,9 @@ class HarvestRun(models.Model):
     warnings = models.JSONField(default=list, blank=True)
     errors = models.JSONField(default=list, blank=True)
     celery_task_id = models.CharField(max_length=100, blank=True)
+    worker = models.CharField(
+        max_length=200, blank=True, default="", help_text="Hostname of the Celery worker that claimed the run."
+    )
     attempts = models.PositiveSmallIntegerField(
         default=0, help_text="How many times a worker started this run (retries of transient errors)."
     )

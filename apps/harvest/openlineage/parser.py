@@ -10,6 +10,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.conf import settings
+
 from apps.harvest.records import ColumnLineageRecord, ColumnRecord, DatasetRecord, DatasetRef, LineageRecord
 
 EVIDENCE = "openlineage"
@@ -33,6 +35,10 @@ PLATFORM_BY_SCHEME = {
     "awsathena": "athena",
 }
 MAX_DATASETS = 1000  # per event: a client bug, not a job, sends more
+# What the catalog's columns hold (Dataset.namespace/name, Column.name, the event's job
+# fields): a longer value is refused, never truncated, since truncating could merge two
+# different datasets into one identity (and an over-long value was a 500).
+MAX_NAMESPACE, MAX_NAME, MAX_COLUMN_NAME = 300, 500, 300
 
 
 class MalformedEvent(ValueError):
@@ -80,8 +86,8 @@ def parse_run_event(event) -> ParsedEvent:
         run_id=run_id,
         event_type=event_type,
         event_time=event_time,
-        job_namespace=_text(job, "namespace", "job.namespace"),
-        job_name=_text(job, "name", "job.name"),
+        job_namespace=_text(job, "namespace", "job.namespace", MAX_NAMESPACE),
+        job_name=_text(job, "name", "job.name", MAX_NAME),
         producer=str(event.get("producer") or "")[:500],
     )
     inputs = _datasets(event, "inputs", parsed)
@@ -109,7 +115,9 @@ def _datasets(event: dict, key: str, parsed: ParsedEvent) -> list[DatasetRef]:
         path = f"{key}[{position}]"
         if not isinstance(item, dict):
             raise MalformedEvent(path, "must be an object with namespace and name")
-        ref = DatasetRef(_text(item, "namespace", f"{path}.namespace"), _text(item, "name", f"{path}.name"))
+        ref = DatasetRef(
+            _text(item, "namespace", f"{path}.namespace", MAX_NAMESPACE), _text(item, "name", f"{path}.name", MAX_NAME)
+        )
         facets = item.get("facets") or {}
         if not isinstance(facets, dict):
             raise MalformedEvent(f"{path}.facets", "must be an object")
@@ -142,10 +150,17 @@ def _schema_columns(facet, path: str) -> list[ColumnRecord] | None:
     fields = facet.get("fields") if isinstance(facet, dict) else None
     if not isinstance(fields, list):
         raise MalformedEvent(f"{path}.fields", "must be a list of {name, type, description}")
+    limit = settings.MESH_MAX_COLUMNS_PER_DATASET
+    if len(fields) > limit:
+        raise MalformedEvent(
+            f"{path}.fields", f"holds {len(fields):,} fields; at most {limit:,} (MESH_MAX_COLUMNS_PER_DATASET)"
+        )
     columns, seen = [], set()
     for position, column in enumerate(fields, start=1):
         if not isinstance(column, dict) or not isinstance(column.get("name"), str) or not column["name"]:
             raise MalformedEvent(f"{path}.fields[{position - 1}].name", "every field needs a name")
+        if len(column["name"]) > MAX_COLUMN_NAME:
+            raise MalformedEvent(f"{path}.fields[{position - 1}].name", f"is longer than {MAX_COLUMN_NAME} characters")
         if column["name"] in seen:
             raise MalformedEvent(f"{path}.fields[{position - 1}].name", f"duplicate field {column['name']!r}")
         seen.add(column["name"])
@@ -177,14 +192,15 @@ def _column_lineage(item: dict, output: DatasetRef, path: str) -> list[ColumnLin
             if not isinstance(source, dict):
                 raise MalformedEvent(where, "must be an object with namespace, name and field")
             upstream = DatasetRef(
-                _text(source, "namespace", f"{where}.namespace"), _text(source, "name", f"{where}.name")
+                _text(source, "namespace", f"{where}.namespace", MAX_NAMESPACE),
+                _text(source, "name", f"{where}.name", MAX_NAME),
             )
             records.append(
                 ColumnLineageRecord(
                     upstream=upstream,
-                    upstream_column=_text(source, "field", f"{where}.field"),
+                    upstream_column=_text(source, "field", f"{where}.field", MAX_COLUMN_NAME),
                     downstream=output,
-                    downstream_column=column,
+                    downstream_column=_checked_column(column, f"{path}.facets.columnLineage.fields"),
                     evidence=EVIDENCE,
                     transformation=_transformation(source, spec),
                 )
@@ -226,11 +242,19 @@ def _object(event: dict, key: str) -> dict:
     return value
 
 
-def _text(obj: dict, key: str, path: str) -> str:
+def _text(obj: dict, key: str, path: str, max_length: int | None = None) -> str:
     value = obj.get(key)
     if not isinstance(value, str) or not value.strip():
         raise MalformedEvent(path, "is required and must be a non-empty string")
+    if max_length is not None and len(value.strip()) > max_length:
+        raise MalformedEvent(path, f"is longer than {max_length} characters ({len(value.strip()):,})")
     return value.strip()
+
+
+def _checked_column(name: str, path: str) -> str:
+    if len(name) > MAX_COLUMN_NAME:
+        raise MalformedEvent(path, f"names a column longer than {MAX_COLUMN_NAME} characters")
+    return name
 
 
 def _time(value) -> datetime:

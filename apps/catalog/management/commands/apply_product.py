@@ -18,10 +18,15 @@ class Command(BaseCommand):
         parser.add_argument("file")
         parser.add_argument("--dry-run", action="store_true", help="Show what would change; change nothing.")
         parser.add_argument(
+            "--confirm-deletions",
+            action="store_true",
+            help="Allow deleting ports that have consumers or sample queries (run --dry-run first).",
+        )
+        parser.add_argument(
             "--user", help="Apply as this user (their permissions apply). Default: the platform (admin rights)."
         )
 
-    def handle(self, *args, file, dry_run, user, **options):
+    def handle(self, *args, file, dry_run, user, confirm_deletions=False, **options):
         text = read_descriptor(file)
         actor = SystemActor("apply_product")
         if user:
@@ -29,7 +34,7 @@ class Command(BaseCommand):
             if actor is None:
                 raise CommandError(f"No user '{user}'.")
         try:
-            result = apply_descriptor(actor, text, dry_run=dry_run, via="cli")
+            result = apply_descriptor(actor, text, dry_run=dry_run, via="cli", confirm_deletions=confirm_deletions)
         except DescriptorInvalid as exc:
             for problem in exc.problems:
                 self.stderr.write(f"{file}: {problem}")
@@ -43,6 +48,8 @@ class Command(BaseCommand):
             return
         for change in result.changes:
             self.stdout.write(str(change))
+        for warning in result.warnings:
+            self.stdout.write(f"warning: {warning}")
         verb = "would change" if dry_run else "changed"
         self.stdout.write(
             f"{verb} {len(result.changes)} thing(s) of '{result.slug}'"

@@ -32,6 +32,7 @@ from apps.harvest.harvesters.dbt.placement import (
     sample_queries,
 )
 from apps.harvest.harvesters.dbt.quality import freshness_records, model_run_warnings, test_records, unit_test_records
+from apps.harvest.harvesters.dbt.shapes import drop_bad_nodes
 from apps.harvest.records import HarvestRecord, HarvestWarning
 
 CONFIG_KEYS = {"path", "warehouse_namespace", "meta_keys", "column_lineage", "dialect"}
@@ -136,6 +137,8 @@ class DbtHarvester(Harvester):
             yield from self.records_from(artifacts)
 
     def records_from(self, artifacts: DbtArtifacts) -> Iterator[HarvestRecord]:
+        for problem in drop_bad_nodes(artifacts.manifest, artifacts.catalog):
+            yield HarvestWarning("dbt_bad_node", f"Skipped: {problem}", problem.split(":", 1)[0], partial=True)
         manifest = artifacts.manifest
         namespace = self.config["warehouse_namespace"]
         adapter = str(manifest.get("metadata", {}).get("adapter_type") or urlparse(namespace).scheme or "sql")
