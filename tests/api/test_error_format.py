@@ -121,7 +121,7 @@ def test_unknown_api_url_and_wrong_method_are_json(mesh):
 
 
 def test_a_crash_is_a_json_500_without_details(mesh, monkeypatch):
-    from apps.harvest import api_sources
+    from apps.harvest.api import sources as api_sources
 
     def boom(self):
         raise RuntimeError("secret internals")
