@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "apps.search",
     "apps.lab",
     "apps.governance",
+    "apps.privacy",
 ]
 
 MIDDLEWARE = [
@@ -208,6 +209,12 @@ MESH_LAB_ROW_CAP = env.int("MESH_LAB_ROW_CAP", default=1000)
 MESH_LAB_BYTE_CAP = env.int("MESH_LAB_BYTE_CAP", default=5 * 1024 * 1024)
 MESH_LAB_RATE_LIMIT_PER_MINUTE = env.int("MESH_LAB_RATE_LIMIT_PER_MINUTE", default=30)
 MESH_LAB_GRANT_CLASSIFICATIONS = env.list("MESH_LAB_GRANT_CLASSIFICATIONS", default=["restricted", "confidential"])
+
+# --- Privacy (PII detection, masking) ---------------------------------------------
+MESH_PRIVACY_DETECT_AFTER_HARVEST = env.bool("MESH_PRIVACY_DETECT_AFTER_HARVEST", default=True)
+MESH_PRIVACY_SAMPLE_AFTER_HARVEST = env.bool("MESH_PRIVACY_SAMPLE_AFTER_HARVEST", default=False)
+MESH_PRIVACY_SAMPLE_CONNECTIONS = env.int("MESH_PRIVACY_SAMPLE_CONNECTIONS", default=4)
+MESH_PRIVACY_SAMPLE_TIMEOUT_MS = env.int("MESH_PRIVACY_SAMPLE_TIMEOUT_MS", default=5000)
 
 # --- Security (production) ----------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
