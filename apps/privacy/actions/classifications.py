@@ -196,7 +196,7 @@ def decide(actor, classification: ColumnClassification, decision: str, *, via: s
         raise ActionError("Decide with confirm or reject.", field="decision", code="invalid_choice")
     with transaction.atomic():
         row = (
-            ColumnClassification.objects.select_for_update()
+            ColumnClassification.objects.select_for_update(of=("self",))
             .select_related("column__dataset__domain")
             .filter(pk=classification.pk)
             .first()

@@ -147,7 +147,7 @@ def _sample_with(reader: Reader, items: list[DatasetToSample], timeout_ms: int, 
         cur.execute(
             "SELECT set_config('statement_timeout', %s, true), set_config('lock_timeout', %s, true),"
             " set_config('idle_in_transaction_session_timeout', %s, true)",
-            (str(timeout_ms), str(timeout_ms), str(timeout_ms * 2)),
+            (str(timeout_ms), str(timeout_ms), str(max(timeout_ms * 2, 10_000))),
         )
         for d in items:
             binary = [name for _, name, dtype in d.columns if type_class(dtype) == BINARY]
@@ -164,22 +164,13 @@ def _sample_with(reader: Reader, items: list[DatasetToSample], timeout_ms: int, 
             if not d.columns:
                 continue
             statement, ids = _sampling_statement(d, per_column)
-            cur.execute("SAVEPOINT mesh_sample")
-            try:
-                cur.execute(statement)
-                row = cur.fetchone() or ()
-                cur.execute("RELEASE SAVEPOINT mesh_sample")
-            except psycopg.errors.QueryCanceled:
-                cur.execute("ROLLBACK TO SAVEPOINT mesh_sample")
-                warnings.append(f"{d.name}: sampling stopped after {timeout_ms / 1000:g} s (statement timeout).")
+            outcome = _run_one(cur, statement, d.name, timeout_ms)
+            if isinstance(outcome, str):
+                warnings.append(outcome)
+                if outcome.endswith(LOST):
+                    break
                 continue
-            except psycopg.OperationalError as exc:
-                warnings.append(f"{d.name}: connection lost while sampling: {_first_line(exc)}")
-                break
-            except psycopg.Error as exc:
-                cur.execute("ROLLBACK TO SAVEPOINT mesh_sample")
-                warnings.append(f"{d.name}: could not be sampled: {_first_line(exc)}")
-                continue
+            row = outcome
             done += 1
             long_values = 0
             for col_id, found in zip(ids, row, strict=False):
@@ -198,6 +189,30 @@ def _sample_with(reader: Reader, items: list[DatasetToSample], timeout_ms: int, 
         except psycopg.Error:
             pass
     return values, warnings, done
+
+
+LOST = "(connection lost)"
+
+
+def _run_one(cur, statement, name: str, timeout_ms: int):
+    """The sampled row, or a warning: a timeout or error skips the dataset, not the run."""
+    try:
+        cur.execute("SAVEPOINT mesh_sample")
+        cur.execute(statement)
+        row = cur.fetchone() or ()
+        cur.execute("RELEASE SAVEPOINT mesh_sample")
+        return row
+    except psycopg.OperationalError as exc:
+        return f"{name}: sampling failed: {_first_line(exc)} {LOST}"
+    except psycopg.Error as exc:
+        timed_out = isinstance(exc, psycopg.errors.QueryCanceled)
+        try:
+            cur.execute("ROLLBACK TO SAVEPOINT mesh_sample")
+        except psycopg.Error as again:
+            return f"{name}: sampling failed: {_first_line(again)} {LOST}"
+        if timed_out:
+            return f"{name}: sampling stopped after {timeout_ms / 1000:g} s (statement timeout)."
+        return f"{name}: could not be sampled: {_first_line(exc)}"
 
 
 def _first_line(exc: Exception) -> str:

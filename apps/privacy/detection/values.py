@@ -37,19 +37,28 @@ def is_email(v: str) -> bool:
     return len(v) <= 254 and bool(_EMAIL.match(v))
 
 
+_PHONE_REGIONS = ("US", "GB", "DE", "FR", "ES", "IT", "NL")
+
+
 def is_phone(v: str) -> bool:
-    if not 6 <= len(v) <= 25 or not re.search(r"\d{3}", v) or re.search(r"[A-Za-z]", v.replace("ext", "")):
+    """A valid number for its country (international form, or national in a common region)."""
+    digits = sum(c.isdigit() for c in v)
+    if not 6 <= len(v) <= 25 or digits < 7 or re.search(r"[A-Za-z]", v.replace("ext", "").replace("x", "")):
         return False
-    try:
-        number = phonenumbers.parse(v, None if v.startswith(("+", "00")) else "US")
-    except phonenumbers.NumberParseException:
-        return False
-    return phonenumbers.is_possible_number(number) and phonenumbers.is_valid_number(number)
+    regions = (None,) if v.startswith(("+", "00")) else _PHONE_REGIONS
+    for region in regions:
+        try:
+            number = phonenumbers.parse(v, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            return True
+    return False
 
 
 def is_card(v: str) -> bool:
     digits = _DIGITS.sub("", v)
-    return digits.isdigit() and 13 <= len(digits) <= 19 and digits[0] in "3456" and luhn.is_valid(digits)
+    return digits.isdigit() and 13 <= len(digits) <= 19 and digits[0] in "23456" and luhn.is_valid(digits)
 
 
 def is_iban(v: str) -> bool:
