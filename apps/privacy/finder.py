@@ -80,7 +80,7 @@ def _descendants(seeds: set[int]) -> dict[int, str]:
     sql = f"""
         WITH RECURSIVE seed(id) AS (VALUES {seed_sql}),
         walk(id) AS (
-            SELECT id FROM seed
+            SELECT CAST(id AS BIGINT) FROM seed
             UNION
             SELECT e.downstream_id FROM {edge_table} e JOIN walk w ON e.upstream_id = w.id
         )

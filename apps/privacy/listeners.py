@@ -1,18 +1,23 @@
-"""Reacting to harvests: datasets that changed get their columns classified after commit."""
+"""Reacting to writes elsewhere: harvested datasets get classified, product edits re-check conflicts."""
 
 from django.db import transaction
+
+_CONFLICT_INPUTS = {"catalog.DataProduct", "catalog.Port"}
 
 
 def on_objects_changed(model, pks) -> None:
     """Registered with ``apps.core.hooks``; runs after the writer's transaction committed."""
-    if model._meta.label != "catalog.Dataset" or not pks:
+    label = model._meta.label
+    if not pks or (label != "catalog.Dataset" and label not in _CONFLICT_INPUTS):
         return
     from django.conf import settings
 
+    from apps.privacy import tasks
+
+    if label in _CONFLICT_INPUTS:  # classification or published datasets may have changed
+        transaction.on_commit(lambda: tasks.refresh_conflicts.delay())
+        return
     if not settings.MESH_PRIVACY_DETECT_AFTER_HARVEST:
         return
-    from apps.privacy.tasks import detect_datasets
-
     ids = sorted(set(pks))
-    # already after commit, but on_commit keeps it safe when called inside a transaction
-    transaction.on_commit(lambda: detect_datasets.delay(ids))
+    transaction.on_commit(lambda: tasks.detect_datasets.delay(ids))

@@ -23,3 +23,10 @@ def refresh_privacy():
     from apps.privacy.actions.classifications import refresh_derived
 
     return refresh_derived()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, name="apps.privacy.tasks.refresh_conflicts")
+def refresh_conflicts():
+    from apps.privacy.conflicts import refresh_conflicts as refresh
+
+    return refresh()

@@ -102,7 +102,7 @@ def settle_task(actor, task: ForgetTask, *, status: str, comment: str = "", via:
     if not allowed:
         raise PermissionDeniedError("Only the product's owners settle its task.")
     with transaction.atomic():
-        task = ForgetTask.objects.select_for_update().select_related("request", "product").get(pk=task.pk)
+        task = ForgetTask.objects.select_for_update(of=("self",)).select_related("request", "product").get(pk=task.pk)
         if task.request.status == ForgetRequest.Status.CLOSED:
             raise ActionError("This request is closed.", field="status", code="closed")
         before = task.history_snapshot()
