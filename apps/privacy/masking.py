@@ -24,6 +24,7 @@ from apps.privacy.models import ColumnClassification, State
 from apps.privacy.policy import policy_for
 
 MASK = "•••"
+_WHOLE_ROW = getattr(exp, "TableColumn", None)  # row_to_json(c): the whole row of table c
 MASKED_CATEGORIES = PERSONAL_DATA | {Category.EMAIL_KEY}
 
 
@@ -50,17 +51,17 @@ def sees_personal_data(user, port) -> bool:
 
 
 def masked_columns(port) -> dict[Base, str]:
-    """{base column: category} of the port's datasets that must be masked."""
-    datasets = [d for d in port.datasets.all() if d.platform == "postgres" and d.removed_at is None]
-    tables = {d.pk: port_table(d.name) for d in datasets}
+    """{base column: category} of the port's datasets that must be masked (one query)."""
     out: dict[Base, str] = {}
     rows = ColumnClassification.objects.filter(
-        column__dataset_id__in=list(tables),
+        column__dataset__port_links__port=port,
+        column__dataset__platform="postgres",
+        column__dataset__removed_at__isnull=True,
         category__in=MASKED_CATEGORIES,
         state__in=(State.SUGGESTED, State.CONFIRMED),
-    ).values_list("column__dataset_id", "column__name", "category")
-    for dataset_id, name, category in rows:
-        t = tables[dataset_id]
+    ).values_list("column__dataset__name", "column__name", "category")
+    for dataset_name, name, category in rows:
+        t = port_table(dataset_name)
         out.setdefault(Base(t.schema.lower(), t.table.lower(), name.lower()), category)
     return out
 
@@ -119,7 +120,7 @@ class Tracer:
     def output(self, scope: Scope, name: str | int, depth: int = 0) -> set[Base]:
         """Base columns of the projection ``name`` (or index) of ``scope``."""
         if isinstance(scope.expression, exp.SetOperation):
-            branches = scope.union_scopes
+            branches = getattr(scope, "set_operation_scopes", None) or getattr(scope, "union_scopes", None)
             if not branches:
                 raise CannotTell("set operation without branches")
             index = name if isinstance(name, int) else self._index(branches[0].expression, name)
@@ -151,6 +152,8 @@ class Tracer:
         for n in node.walk():
             if isinstance(n, exp.Star) and not isinstance(n.parent, exp.Count):
                 raise CannotTell("a * that was not expanded")
+            if _WHOLE_ROW is not None and isinstance(n, _WHOLE_ROW):
+                raise CannotTell(f"a whole-row reference {n.sql(dialect=DIALECT)}")
         for col in node.find_all(exp.Column):
             out |= self.column(col, None, depth + 1)
         return out
@@ -168,6 +171,9 @@ def analyse(sql: str, port, masked: dict[Base, str]) -> tuple[list[set[Base]], l
         ast = qualify(ast, schema=schema, dialect=DIALECT, validate_qualify_columns=True, identify=False)
     except SqlglotError as exc:
         raise CannotTell(str(exc).split("\n")[0]) from None
+    if _WHOLE_ROW is not None:
+        for node in ast.find_all(_WHOLE_ROW):
+            raise CannotTell(f"a whole-row reference {node.sql(dialect=DIALECT)}")
     tracer = Tracer(ast, tables_by_name)
     outputs = []
     left = ast
@@ -192,11 +198,12 @@ def analyse(sql: str, port, masked: dict[Base, str]) -> tuple[list[set[Base]], l
 
 def mask_result(user, port, sql: str, result) -> None:
     """The lab result filter: mask, or refuse when the lineage cannot be traced."""
-    policy = policy_for(port.product.classification)
-    if not policy["mask_personal_data"] or not result.rows and not result.columns:
+    if not result.columns:
         return
-    masked = masked_columns(port)
-    if not masked or sees_personal_data(user, port):
+    masked = masked_columns(port)  # the one query a run without personal data pays
+    if not masked or not policy_for(port.product.classification)["mask_personal_data"]:
+        return
+    if sees_personal_data(user, port):
         return
     try:
         outputs, problems = analyse(sql, port, masked)

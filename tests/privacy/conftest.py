@@ -36,3 +36,21 @@ def harvested(db, privacy_warehouse, settings, django_capture_on_commit_callback
         run = harvest_actions.trigger_harvest(SYSTEM, source, triggered_by="test", run_async=False)
     assert run.status == "succeeded", run.error
     return SimpleNamespace(**vars(mesh), source=source, dbname=privacy_warehouse)
+
+
+@pytest.fixture
+def lab_port(harvested):
+    """Port orders:people on crm.customers and web.sessions of the harvested warehouse."""
+    from django.core.cache import cache
+
+    from apps.catalog import actions as catalog_actions
+    from apps.catalog.models import Dataset
+
+    cache.clear()
+    datasets = list(
+        Dataset.objects.filter(name__in=[f"{harvested.dbname}.crm.customers", f"{harvested.dbname}.web.sessions"])
+    )
+    assert len(datasets) == 2
+    return catalog_actions.create_port(
+        SYSTEM, harvested.orders, name="people", direction="output", protocol="postgres", datasets=datasets
+    )
