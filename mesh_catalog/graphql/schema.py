@@ -12,13 +12,14 @@ from apps.catalog.graphql.queries import CatalogQuery
 from apps.governance.graphql import GovernanceMutation, GovernanceQuery
 from apps.harvest.graphql.schema import HarvestQuery
 from apps.lab.graphql import LabMutation, LabQuery
+from apps.privacy.graphql import PrivacyMutation, PrivacyQuery
 
 
-class Query(CatalogQuery, HarvestQuery, LabQuery, GovernanceQuery, graphene.ObjectType):
+class Query(CatalogQuery, HarvestQuery, LabQuery, GovernanceQuery, PrivacyQuery, graphene.ObjectType):
     """Everything a program can read from the catalog."""
 
 
-class Mutation(CatalogMutation, LabMutation, GovernanceMutation, graphene.ObjectType):
+class Mutation(CatalogMutation, LabMutation, GovernanceMutation, PrivacyMutation, graphene.ObjectType):
     """Every owner edit, each through an action with its permission and typed errors."""
 
 
