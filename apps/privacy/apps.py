@@ -9,9 +9,11 @@ class PrivacyConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from apps.catalog.annotations import register_column_annotator, register_product_notice
         from apps.core.events import register_event_type
         from apps.core.hooks import register_change_listener
         from apps.lab.result_filters import register_result_filter
+        from apps.privacy.annotations import annotate_dataset_columns, product_conflict_notice
         from apps.privacy.listeners import on_objects_changed
         from apps.privacy.masking import mask_result
 
@@ -28,4 +30,6 @@ class PrivacyConfig(AppConfig):
             "mesh.privacy.classification_decided", "An owner confirmed or rejected a column's category."
         )
         register_change_listener(on_objects_changed)
+        register_column_annotator(annotate_dataset_columns)
+        register_product_notice(product_conflict_notice)
         register_result_filter(mask_result)
