@@ -25,6 +25,7 @@ from apps.privacy.detection.types import (
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|[^A-Za-z0-9]+")
 
 
+@lru_cache(maxsize=200_000)
 def words(name: str) -> tuple[str, ...]:
     """``customerEMail_2`` → ("customer", "email", "2")."""
     parts = [p.lower() for p in _CAMEL.split(name or "") if p]
@@ -41,17 +42,34 @@ def words(name: str) -> tuple[str, ...]:
     return tuple(joined)
 
 
-def _has_phrase(ws: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
-    n = len(phrase)
-    return any(ws[i : i + n] == phrase for i in range(len(ws) - n + 1))
+def _ngrams(ws: tuple[str, ...]) -> set[tuple[str, ...]]:
+    return {ws[i : i + n] for n in (1, 2, 3) for i in range(len(ws) - n + 1)}
 
 
-@lru_cache(maxsize=200_000)
+def _index_rules() -> dict[str, tuple[int, ...]]:
+    """word -> positions in NAME_RULES of the rules that word (or a phrase with it) can trigger."""
+    index: dict[str, list[int]] = {}
+    for i, rule in enumerate(NAME_RULES):
+        for w in _rule_words(rule):
+            index.setdefault(w, []).append(i)
+    return {w: tuple(dict.fromkeys(ids)) for w, ids in index.items()}
+
+
 def match_name(name: str, data_type: str, table: str = "", is_key: bool = False) -> tuple[tuple[str, float, str], ...]:
     """(category, confidence, rule) for what the name and type say, best first.
 
-    Cached: a catalog repeats the same names (``customer_id``, ``email``) thousands of times.
+    ``table`` only matters for a bare ``name`` column, so it stays out of the cache key.
     """
+    found = _match_name(name, data_type, is_key)
+    bare = not found and table and words(name) == ("name",) and type_class(data_type) in (TEXT, UNKNOWN)
+    if bare and set(words(table)) & PERSON_TABLES:
+        return ((Category.NAME, 0.7, "name:name_in_person_table"),)
+    return found
+
+
+@lru_cache(maxsize=200_000)
+def _match_name(name: str, data_type: str, is_key: bool) -> tuple[tuple[str, float, str], ...]:
+    """Cached: a catalog repeats the same names (``customer_id``, ``email``) thousands of times."""
     ws = words(name)
     if not ws:
         return ()
@@ -60,12 +78,15 @@ def match_name(name: str, data_type: str, table: str = "", is_key: bool = False)
         return ()  # email_sent booleans, photo blobs: never one of our categories by name
     wset = set(ws)
     glued = "".join(ws)
+    candidates = sorted({i for w in (*wset, glued) for i in _RULE_INDEX.get(w, ())})
+    grams = _ngrams(ws) if candidates else set()
     found: list[tuple[str, float, str]] = []
-    for rule in NAME_RULES:
-        hit = bool(wset & rule.words) or glued in rule.words or any(_has_phrase(ws, p) for p in rule.phrases)
+    for i in candidates:
+        rule = NAME_RULES[i]
+        hit = bool(wset & rule.words) or glued in rule.words or bool(grams & _PHRASES[i])
         if not hit:
             continue
-        blockers = (wset - _rule_words(rule)) & rule.unless
+        blockers = (wset - _RULE_WORDS[i]) & rule.unless
         if blockers:
             continue
         if _is_reference(rule.category, ws):
@@ -73,8 +94,6 @@ def match_name(name: str, data_type: str, table: str = "", is_key: bool = False)
         if not type_allows(rule.category, data_type):
             continue
         found.append((rule.category, rule.confidence, rule.rule))
-    if not found and ws == ("name",) and table and (set(words(table)) & PERSON_TABLES) and tclass in (TEXT, UNKNOWN):
-        found.append((Category.NAME, 0.7, "name:name_in_person_table"))
     if tclass == INET and not any(c == Category.IP_ADDRESS for c, _, _ in found):
         found.append((Category.IP_ADDRESS, 0.8, "type:inet"))
     if tclass == GEO and not any(c == Category.LOCATION for c, _, _ in found):
@@ -102,9 +121,14 @@ def _is_reference(category: str, ws: tuple[str, ...]) -> bool:
 _NUMBERED = frozenset({Category.PHONE, Category.PAYMENT_CARD, Category.IBAN, Category.ADDRESS})
 
 
-@lru_cache(maxsize=64)
 def _rule_words(rule: NameRule) -> frozenset:
     return rule.words | frozenset(w for p in rule.phrases for w in p)
+
+
+# per rule, by position (hashing the frozen rule dataclass on every lookup was the hot spot)
+_RULE_WORDS = tuple(_rule_words(r) for r in NAME_RULES)
+_PHRASES = tuple(frozenset(r.phrases) for r in NAME_RULES)
+_RULE_INDEX = _index_rules()
 
 
 # --- descriptions ------------------------------------------------------------------------
