@@ -42,6 +42,7 @@ def parse_args():
     p.add_argument("--server", default="postgresql://postgres@127.0.0.1:5432")
     p.add_argument("--catalog-db", default="mesh_privacy_bench")
     p.add_argument("--keep", action="store_true")
+    p.add_argument("--only", choices=["detect", "precision", "sampling", "finder"], help="Run one benchmark only.")
     return p.parse_args()
 
 
@@ -328,6 +329,12 @@ def bench_finder(n_columns: int, n_edges: int) -> None:
         f"[finder] generated {Column.objects.count():,} columns, {ColumnLineageEdge.objects.count():,} column "
         f"lineage edges in {time.perf_counter() - t:.1f} s"
     )
+    if os.environ.get("PRIVACY_BENCH_PROFILE"):
+        import cProfile
+        import pstats
+
+        cProfile.runctx("find('customer_id')", globals(), {"find": find}, "/tmp/finder.prof")
+        pstats.Stats("/tmp/finder.prof").sort_stats("cumtime").print_stats(15)
     times = []
     for _ in range(7):
         t = time.perf_counter()
@@ -341,7 +348,10 @@ def bench_finder(n_columns: int, n_edges: int) -> None:
 
 
 def main():
-    bench_detection(ARGS.columns)
+    if ARGS.only in (None, "detect"):
+        bench_detection(ARGS.columns)
+    if ARGS.only == "detect":
+        return
     recreate(ARGS.catalog_db)
     try:
         import django
@@ -349,9 +359,12 @@ def main():
 
         django.setup()
         call_command("migrate", verbosity=0, stdout=io.StringIO())
-        bench_precision_recall()
-        bench_sampling(ARGS.sample_copies)
-        bench_finder(ARGS.finder_columns, ARGS.finder_edges)
+        if ARGS.only in (None, "precision"):
+            bench_precision_recall()
+        if ARGS.only in (None, "sampling"):
+            bench_sampling(ARGS.sample_copies)
+        if ARGS.only in (None, "finder"):
+            bench_finder(ARGS.finder_columns, ARGS.finder_edges)
     finally:
         from django.db import connections
 

@@ -77,21 +77,20 @@ def _descendants(seeds: set[int]) -> dict[int, str]:
         return {}
     edge_table = "catalog_columnlineageedge"
     seed_sql = ", ".join(["(%s)"] * len(seeds))
+    # each step carries the transformation of the edge that reached the column, so that one
+    # pass over the edges (by their upstream index) answers both "which" and "how"
     sql = f"""
         WITH RECURSIVE seed(id) AS (VALUES {seed_sql}),
-        walk(id) AS (
-            SELECT CAST(id AS BIGINT) FROM seed
+        walk(id, t) AS (
+            SELECT CAST(id AS BIGINT), CAST('' AS VARCHAR(30)) FROM seed
             UNION
-            SELECT e.downstream_id FROM {edge_table} e JOIN walk w ON e.upstream_id = w.id
+            SELECT e.downstream_id, e.transformation FROM {edge_table} e JOIN walk w ON e.upstream_id = w.id
         )
-        SELECT w.id, MIN(e.transformation) FROM walk w
-        LEFT JOIN {edge_table} e ON e.downstream_id = w.id AND e.upstream_id IN (SELECT id FROM walk)
-        WHERE w.id NOT IN (SELECT id FROM seed)
-        GROUP BY w.id
+        SELECT id, MAX(t) FROM walk GROUP BY id
     """
     with connection.cursor() as cur:
         cur.execute(sql, list(seeds))
-        return {row[0]: row[1] or "" for row in cur.fetchall()}
+        return {row[0]: row[1] or "" for row in cur.fetchall() if row[0] not in seeds}
 
 
 def find(identifier_type: str, *, value: str | None = None) -> dict:

@@ -148,4 +148,10 @@ def propagate() -> dict:
             )
         if delete:
             ColumnClassification.objects.filter(pk__in=delete).delete()
-    return {"created": len(create), "updated": len(update), "removed": len(delete)}
+    touched = {key[0] for key in wanted if key not in existing} | {
+        existing[key]["column_id"] for key, row in existing.items() if row["id"] in set(delete)
+    }
+    datasets = (
+        list(Column.objects.filter(id__in=touched).values_list("dataset_id", flat=True).distinct()) if touched else []
+    )
+    return {"created": len(create), "updated": len(update), "removed": len(delete), "datasets": datasets}

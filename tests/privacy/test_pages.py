@@ -60,3 +60,27 @@ def test_conflicts_report_finder_and_forget_pages(client, mini):
     assert 'data-product="Orders"' in html and 'data-product="Leads"' in html
     client.force_login(mesh.consumer)
     assert client.get(r["Location"]).status_code == 403
+
+
+def test_search_finds_columns_by_their_category(mini, django_capture_on_commit_callbacks):
+    from apps.search.indexer import rebuild
+    from apps.search.service import search
+
+    rebuild()
+    result = search("pii:email")
+    hits = [(h.type, h.qualified_name) for h in result.results]
+    assert ("pii", "shop.crm.customers.email") in hits[:5], hits[:10]
+    assert all(h.type == "pii" for h in result.results[:3])
+
+
+def test_search_page_and_api_show_pii_hits(client, mini):
+    from apps.search.indexer import rebuild
+
+    mesh, _ = mini
+    rebuild()
+    client.force_login(mesh.consumer)
+    html = client.get("/search/?q=pii:email").content.decode()
+    assert "shop.crm.customers.email" in html
+    body = client.get("/api/v1/search/?q=pii:phone").json()
+    assert body["results"][0]["qualified_name"] == "shop.crm.customers.phone", body
+    assert body["results"][0]["type"] == "pii"

@@ -71,6 +71,8 @@ def detect_pii(
         timings["detect"] = round(time.perf_counter() - t, 3)
         t = time.perf_counter()
         written, removed = _write(facts, suggestions, declared, sampled=set(samples or ()))
+        if written or removed:
+            reindex_search(ids)
         timings["write"] = round(time.perf_counter() - t, 3)
         run.datasets, run.columns_checked, run.suggestions, run.removed = len(ids), len(facts), written, removed
         run.warnings = warnings[:MAX_WARNINGS] + (
@@ -172,7 +174,29 @@ def refresh_derived() -> dict:
     from apps.privacy.conflicts import refresh_conflicts
     from apps.privacy.propagation import propagate
 
-    return {"propagation": propagate(), "conflicts": refresh_conflicts()}
+    outcome = {"propagation": propagate(), "conflicts": refresh_conflicts()}
+    reindex_search(outcome["propagation"].get("datasets", []))
+    return outcome
+
+
+def reindex_search(dataset_ids) -> None:
+    """Rebuild the ``pii:*`` search entries of ``dataset_ids`` once the write commits.
+
+    Not through ``objects_changed(Dataset)``: that would start detection on them again.
+    """
+    ids = sorted(set(dataset_ids))
+    if not ids:
+        return
+
+    def run():
+        try:
+            from apps.search.indexer import reindex
+        except ImportError:  # search not installed
+            return
+        for i in range(0, len(ids), 2000):
+            reindex("pii", parent_ids=ids[i : i + 2000])
+
+    transaction.on_commit(run)
 
 
 def _refresh_after_commit() -> None:
