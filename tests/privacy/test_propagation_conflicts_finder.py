@@ -94,3 +94,28 @@ def test_finder_refuses_unknown_types():
 
     with pytest.raises(ActionError):
         find("email")
+
+
+def test_dbt_meta_and_tags_are_read_as_confirmed():
+    from apps.catalog import actions as catalog_actions
+    from apps.core.testing import SYSTEM
+    from apps.harvest.harvesters.dbt.datasets import pii_tags
+    from apps.privacy.actions import detect_pii
+
+    assert pii_tags({"pii": "Email"}) == ("pii:email",) and pii_tags({"pii": True}) == ("pii",)
+    ds = catalog_actions.register_dataset(
+        SYSTEM,
+        namespace="postgres://h:5432",
+        name="db.s.people",
+        platform="postgres",
+        columns=[
+            {"name": "contact", "type": "text", "tags": ["pii:email"]},
+            {"name": "email", "type": "text", "tags": ["pii"]},
+            {"name": "given", "type": "text", "tags": ["pii"]},
+        ],
+    )
+    detect_pii([ds.pk])
+    rows = {(c.column.name, c.category): c for c in ColumnClassification.objects.filter(column__dataset=ds)}
+    assert rows[("contact", "email")].state == State.CONFIRMED and rows[("contact", "email")].origin == Origin.DECLARED
+    assert rows[("email", "email")].state == State.CONFIRMED
+    assert not any(name == "given" for name, _ in rows)  # pii: true without a detectable category

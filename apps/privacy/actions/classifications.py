@@ -105,6 +105,7 @@ def _write(facts, suggestions, declared, *, sampled: set[int]) -> tuple[int, int
             ):
                 existing[(row.column_id, row.category)] = row
         create, update, delete = [], [], []
+        declared = _resolve_any_personal(declared, wanted)
         for column_id, categories in declared.items():
             for category in categories:
                 row = existing.get((column_id, category))
@@ -167,6 +168,22 @@ def _write(facts, suggestions, declared, *, sampled: set[int]) -> tuple[int, int
             ColumnClassification.objects.filter(pk__in=delete).delete()
         written, removed = len(create) + len(update), len(delete)
     return written, removed
+
+
+def _resolve_any_personal(declared: dict, wanted: dict) -> dict:
+    """``pii: true`` confirms what detection suggests for that column's personal data."""
+    from apps.privacy.categories import PERSONAL_DATA
+    from apps.privacy.detection.gather import ANY_PERSONAL
+
+    out = {}
+    for column_id, categories in declared.items():
+        if ANY_PERSONAL in categories:
+            categories = (categories - {ANY_PERSONAL}) | {
+                cat for (cid, cat) in wanted if cid == column_id and cat in PERSONAL_DATA
+            }
+        if categories:
+            out[column_id] = categories
+    return out
 
 
 def refresh_derived() -> dict:

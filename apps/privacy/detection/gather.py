@@ -29,11 +29,16 @@ _CATEGORY_ALIASES = {c: c for c in Category.values} | {
 }
 
 
+ANY_PERSONAL = "*"  # ``meta: {pii: true}``: personal data, category left to detection
+
+
 def declared_categories(tags) -> set[str]:
     """Categories a column's harvested tags declare (dbt ``meta: {pii: email}`` arrives as ``pii:email``)."""
     out = set()
     for raw in tags or ():
         tag = str(raw).strip().lower()
+        if tag == "pii":
+            out.add(ANY_PERSONAL)
         for prefix in ("pii:", "pii_", "pii.", "subject:", "classification:"):
             if tag.startswith(prefix):
                 category = _CATEGORY_ALIASES.get(tag[len(prefix) :])
