@@ -16,7 +16,7 @@ from django.db import connection
 from apps.catalog.models import Column, Dataset, DatasetConstraint, Ownership, PortDataset, PortDirection
 from apps.core.errors import ActionError
 from apps.lab.sql_checks import port_table, quote_ident
-from apps.privacy.categories import PERSONAL_DATA, SUBJECT_IDENTIFIERS, Category
+from apps.privacy.categories import PERSONAL_DATA, SUBJECT_IDENTIFIERS
 from apps.privacy.models import ColumnClassification, State
 
 ACTIVE = (State.SUGGESTED, State.CONFIRMED)
@@ -220,4 +220,4 @@ def _entry(d: dict, h: Holding, products: list[dict], value: str | None) -> dict
     }
 
 
-__all__ = ["Category", "find", "identifier_types"]
+__all__ = ["find", "identifier_types"]
