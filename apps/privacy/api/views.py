@@ -10,6 +10,8 @@ import io
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -74,6 +76,7 @@ class SuggestionParams(serializers.Serializer):
 class DatasetClassificationsView(APIView):
     """``GET /api/v1/datasets/<id>/classifications/``: every column's categories and states."""
 
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT, operation_id="privacy_dataset_classifications_get")
     def get(self, request, pk):
         dataset = get_object_or_404(Dataset, pk=pk)
         rows = (
@@ -92,6 +95,7 @@ class DatasetClassificationsView(APIView):
 class SuggestionListView(APIView):
     """``GET /api/v1/privacy/classifications/?state=&category=&domain=&dataset=`` (paginated)."""
 
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT, operation_id="privacy_suggestion_list_get")
     def get(self, request):
         params = _valid(SuggestionParams, request.query_params)
         rows = ColumnClassification.objects.select_related(*CLASSIFICATION_RELATED).order_by("-confidence", "id")
@@ -111,6 +115,7 @@ class SuggestionListView(APIView):
 class DecisionView(APIView):
     """``POST /api/v1/privacy/classifications/<id>/decision/`` with ``{"decision": "confirm"|"reject"}``."""
 
+    @extend_schema(request=DecisionIn, responses=OpenApiTypes.OBJECT, operation_id="privacy_decision_post")
     def post(self, request, pk):
         data = _valid(DecisionIn, request.data)
         row = get_object_or_404(ColumnClassification, pk=pk)
@@ -122,6 +127,7 @@ class DecisionView(APIView):
 class ColumnClassifyView(APIView):
     """``POST /api/v1/privacy/columns/<id>/classifications/`` with ``{"category": …}`` (confirmed)."""
 
+    @extend_schema(request=ClassifyIn, responses=OpenApiTypes.OBJECT, operation_id="privacy_column_classify_post")
     def post(self, request, pk):
         data = _valid(ClassifyIn, request.data)
         column = get_object_or_404(Column.objects.select_related("dataset__domain"), pk=pk)
@@ -133,6 +139,7 @@ class ColumnClassifyView(APIView):
 class AnonymisedView(APIView):
     """``POST /api/v1/privacy/anonymised/``: mark a column (or dataset) as anonymising."""
 
+    @extend_schema(request=AnonymisedIn, responses=OpenApiTypes.OBJECT, operation_id="privacy_anonymised_post")
     def post(self, request):
         data = _valid(AnonymisedIn, request.data)
         dataset = get_object_or_404(Dataset.objects.select_related("domain"), pk=data["dataset"])
@@ -153,6 +160,7 @@ class AnonymisedView(APIView):
 class ConflictListView(APIView):
     """``GET /api/v1/privacy/conflicts/``: open classification conflicts grouped by domain."""
 
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT, operation_id="privacy_conflict_list_get")
     def get(self, request):
         return Response(
             {
@@ -170,6 +178,7 @@ class ConflictListView(APIView):
 class SubjectTypesView(APIView):
     """``GET /api/v1/privacy/subjects/``: the identifier types the finder accepts."""
 
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT, operation_id="privacy_subject_types_get")
     def get(self, request):
         return Response({"identifier_types": identifier_types()})
 
@@ -177,6 +186,7 @@ class SubjectTypesView(APIView):
 class SubjectFinderView(APIView):
     """``GET /api/v1/privacy/subjects/<identifier type>/?value=``: where that identifier lives."""
 
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT, operation_id="privacy_subject_finder_get")
     def get(self, request, identifier_type):
         params = _valid(FinderParams, request.query_params)
         return Response(find(identifier_type, value=params.get("value")))
@@ -198,6 +208,7 @@ def _tasks(request):
 class ForgetRequestListView(APIView):
     """``GET`` (officers: all; owners: those with a task of theirs) and ``POST`` a new request."""
 
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT, operation_id="privacy_forget_request_list_get")
     def get(self, request):
         from apps.catalog.permissions import editable_products
         from apps.privacy.actions.forget import can_open_requests
@@ -211,6 +222,7 @@ class ForgetRequestListView(APIView):
         prefetch_related_objects(page, Prefetch("tasks", queryset=tasks))
         return paginator.get_paginated_response([serialize.forget_request(r) for r in page])
 
+    @extend_schema(request=ForgetIn, responses=OpenApiTypes.OBJECT, operation_id="privacy_forget_request_list_post")
     def post(self, request):
         data = _valid(ForgetIn, request.data)
         created = actions.open_request(request.user, via=VIA, **data)
@@ -218,6 +230,7 @@ class ForgetRequestListView(APIView):
 
 
 class ForgetRequestDetailView(APIView):
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT, operation_id="privacy_forget_request_detail_get")
     def get(self, request, pk):
         r = _visible_request(request.user, pk)
         return Response(serialize.forget_request(r, tasks=_tasks(r)))
@@ -231,6 +244,7 @@ class ForgetRequestExportView(APIView):
         renderer = self.get_renderers()[0]
         return renderer, renderer.media_type
 
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT, operation_id="privacy_forget_request_export_get")
     def get(self, request, pk):
         r = _visible_request(request.user, pk)
         fmt = request.query_params.get("format", "json")
@@ -253,6 +267,7 @@ class ForgetRequestExportView(APIView):
 class ForgetTaskView(APIView):
     """``PATCH /api/v1/privacy/forget-tasks/<id>/`` with ``{"status", "comment"}``."""
 
+    @extend_schema(request=TaskIn, responses=OpenApiTypes.OBJECT, operation_id="privacy_forget_task_patch")
     def patch(self, request, pk):
         data = _valid(TaskIn, request.data)
         task = get_object_or_404(ForgetTask.objects.select_related("product__domain", "request"), pk=pk)
