@@ -127,7 +127,9 @@ class DecisionView(APIView):
 class ColumnClassifyView(APIView):
     """``POST /api/v1/privacy/columns/<id>/classifications/`` with ``{"category": …}`` (confirmed)."""
 
-    @extend_schema(request=ClassifyIn, responses=OpenApiTypes.OBJECT, operation_id="privacy_column_classify_post")
+    @extend_schema(
+        request=ClassifyIn, responses={201: OpenApiTypes.OBJECT}, operation_id="privacy_column_classify_post"
+    )
     def post(self, request, pk):
         data = _valid(ClassifyIn, request.data)
         column = get_object_or_404(Column.objects.select_related("dataset__domain"), pk=pk)
@@ -139,7 +141,7 @@ class ColumnClassifyView(APIView):
 class AnonymisedView(APIView):
     """``POST /api/v1/privacy/anonymised/``: mark a column (or dataset) as anonymising."""
 
-    @extend_schema(request=AnonymisedIn, responses=OpenApiTypes.OBJECT, operation_id="privacy_anonymised_post")
+    @extend_schema(request=AnonymisedIn, responses={201: OpenApiTypes.OBJECT}, operation_id="privacy_anonymised_post")
     def post(self, request):
         data = _valid(AnonymisedIn, request.data)
         dataset = get_object_or_404(Dataset.objects.select_related("domain"), pk=data["dataset"])
@@ -222,7 +224,9 @@ class ForgetRequestListView(APIView):
         prefetch_related_objects(page, Prefetch("tasks", queryset=tasks))
         return paginator.get_paginated_response([serialize.forget_request(r) for r in page])
 
-    @extend_schema(request=ForgetIn, responses=OpenApiTypes.OBJECT, operation_id="privacy_forget_request_list_post")
+    @extend_schema(
+        request=ForgetIn, responses={201: OpenApiTypes.OBJECT}, operation_id="privacy_forget_request_list_post"
+    )
     def post(self, request):
         data = _valid(ForgetIn, request.data)
         created = actions.open_request(request.user, via=VIA, **data)
