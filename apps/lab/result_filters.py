@@ -31,3 +31,21 @@ def apply_result_filters(user, port, sql: str, result) -> None:
         if result.error:
             result.rows = []
             return
+
+
+# --- sample queries shown on the panel ---------------------------------------------------
+
+_query_filters: list[Callable] = []
+
+
+def register_sample_query_filter(fn: Callable) -> None:
+    """``fn(user, port, queries) -> queries``: which sample queries the panel may show."""
+    if fn in _query_filters:
+        raise ValueError(f"sample query filter {fn!r} is already registered")
+    _query_filters.append(fn)
+
+
+def filter_sample_queries(user, port, queries: list) -> list:
+    for fn in list(_query_filters):
+        queries = fn(user, port, queries)
+    return queries

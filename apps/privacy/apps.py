@@ -12,10 +12,10 @@ class PrivacyConfig(AppConfig):
         from apps.catalog.annotations import register_column_annotator, register_product_notice
         from apps.core.events import register_event_type
         from apps.core.hooks import register_change_listener
-        from apps.lab.result_filters import register_result_filter
+        from apps.lab.result_filters import register_result_filter, register_sample_query_filter
         from apps.privacy.annotations import annotate_dataset_columns, product_conflict_notice
         from apps.privacy.listeners import on_objects_changed
-        from apps.privacy.masking import mask_result
+        from apps.privacy.masking import hide_sample_queries, mask_result
 
         register_event_type(
             "mesh.privacy.conflict_detected",
@@ -33,3 +33,4 @@ class PrivacyConfig(AppConfig):
         register_column_annotator(annotate_dataset_columns)
         register_product_notice(product_conflict_notice)
         register_result_filter(mask_result)
+        register_sample_query_filter(hide_sample_queries)

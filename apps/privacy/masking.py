@@ -236,3 +236,11 @@ def mask_result(user, port, sql: str, result) -> None:
     result.notices.append(
         f"Masked personal data: {labels}. Ask the owners for a grant that includes personal data to see it."
     )
+
+
+def hide_sample_queries(user, port, queries: list) -> list:
+    """At a level whose policy hides sample queries, only generated starters remain for
+    users who may not see personal data (curated and dbt queries can carry literal values)."""
+    if not policy_for(port.product.classification)["hide_sample_queries"] or sees_personal_data(user, port):
+        return queries
+    return [q for q in queries if getattr(q, "origin", "") == "generated"]

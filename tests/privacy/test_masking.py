@@ -101,3 +101,20 @@ def test_rejected_and_public_levels(lab_port, harvested):
     assert MASK not in column(run(harvested.consumer, lab_port, "SELECT email FROM crm.customers LIMIT 2"), "email")
     LevelPolicy.objects.create(level="internal", mask_personal_data=False)
     assert MASK not in column(run(harvested.consumer, lab_port, "SELECT phone FROM crm.customers LIMIT 2"), "phone")
+
+
+def test_restricted_level_hides_curated_sample_queries(db):
+    from types import SimpleNamespace
+
+    from apps.catalog import actions as catalog_actions
+    from apps.core.testing import SYSTEM, make_mesh
+    from apps.privacy.masking import hide_sample_queries
+
+    mesh = make_mesh()
+    port = catalog_actions.create_port(SYSTEM, mesh.orders, name="p", direction="output", protocol="postgres")
+    queries = [SimpleNamespace(origin="curated"), SimpleNamespace(origin="dbt"), SimpleNamespace(origin="generated")]
+    assert hide_sample_queries(mesh.consumer, port, queries) == queries  # internal: shown
+    catalog_actions.update_product(SYSTEM, mesh.orders, classification="restricted")
+    port.product.refresh_from_db()
+    assert [q.origin for q in hide_sample_queries(mesh.consumer, port, queries)] == ["generated"]
+    assert hide_sample_queries(mesh.owner, port, queries) == queries
