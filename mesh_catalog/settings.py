@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "apps.governance",
     "apps.costs",
     "apps.agents",
+    "apps.privacy",
 ]
 
 MIDDLEWARE = [
@@ -236,6 +237,11 @@ MESH_YAML_MAX_NODES = env.int("MESH_YAML_MAX_NODES", default=200_000)
 MESH_MAX_DESCRIPTION_CHARS = env.int("MESH_MAX_DESCRIPTION_CHARS", default=100_000)
 MESH_MAX_PORTS_PER_PRODUCT = env.int("MESH_MAX_PORTS_PER_PRODUCT", default=100)
 MESH_MAX_COLUMNS_PER_DATASET = env.int("MESH_MAX_COLUMNS_PER_DATASET", default=5_000)
+# --- Privacy (PII detection, masking) ---------------------------------------------
+MESH_PRIVACY_DETECT_AFTER_HARVEST = env.bool("MESH_PRIVACY_DETECT_AFTER_HARVEST", default=True)
+MESH_PRIVACY_SAMPLE_AFTER_HARVEST = env.bool("MESH_PRIVACY_SAMPLE_AFTER_HARVEST", default=False)
+MESH_PRIVACY_SAMPLE_CONNECTIONS = env.int("MESH_PRIVACY_SAMPLE_CONNECTIONS", default=4)
+MESH_PRIVACY_SAMPLE_TIMEOUT_MS = env.int("MESH_PRIVACY_SAMPLE_TIMEOUT_MS", default=5000)
 
 # --- Security (production) ----------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

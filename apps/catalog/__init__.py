@@ -5,4 +5,5 @@ Beyond the common anatomy (README "Layout"):
     lineage_graph.py  lineage neighbourhoods laid out on the server for SVG pages
     page_sections.py  registry of lazily loaded sections upper apps add to product and domain pages
     permissions.py    who may edit what, one rule for every interface
+    annotations.py    hooks upper apps use to annotate product and dataset pages (notices, column tags)
 """

@@ -13,4 +13,5 @@ Beyond the common anatomy (README "Layout"):
     markdown.py  markdown rendered to sanitised HTML
     registry.py  named registries that refuse duplicates
     writes.py    validate, save, record history, notify: the steps every action shares
+    limits.py    the documented input limits every action enforces
 """

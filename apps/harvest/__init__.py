@@ -11,4 +11,5 @@ Beyond the common anatomy (README "Layout"):
     schedule.py    Celery beat entries kept in step with Source.schedule
     uploads.py     storage of dbt artifact sets uploaded by CI
     validation.py  mapping rules and schedules, shared by every kind
+    source_panels.py  registry of panels upper apps add to the source page
 """

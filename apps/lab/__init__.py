@@ -11,4 +11,9 @@ Beyond the common anatomy (README "Layout"):
     sql_checks.py   static checks on lab SQL: one read-only statement over the port's tables
     starter.py      generated starter queries
     stats.py        usage figures from the run log
+    access.py             grants checked for every table a query reads, whatever port it came through
+    reader_privileges.py  refuses over-privileged lab readers and lists a reader's privileges
+    reader_views.py       the source page's lab-reader panel
+    result_filters.py     registry of filters applied to every result (masking of personal data)
+    sql_functions.py      the allow-list of functions lab SQL may call, per dialect
 """

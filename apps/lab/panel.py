@@ -11,6 +11,7 @@ from apps.governance.access import grant_required, query_access
 from apps.governance.models import AccessRequest, AccessStatus
 from apps.lab.models import SampleQuery
 from apps.lab.readers import CONFIGURE_HINT, port_tables, reader_for_port
+from apps.lab.result_filters import filter_sample_queries
 from apps.lab.snippets import port_snippets
 from apps.lab.sql_checks import missing_columns, port_table
 from apps.lab.starter import starter_queries
@@ -119,6 +120,7 @@ def build_panel(port, user) -> dict:
         for q in queries:
             if q.origin != "generated":
                 q.problems = missing_columns(q.sql, schema)
+    queries = filter_sample_queries(user, port, queries)  # e.g. hidden at a restricted level (apps.privacy)
     tables = port_tables(port, datasets)
     reader = reader_for_port(port, datasets) if is_postgres else None
     access = query_access(user, port)

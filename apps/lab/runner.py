@@ -22,6 +22,7 @@ from apps.lab.access import check_table_access
 from apps.lab.models import QueryRun, RunStatus
 from apps.lab.reader_privileges import require_least_privilege
 from apps.lab.readers import CONFIGURE_HINT, Reader, port_tables, reader_for_port
+from apps.lab.result_filters import apply_result_filters
 from apps.lab.sql_checks import QueryRefused, check_query
 
 CURSOR_PREFIX = "DECLARE mesh_lab_cursor NO SCROLL CURSOR WITHOUT HOLD FOR "
@@ -161,7 +162,8 @@ def run_query(
     started = time.perf_counter()
     try:
         _execute(reader, tables, sql, run, result, row_cap or settings.MESH_LAB_ROW_CAP)
-        run.status = RunStatus.SUCCEEDED
+        apply_result_filters(user, port, sql, result)  # masking (apps.privacy registers it)
+        run.status = RunStatus.SUCCEEDED if result.ok else RunStatus.REFUSED
     except psycopg.errors.QueryCanceled as exc:
         cancelled = cache.get(f"lab:cancel:{token}")
         run.status = RunStatus.CANCELLED if cancelled else RunStatus.FAILED

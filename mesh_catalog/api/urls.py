@@ -25,6 +25,7 @@ v1_patterns = [
     path("", include("apps.search.api.urls")),
     path("", include("apps.harvest.api.urls")),
     path("", include("apps.costs.api.urls")),
+    path("", include("apps.privacy.api.urls")),
 ]
 
 

@@ -13,14 +13,24 @@ from apps.costs.graphql import CostsQuery
 from apps.governance.graphql import GovernanceMutation, GovernanceQuery
 from apps.harvest.graphql.schema import HarvestQuery
 from apps.lab.graphql import LabMutation, LabQuery
+from apps.privacy.graphql import PrivacyMutation, PrivacyQuery
 from apps.search.graphql import SearchQuery
 
 
-class Query(SearchQuery, CatalogQuery, HarvestQuery, LabQuery, GovernanceQuery, CostsQuery, graphene.ObjectType):
+class Query(
+    SearchQuery,
+    CatalogQuery,
+    HarvestQuery,
+    LabQuery,
+    GovernanceQuery,
+    PrivacyQuery,
+    CostsQuery,
+    graphene.ObjectType,
+):
     """Everything a program can read from the catalog."""
 
 
-class Mutation(CatalogMutation, LabMutation, GovernanceMutation, graphene.ObjectType):
+class Mutation(CatalogMutation, LabMutation, GovernanceMutation, PrivacyMutation, graphene.ObjectType):
     """Every owner edit, each through an action with its permission and typed errors."""
 
 

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404, render
 
+from apps.catalog.annotations import annotate_columns
 from apps.catalog.models import (
     ColumnLineageEdge,
     Dataset,
@@ -61,6 +62,7 @@ def dataset_detail(request, pk):
     for column in columns:
         column.tests = tests_by_column.get(column.name, [])
         column.is_foreign_key = column.name in fk_columns
+    annotate_columns(dataset, columns)  # e.g. pii:email tags from apps.privacy
     referencing = list(
         DatasetConstraint.objects.filter(referenced_dataset=dataset, kind=DatasetConstraint.Kind.FOREIGN_KEY)
         .select_related("dataset")

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.shortcuts import get_object_or_404, render
 
+from apps.catalog.annotations import product_notices
 from apps.catalog.models import (
     Column,
     DataProduct,
@@ -77,6 +78,7 @@ def product_context(request, product) -> dict:
         "recent_changes": recent_changes,
         "can_edit": can_edit_product(request.user, product),
         "page_sections": product_sections(),
+        "notices": product_notices(product),  # e.g. a classification conflict (apps.privacy)
     }
 
 

@@ -115,6 +115,7 @@ def _columns(nodes: list[dict], entry: dict | None) -> tuple[ColumnRecord, ...]:
             for field in ("description", "data_type", "constraints", "tags"):
                 if col.get(field) and not merged.get(field):
                     merged[field] = col[field]
+            merged.setdefault("pii_tags", pii_tags(node_meta(col)))
     enforced = _enforced(nodes[0])
     primary_key = {c.lower() for c in _primary_key_columns(nodes[0])} if enforced else set()
     actual = sorted(
@@ -136,10 +137,22 @@ def _columns(nodes: list[dict], entry: dict | None) -> tuple[ColumnRecord, ...]:
                 nullable=not ({"not_null", "primary_key"} & constraint_types or name.lower() in primary_key),
                 description=(decl.get("description") or (found or {}).get("comment") or "").strip(),
                 is_primary_key=name.lower() in primary_key or "primary_key" in constraint_types,
-                tags=tuple(str(t) for t in decl.get("tags") or ()),
+                tags=tuple(str(t) for t in decl.get("tags") or ()) + decl.get("pii_tags", ()),
             )
         )
     return tuple(columns)
+
+
+def pii_tags(meta: dict) -> tuple[str, ...]:
+    """Column ``meta: {pii: email}`` → ``pii:email``; ``{pii: true}`` → ``pii`` (read by apps.privacy)."""
+    value = meta.get("pii") if isinstance(meta, dict) else None
+    if value is True:
+        return ("pii",)
+    if isinstance(value, str) and value.strip():
+        return (f"pii:{value.strip().lower()[:40]}",)
+    if isinstance(value, list):
+        return tuple(f"pii:{str(v).strip().lower()[:40]}" for v in value[:5] if str(v).strip())
+    return ()
 
 
 def _enforced(node: dict) -> bool:
