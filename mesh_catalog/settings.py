@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "apps.search",
     "apps.lab",
     "apps.governance",
+    "apps.contracts",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,7 @@ from apps.core.hooks import objects_changed
 from apps.harvest.pipeline.batch import collect
 from apps.harvest.pipeline.constraints import reconcile_constraints
 from apps.harvest.pipeline.datasets import reconcile_datasets
+from apps.harvest.pipeline.hooks import ReconcileContext, run_post_reconcile_hooks
 from apps.harvest.pipeline.lineage import reconcile_lineage
 from apps.harvest.pipeline.mapping import apply_mapping
 from apps.harvest.pipeline.quality import reconcile_quality
@@ -43,6 +44,19 @@ def reconcile(source, records, run=None, *, allow_removals: bool = False, report
                 touched |= apply_mapping(source, batch, outcome, report)
             with report.phase("reconcile.sample_queries"):
                 reconcile_sample_queries(source, batch, report)
+            # upper apps' steps (contract checks), inside the run's transaction
+            run_post_reconcile_hooks(
+                ReconcileContext(
+                    source,
+                    run,
+                    sorted(set(outcome.ids.values()) - set(outcome.removed)),
+                    outcome.added,
+                    outcome.changed,
+                    outcome.removed,
+                    report,
+                    now,
+                )
+            )
             changed = sorted(set(outcome.added) | set(outcome.changed) | set(outcome.removed) | touched)
             report.changed_dataset_ids = changed
             report.set("datasets_reindexed", len(changed))

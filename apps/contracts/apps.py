@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+
+
+class ContractsConfig(AppConfig):
+    """ODCS data contracts per output port: versions, checks after every harvest, impact reports."""
+
+    name = "apps.contracts"
+    label = "contracts"
+
+    def ready(self):
+        from apps.catalog.descriptors import register_descriptor_hook
+        from apps.contracts.actions import bind_from_descriptor
+        from apps.contracts.checks import on_reconcile
+        from apps.contracts.notify import register_event_types
+        from apps.harvest.pipeline.hooks import register_post_reconcile_hook
+
+        register_event_types()
+        register_post_reconcile_hook("contracts", on_reconcile)
+        register_descriptor_hook(bind_from_descriptor)
