@@ -268,7 +268,7 @@ def set_status(actor, version: ContractVersion, status: str, *, via: str = "web"
     """Move a version along proposed → active → deprecated → retired (activating one deprecates the other)."""
     with transaction.atomic():
         version = (
-            ContractVersion.objects.select_for_update()
+            ContractVersion.objects.select_for_update(of=("self",))
             .select_related("contract__port__product__domain")
             .get(pk=version.pk)
         )

@@ -212,6 +212,15 @@ def schema_problems(parsed: ParsedContract) -> list[Problem]:
                 allowed = ", ".join(map(str, leaf.validator_value))
                 message = f"{leaf.instance!r} is not one of: {allowed}."
                 code = "unknown_value"
+            elif (
+                leaf.validator == "required" and isinstance(leaf.instance, dict) and "logicalType" not in leaf.instance
+            ):
+                # the schema's if/then on logicalType fires when the key is absent: say what is missing
+                message, code = (
+                    "'logicalType' is required (the standard's JSON Schema needs it on every property).",
+                    "required",
+                )
+                path = path + ("logicalType",)
             elif leaf.validator == "required":
                 missing = [r for r in leaf.validator_value if r not in (leaf.instance or {})]
                 message, code = f"'{', '.join(missing)}' is required.", "required"
