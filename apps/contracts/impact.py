@@ -208,9 +208,13 @@ def _columns_read(sql: str) -> frozenset:
     for tree in trees:
         if tree is None:
             continue
-        names |= {c.name for c in tree.find_all(exp.Column) if c.name}
-        if any(True for _ in tree.find_all(exp.Star)):
-            names.add("*")
+        names |= {c.name for c in tree.find_all(exp.Column) if c.name and c.name != "*"}
+        for select in tree.find_all(exp.Select):  # "*" in a projection, not count(*)
+            if any(
+                isinstance(e, exp.Star) or (isinstance(e, exp.Column) and isinstance(e.this, exp.Star))
+                for e in select.expressions
+            ):
+                names.add("*")
     return frozenset(names)
 
 
