@@ -7,6 +7,7 @@ from apps.catalog.models import ColumnLineageEdge, Dataset
 from apps.contracts import actions
 from apps.contracts.impact import columns_read
 from apps.contracts.models import ImpactEntry
+from apps.core.errors import PermissionDeniedError
 from apps.core.models import Event
 from apps.core.testing import SYSTEM, make_user
 from apps.governance import actions as governance
@@ -75,7 +76,7 @@ def test_breaking_proposal_marks_who_reads_the_touched_column(mesh, port, django
 
     # the consumer acknowledges; the producer sees who has
     mine = ImpactEntry.objects.get(report=result.impact, user=mesh.consumer)
-    with pytest.raises(Exception):
+    with pytest.raises(PermissionDeniedError):
         actions.acknowledge(lena, mine)
     actions.acknowledge(mesh.consumer, mine)
     assert ImpactEntry.objects.get(pk=mine.pk).acknowledged_by == mesh.consumer
