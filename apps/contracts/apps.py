@@ -17,3 +17,9 @@ class ContractsConfig(AppConfig):
         register_event_types()
         register_post_reconcile_hook("contracts", on_reconcile)
         register_descriptor_hook(bind_from_descriptor)
+
+        from apps.catalog.views.extensions import ProductSection, register_product_badges, register_product_section
+        from apps.contracts.views import violation_badges
+
+        register_product_section(ProductSection("contract", "Contract", "contracts:product_contract", order=50))
+        register_product_badges("contracts", violation_badges)
