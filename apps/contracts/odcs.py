@@ -213,7 +213,11 @@ def schema_problems(parsed: ParsedContract) -> list[Problem]:
                 message = f"{leaf.instance!r} is not one of: {allowed}."
                 code = "unknown_value"
             elif (
-                leaf.validator == "required" and isinstance(leaf.instance, dict) and "logicalType" not in leaf.instance
+                leaf.validator == "required"
+                and len(path) >= 2
+                and path[-2] in ("properties", "items")
+                and isinstance(leaf.instance, dict)
+                and "logicalType" not in leaf.instance
             ):
                 # the schema's if/then on logicalType fires when the key is absent: say what is missing
                 message, code = (

@@ -64,3 +64,45 @@ def test_a_widened_type_violates_the_promised_type_but_a_narrower_one_meets_it(m
 def test_datasets_without_a_contract_are_not_checked(mesh, source, port):
     harvest(source)
     assert CheckRun.objects.count() == 0
+
+
+def test_scheduled_quality_rules_run_read_only_through_the_lab_runner(mesh, source, shop, port):
+    from apps.contracts.tasks import run_contract_quality
+    from apps.lab.models import QueryRun
+
+    customers = Dataset.objects.get(short_name="customers")
+    rules = """        quality:
+          - metric: nullValues
+            mustBe: 0
+          - metric: invalidValues
+            arguments:
+              validValues: [Ada]
+            mustBe: 0
+          - type: sql
+            query: "select count(*) from {object} where {property} like 'B%'"
+            mustBeLessThan: 5
+"""
+    text = contract_yaml(customers).replace(
+        "      - name: name\n        logicalType: string\n", "      - name: name\n        logicalType: string\n" + rules
+    )
+    result = actions.submit_contract(mesh.owner, text, port=port, via="test")
+    assert run_contract_quality(result.contract.pk) == 1
+    run = CheckRun.objects.get(trigger="schedule")
+    verdicts = {c["clause"].rsplit(" ", 1)[1]: (c["verdict"], c["evidence"]) for c in run.clauses}
+    # Bob is not an accepted value; the SQL rule (one B-name) and no NULL names are met
+    assert run.verdict == "violated" and verdicts == {"invalidValues": ("violated", "observed 1, mustBe 0")}
+    assert run.met_count == 2
+    runs = list(QueryRun.objects.order_by("id").values_list("status", "sql"))
+    assert [s for s, _ in runs] == ["succeeded", "succeeded"]
+    assert runs[1][1].startswith('SELECT count(*), count(*) - count("name")')
+
+    # a rule that tries to write is refused by the runner's SQL check, never executed
+    evil = text.replace("select count(*) from {object} where {property} like 'B%'", "delete from {object}").replace(
+        "version: 1.0.0", "version: 1.0.1"
+    )
+    actions.submit_contract(mesh.owner, evil, via="test")
+    run_contract_quality(result.contract.pk)
+    latest = CheckRun.objects.filter(trigger="schedule").order_by("-id").first()
+    sql_clause = next(c for c in latest.clauses if c["clause"].endswith("quality sql"))
+    assert sql_clause["verdict"] == "unknown"
+    assert QueryRun.objects.filter(status="refused").count() == 1
