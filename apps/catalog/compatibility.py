@@ -16,6 +16,7 @@ Missing keys mean "not said", and a rule only fires when both sides say somethin
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 MAJOR, MINOR, PATCH = "major", "minor", "patch"
 LEVEL_ORDER = {PATCH: 0, MINOR: 1, MAJOR: 2}
@@ -151,6 +152,7 @@ class ParsedType:
 _TYPE_RE = re.compile(r"^\s*([a-zA-Z_][a-zA-Z0-9_ ]*?)\s*(?:\(\s*([0-9 ,]*)\s*\))?\s*(\[\])?\s*$")
 
 
+@lru_cache(maxsize=8192)  # pure, and a harvest compares the same few dozen type names thousands of times
 def parse_type(text: str) -> ParsedType:
     raw = " ".join((text or "").strip().lower().split())
     zone = ""
@@ -171,6 +173,7 @@ def parse_type(text: str) -> ParsedType:
     return ParsedType(base, params)
 
 
+@lru_cache(maxsize=8192)
 def type_change(before: str, after: str) -> str | None:
     """``None`` when the same, else ``type_widened``, ``type_narrowed`` or ``type_incompatible``."""
     old, new = parse_type(before), parse_type(after)

@@ -19,7 +19,8 @@ from django.db.models import OuterRef, Subquery
 from apps.catalog import compatibility
 from apps.catalog.models import Column, Dataset, DatasetConstraint, PortDataset, QualityCheck, QualityResult
 from apps.contracts import odcs
-from apps.contracts.models import CheckRun, ContractStatus, ContractVersion, DatasetVerdict, Verdict
+from apps.contracts.models import CheckRun, Contract, ContractStatus, ContractVersion, DatasetVerdict, Verdict
+from apps.harvest.pipeline.bulk import dumps, upsert
 
 BATCH = 2000
 MET, VIOLATED, UNKNOWN = Verdict.MET.value, Verdict.VIOLATED.value, Verdict.UNKNOWN.value
@@ -54,8 +55,18 @@ def match_object(document: dict, dataset_name: str, short_name: str) -> dict | N
     return None
 
 
-def check_datasets(dataset_ids, *, harvest_run=None, trigger=CheckRun.Trigger.HARVEST, now) -> list[CheckRun]:
-    """Check ``dataset_ids`` against their contracts; append the runs; emit on verdict changes."""
+def check_datasets(
+    dataset_ids, *, fresh=None, harvest_run=None, trigger=CheckRun.Trigger.HARVEST, now
+) -> list[CheckRun]:
+    """Check ``dataset_ids`` against their contracts; append the runs; emit on verdict changes.
+
+    ``fresh`` (optional) names the datasets whose facts changed in this run (added, changed,
+    removed, new quality results). The others, checked before against the same version, keep
+    their column, key and quality verdicts — the facts they were judged on are the same — and
+    only their time-dependent SLA clauses are judged again; every dataset still gets its row.
+    """
+    if not Contract.objects.filter(port__isnull=False).exists():
+        return []  # the common case costs one indexed query, not an IN list of the whole batch
     bound = bound_datasets(dataset_ids)
     if not bound:
         return []
@@ -66,32 +77,87 @@ def check_datasets(dataset_ids, *, harvest_run=None, trigger=CheckRun.Trigger.HA
             "id", "contract_id", "version", "document"
         )
     }
-    bound = {ds: [(c, p) for c, p in pairs if c in versions] for ds, pairs in bound.items()}
-    bound = {ds: pairs for ds, pairs in bound.items() if pairs}
+    bound = {ds: [c for c, _ in pairs if c in versions] for ds, pairs in bound.items()}
+    bound = {ds: cids for ds, cids in bound.items() if cids}
     if not bound:
         return []
-    evidence = Evidence.load(list(bound))
+    previous = {
+        (c, d): (verdict, version_id, run_id)
+        for c, d, verdict, version_id, run_id in DatasetVerdict.objects.filter(
+            contract_id__in=set(versions)
+        ).values_list("contract_id", "dataset_id", "verdict", "version_id", "run_id")
+    }
+    datasets = {
+        d.pk: d
+        for d in Dataset.objects.filter(pk__in=list(bound)).only(
+            "id", "name", "short_name", "kind", "removed_at", "last_modified_at"
+        )
+    }
+    reuse = {}
+    if fresh is not None:
+        for ds, cids in bound.items():
+            if ds in fresh or datasets[ds].removed_at is not None:
+                continue
+            for c in cids:
+                prev = previous.get((c, ds))
+                if prev is not None and prev[1] == versions[c].pk:
+                    reuse[(c, ds)] = prev[2]
+    earlier = {
+        pk: (clauses, met)
+        for pk, clauses, met in CheckRun.objects.filter(pk__in=list(reuse.values())).values_list(
+            "id", "clauses", "met_count"
+        )
+    }
+    evidence = Evidence.load([ds for ds, cids in bound.items() if any((c, ds) not in reuse for c in cids)], datasets)
     runs = []
-    for dataset_id, pairs in bound.items():
-        dataset = evidence.datasets[dataset_id]
-        for contract_id, _port_id in pairs:
+    for dataset_id, cids in bound.items():
+        dataset = datasets[dataset_id]
+        for contract_id in cids:
             version = versions[contract_id]
             obj = match_object(version.document, dataset.name, dataset.short_name)
             if obj is None:
                 continue  # the port exposes a dataset this contract does not describe
-            clauses = judge(version.document, obj, dataset, evidence, now)
-            runs.append(_run(version, dataset, obj, clauses, harvest_run, trigger, now))
-    CheckRun.objects.bulk_create(runs, batch_size=BATCH)
-    _record_verdicts(runs, now)
+            before = earlier.get(reuse.get((contract_id, dataset_id)))
+            if before is not None:
+                runs.append(_rejudged(version, dataset, obj, before, harvest_run, trigger, now))
+            else:
+                clauses = judge(version.document, obj, dataset, evidence, now)
+                runs.append(_run(version, dataset, obj, clauses, harvest_run, trigger, now))
+    save_runs(runs)
+    _record_verdicts(runs, now, {k: v[0] for k, v in previous.items()})
     return runs
 
 
+def _rejudged(version, dataset, obj, before, harvest_run, trigger, now) -> CheckRun:
+    """The earlier verdicts of unchanged facts, with the SLA clauses judged as of ``now``."""
+    clauses, met = before
+    slas = _judge_slas(odcs.object_name(obj), version.document, dataset, now)
+    earlier_sla_met = len(slas) - sum(1 for c in clauses if c["kind"] == "sla")
+    kept = [c for c in clauses if c["kind"] != "sla"]
+    nonmet = kept + [c for c in slas if c["verdict"] != MET]
+    return _verdict_run(
+        version,
+        dataset,
+        obj,
+        nonmet,
+        met - earlier_sla_met + sum(c["verdict"] == MET for c in slas),
+        harvest_run,
+        trigger,
+        now,
+    )
+
+
 def _run(version, dataset, obj, clauses, harvest_run, trigger, now) -> CheckRun:
-    violated = [c for c in clauses if c["verdict"] == VIOLATED]
-    unknown = [c for c in clauses if c["verdict"] == UNKNOWN]
+    nonmet = [c for c in clauses if c["verdict"] != MET]
+    return _verdict_run(version, dataset, obj, nonmet, len(clauses) - len(nonmet), harvest_run, trigger, now)
+
+
+def _verdict_run(version, dataset, obj, nonmet, met_count, harvest_run, trigger, now) -> CheckRun:
+    violated = [c for c in nonmet if c["verdict"] == VIOLATED]
+    unknown = [c for c in nonmet if c["verdict"] == UNKNOWN]
     if violated:
         verdict = VIOLATED
-    elif not clauses or len(unknown) == len(clauses):
+    elif met_count == 0:
         verdict = UNKNOWN
     else:
         verdict = MET
@@ -104,31 +170,52 @@ def _run(version, dataset, obj, clauses, harvest_run, trigger, now) -> CheckRun:
         trigger=trigger,
         verdict=verdict,
         clauses=violated + unknown,
-        met_count=len(clauses) - len(violated) - len(unknown),
+        met_count=max(0, met_count),
         violated_count=len(violated),
         checked_at=now,
     )
 
 
-def _record_verdicts(runs: list[CheckRun], now) -> None:
+RUN_FIELDS = [
+    "version_id", "contract_id", "dataset_id", "object_name", "harvest_run_id", "trigger", "verdict",
+    "clauses", "met_count", "violated_count", "checked_at",
+]  # fmt: skip
+
+
+def save_runs(runs: list[CheckRun]) -> None:
+    """Append the runs in one COPY (PostgreSQL) or bulk insert, and give each its id."""
+    rows = [
+        (
+            r.version_id, r.contract_id, r.dataset_id, r.object_name, r.harvest_run_id, r.trigger, r.verdict,
+            dumps(r.clauses), r.met_count, r.violated_count, r.checked_at,
+        )
+        for r in runs
+    ]  # fmt: skip
+    ids = {
+        (contract, dataset): pk
+        for pk, contract, dataset in upsert(CheckRun, RUN_FIELDS, rows, returning=["id", "contract_id", "dataset_id"])
+    }
+    for r in runs:
+        r.pk = ids.get((r.contract_id, r.dataset_id))
+
+
+def _record_verdicts(runs: list[CheckRun], now, previous: dict | None = None) -> None:
     """Keep the latest verdict per (contract, dataset) and emit when it turns or recovers."""
     from apps.contracts.notify import verdicts_changed
 
-    previous = {
-        (c, d): v
-        for c, d, v in DatasetVerdict.objects.filter(
-            contract_id__in={r.contract_id for r in runs}, dataset_id__in={r.dataset_id for r in runs}
-        ).values_list("contract_id", "dataset_id", "verdict")
-    }
-    DatasetVerdict.objects.bulk_create(
-        [
-            DatasetVerdict(contract_id=r.contract_id, dataset_id=r.dataset_id, verdict=r.verdict, run=r, checked_at=now)
-            for r in runs
-        ],
-        update_conflicts=True,
-        unique_fields=["contract", "dataset"],
-        update_fields=["verdict", "run", "checked_at"],
-        batch_size=BATCH,
+    if previous is None:
+        previous = {
+            (c, d): v
+            for c, d, v in DatasetVerdict.objects.filter(contract_id__in={r.contract_id for r in runs}).values_list(
+                "contract_id", "dataset_id", "verdict"
+            )
+        }
+    upsert(
+        DatasetVerdict,
+        ["contract_id", "dataset_id", "verdict", "version_id", "run_id", "checked_at"],
+        [(r.contract_id, r.dataset_id, r.verdict, r.version_id, r.pk, now) for r in runs],
+        conflict=["contract_id", "dataset_id"],
+        update=["verdict", "version_id", "run_id", "checked_at"],
     )
     # a first check that is violated is news; a first check that is met is not
     turned = [
@@ -152,14 +239,11 @@ class Evidence:
         self.tests: dict[int, dict[tuple[str, str], tuple[str, str]]] = {}
 
     @classmethod
-    def load(cls, dataset_ids: list[int]) -> "Evidence":
+    def load(cls, dataset_ids: list[int], datasets: dict) -> "Evidence":
         ev = cls()
-        ev.datasets = {
-            d.pk: d
-            for d in Dataset.objects.filter(pk__in=dataset_ids).only(
-                "id", "name", "short_name", "kind", "removed_at", "last_modified_at", "last_seen_at"
-            )
-        }
+        ev.datasets = datasets
+        if not dataset_ids:
+            return ev
         for ds, name, data_type, nullable, pk in Column.objects.filter(dataset_id__in=dataset_ids).values_list(
             "dataset_id", "name", "data_type", "nullable", "is_primary_key"
         ):
@@ -332,7 +416,8 @@ def on_reconcile(context) -> None:
     """The harvest hook: check this batch's datasets (and those it removed), then report
     breaking schema changes of bound datasets as impact reports."""
     ids = list(context.dataset_ids) + list(context.removed)
-    runs = check_datasets(ids, harvest_run=context.run, now=context.now)
+    fresh = set(context.added) | set(context.changed) | set(context.removed) | set(context.touched)
+    runs = check_datasets(ids, fresh=fresh, harvest_run=context.run, now=context.now)
     if runs:
         context.report.add("contract_checks", len(runs))
         context.report.add("contract_violations", sum(r.verdict == VIOLATED for r in runs))

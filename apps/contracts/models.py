@@ -141,6 +141,7 @@ class DatasetVerdict(models.Model):
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="verdicts")
     dataset = models.ForeignKey("catalog.Dataset", on_delete=models.CASCADE, related_name="+")
     verdict = models.CharField(max_length=10, choices=Verdict.choices)
+    version = models.ForeignKey(ContractVersion, null=True, on_delete=models.CASCADE, related_name="+")
     run = models.ForeignKey(CheckRun, on_delete=models.CASCADE, related_name="+")
     checked_at = models.DateTimeField()
 

@@ -92,9 +92,11 @@ def format_path(path) -> str:
 
 @lru_cache(maxsize=1)
 def json_schema() -> dict:
-    import open_data_contract_standard
+    from importlib.util import find_spec
 
-    return json.loads((Path(open_data_contract_standard.__file__).parent / "schema.json").read_text())
+    # locate the package without importing it (its pydantic models cost ~0.3 s to import)
+    spec = find_spec("open_data_contract_standard")
+    return json.loads((Path(spec.origin).parent / "schema.json").read_text())
 
 
 @lru_cache(maxsize=1)
@@ -115,7 +117,7 @@ def _build(node, path: tuple, parsed: ParsedContract):
     if isinstance(node, yaml.MappingNode):
         out = {}
         for key_node, value_node in node.value:
-            key = yaml.SafeLoader("").construct_object(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
             if not isinstance(key, str):
                 parsed.problems.append(
                     Problem(
@@ -141,13 +143,18 @@ def _build(node, path: tuple, parsed: ParsedContract):
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_build(item, path + (i,), parsed) for i, item in enumerate(node.value)]
-    loader = yaml.SafeLoader("")
-    try:
-        value = loader.construct_object(node, deep=True)
-    finally:
-        loader.dispose()
+    value = _scalar(node)
     if hasattr(value, "isoformat"):  # YAML dates/timestamps: the schema (and JSON) speak strings
         value = node.value
+    return value
+
+
+_constructor = yaml.SafeLoader("")  # only its scalar constructors are used; they keep no state
+
+
+def _scalar(node):
+    value = _constructor.construct_object(node, deep=True)
+    _constructor.constructed_objects.pop(node, None)  # the constructor's cache would keep every node alive
     return value
 
 
@@ -166,7 +173,7 @@ def parse(text: str | bytes) -> ParsedContract:
         return _too_big(len(text.encode("utf-8")))
     parsed = ParsedContract(text=text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         message = f"{getattr(exc, 'problem', None) or exc}".strip()

@@ -154,7 +154,7 @@ def check_dataset_quality(version, port, dataset, obj) -> list[dict]:
 
 def run_quality_checks(contract) -> list[CheckRun]:
     """Run the active version's quality rules on every dataset of the bound port; append the runs."""
-    from apps.contracts.checks import _record_verdicts
+    from apps.contracts.checks import _record_verdicts, save_runs
 
     version = contract.versions.filter(status=ContractStatus.ACTIVE).first()
     port = contract.port
@@ -169,7 +169,7 @@ def run_quality_checks(contract) -> list[CheckRun]:
         clauses = check_dataset_quality(version, port, dataset, obj)
         if clauses:
             runs.append(_run(version, dataset, obj, clauses, None, CheckRun.Trigger.SCHEDULE, now))
-    CheckRun.objects.bulk_create(runs)
     if runs:
+        save_runs(runs)
         _record_verdicts(runs, now)
     return runs

@@ -106,3 +106,20 @@ def test_scheduled_quality_rules_run_read_only_through_the_lab_runner(mesh, sour
     sql_clause = next(c for c in latest.clauses if c["clause"].endswith("quality sql"))
     assert sql_clause["verdict"] == "unknown"
     assert QueryRun.objects.filter(status="refused").count() == 1
+
+
+def test_an_unchanged_reharvest_still_appends_a_run_with_the_same_verdicts(mesh, source, shop, port):
+    customers = Dataset.objects.get(short_name="customers")
+    text = contract_yaml(customers).replace(
+        "schema:\n", "slaProperties:\n  - property: latency\n    value: 1\n    unit: d\nschema:\n", 1
+    )
+    actions.submit_contract(mesh.owner, text, port=port, via="test")
+    execute(shop[1], "alter table sales.customers alter column email drop not null")
+    harvest(source)
+    harvest(source)  # nothing changed: the earlier verdicts carry over, the SLA is judged again
+    first, second = CheckRun.objects.order_by("id")
+    assert first.verdict == second.verdict == "violated"
+    strip = lambda run: sorted((c["clause"], c["kind"], c["verdict"]) for c in run.clauses)  # noqa: E731
+    assert strip(first) == strip(second) and first.met_count == second.met_count
+    assert ("customers sla latency 1d", "sla", "unknown") in strip(second)  # no observed update time
+    assert Event.objects.filter(type="mesh.contract.violated").count() == 1

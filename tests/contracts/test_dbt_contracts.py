@@ -8,8 +8,10 @@ from apps.contracts import actions, odcs
 from apps.contracts.drafts import draft_yaml
 from apps.contracts.models import CheckRun
 from apps.core.testing import SYSTEM, make_mesh
-from tests.harvest.dbt.conftest import _private_lineage_cache  # noqa: F401  (autouse fixture)
-from tests.harvest.dbt.conftest import dbt_artifacts  # noqa: F401  (session fixture)
+from tests.harvest.dbt.conftest import (
+    _private_lineage_cache,  # noqa: F401  (autouse fixture)
+    dbt_artifacts,  # noqa: F401  (session fixture)
+)
 from tests.harvest.dbt.test_dbt_pipeline import FAILING_TEST, dbt_source, harvest
 
 pytestmark = pytest.mark.django_db

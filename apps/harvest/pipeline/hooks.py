@@ -23,6 +23,7 @@ class ReconcileContext:
     added: list
     changed: list
     removed: list
+    touched: set  # datasets whose lineage, quality results or mapping changed
     report: object
     now: object
 

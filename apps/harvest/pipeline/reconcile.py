@@ -53,6 +53,7 @@ def reconcile(source, records, run=None, *, allow_removals: bool = False, report
                     outcome.added,
                     outcome.changed,
                     outcome.removed,
+                    touched,
                     report,
                     now,
                 )
