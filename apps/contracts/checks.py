@@ -12,7 +12,9 @@ The cost is a fixed number of queries whatever the number of datasets: bindings,
 columns, constraints, latest quality results, previous verdicts, then two bulk writes.
 """
 
+from dataclasses import dataclass
 from datetime import timedelta
+from types import SimpleNamespace
 
 from django.db.models import OuterRef, Subquery
 
@@ -55,6 +57,25 @@ def match_object(document: dict, dataset_name: str, short_name: str) -> dict | N
     return None
 
 
+_documents: dict[int, dict] = {}  # version id -> document: versions are immutable rows
+MAX_CACHED_DOCUMENTS = 5000
+
+
+def active_versions(contract_ids) -> dict:
+    """{contract id: active version (id, contract_id, document)}; documents decoded once per process."""
+    rows = list(
+        ContractVersion.objects.filter(contract_id__in=contract_ids, status=ContractStatus.ACTIVE).values_list(
+            "id", "contract_id"
+        )
+    )
+    missing = [pk for pk, _ in rows if pk not in _documents]
+    if missing:
+        if len(_documents) + len(missing) > MAX_CACHED_DOCUMENTS:
+            _documents.clear()
+        _documents.update(ContractVersion.objects.filter(pk__in=missing).values_list("id", "document"))
+    return {c: SimpleNamespace(pk=pk, contract_id=c, document=_documents[pk]) for pk, c in rows}
+
+
 def check_datasets(
     dataset_ids, *, fresh=None, harvest_run=None, trigger=CheckRun.Trigger.HARVEST, now
 ) -> list[CheckRun]:
@@ -71,26 +92,21 @@ def check_datasets(
     if not bound:
         return []
     contract_ids = {cid for pairs in bound.values() for cid, _ in pairs}
-    versions = {
-        v.contract_id: v
-        for v in ContractVersion.objects.filter(contract_id__in=contract_ids, status=ContractStatus.ACTIVE).only(
-            "id", "contract_id", "version", "document"
-        )
-    }
+    versions = active_versions(contract_ids)
     bound = {ds: [c for c, _ in pairs if c in versions] for ds, pairs in bound.items()}
     bound = {ds: cids for ds, cids in bound.items() if cids}
     if not bound:
         return []
-    previous = {
-        (c, d): (verdict, version_id, run_id)
-        for c, d, verdict, version_id, run_id in DatasetVerdict.objects.filter(
-            contract_id__in=set(versions)
-        ).values_list("contract_id", "dataset_id", "verdict", "version_id", "run_id")
-    }
+    previous, earlier = {}, {}
+    for c, d, verdict, version_id, run_id, clauses, met in DatasetVerdict.objects.filter(
+        contract_id__in=set(versions)
+    ).values_list("contract_id", "dataset_id", "verdict", "version_id", "run_id", "run__clauses", "run__met_count"):
+        previous[(c, d)] = (verdict, version_id, run_id)
+        earlier[run_id] = (clauses, met)
     datasets = {
-        d.pk: d
-        for d in Dataset.objects.filter(pk__in=list(bound)).only(
-            "id", "name", "short_name", "kind", "removed_at", "last_modified_at"
+        row[0]: SimpleNamespace(pk=row[0], name=row[1], short_name=row[2], removed_at=row[3], last_modified_at=row[4])
+        for row in Dataset.objects.filter(pk__in=list(bound)).values_list(
+            "id", "name", "short_name", "removed_at", "last_modified_at"
         )
     }
     reuse = {}
@@ -102,12 +118,6 @@ def check_datasets(
                 prev = previous.get((c, ds))
                 if prev is not None and prev[1] == versions[c].pk:
                     reuse[(c, ds)] = prev[2]
-    earlier = {
-        pk: (clauses, met)
-        for pk, clauses, met in CheckRun.objects.filter(pk__in=list(reuse.values())).values_list(
-            "id", "clauses", "met_count"
-        )
-    }
     evidence = Evidence.load([ds for ds, cids in bound.items() if any((c, ds) not in reuse for c in cids)], datasets)
     runs = []
     for dataset_id, cids in bound.items():
@@ -126,6 +136,24 @@ def check_datasets(
     save_runs(runs)
     _record_verdicts(runs, now, {k: v[0] for k, v in previous.items()})
     return runs
+
+
+@dataclass
+class RunRow:
+    """A check run about to be appended (plain attributes: thousands are built per harvest)."""
+
+    version_id: int
+    contract_id: int
+    dataset_id: int
+    object_name: str
+    harvest_run_id: int | None
+    trigger: str
+    verdict: str
+    clauses: list
+    met_count: int
+    violated_count: int
+    checked_at: object
+    pk: int | None = None
 
 
 def _rejudged(version, dataset, obj, before, harvest_run, trigger, now) -> CheckRun:
@@ -161,13 +189,13 @@ def _verdict_run(version, dataset, obj, nonmet, met_count, harvest_run, trigger,
         verdict = UNKNOWN
     else:
         verdict = MET
-    return CheckRun(
+    return RunRow(
         version_id=version.pk,
         contract_id=version.contract_id,
         dataset_id=dataset.pk,
         object_name=odcs.object_name(obj)[:300],
-        harvest_run=harvest_run,
-        trigger=trigger,
+        harvest_run_id=getattr(harvest_run, "pk", None),
+        trigger=str(trigger),
         verdict=verdict,
         clauses=violated + unknown,
         met_count=max(0, met_count),
@@ -182,7 +210,7 @@ RUN_FIELDS = [
 ]  # fmt: skip
 
 
-def save_runs(runs: list[CheckRun]) -> None:
+def save_runs(runs: list) -> None:
     """Append the runs in one COPY (PostgreSQL) or bulk insert, and give each its id."""
     rows = [
         (

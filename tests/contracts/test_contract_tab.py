@@ -40,4 +40,7 @@ def test_contract_tab_shows_clauses_history_versions_and_a_violation_badge(page,
     assert history.count() == 2 and "violated" in history.first.inner_text()
     assert "1.0.0" in section.locator(".contract-versions").inner_text()
     assert "Detected by a harvest" in section.locator(".impact-report").first.inner_text()
+    page.goto("/search/?q=orders")
+    hit = page.locator("li.hit-product", has_text="Orders").first
+    assert "contract violated" in hit.inner_text()
     assert page.errors == []
