@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "apps.costs",
     "apps.agents",
     "apps.privacy",
+    "apps.contracts",
 ]
 
 MIDDLEWARE = [
@@ -131,6 +132,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="mesh")
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
+# installed into django-celery-beat's tables when beat starts
+CELERY_BEAT_SCHEDULE = {
+    "contract-quality-rules": {
+        "task": "apps.contracts.tasks.run_all_quality_checks",
+        "schedule": env.float("CONTRACT_QUALITY_EVERY_SECONDS", default=3600.0),
+    },
+}
 
 # --- Harvests ------------------------------------------------------------------------
 # A running harvest beats every HARVEST_HEARTBEAT_SECONDS; one silent for longer than

@@ -3,7 +3,7 @@
 Beyond the common anatomy (README "Layout"):
     descriptors/      data products as code: ODPS YAML validated, diffed, applied, exported; port_sections registry
     lineage_graph.py  lineage neighbourhoods laid out on the server for SVG pages
-    page_sections.py  registry of lazily loaded sections upper apps add to product and domain pages
     permissions.py    who may edit what, one rule for every interface
     annotations.py    hooks upper apps use to annotate product and dataset pages (notices, column tags)
+    compatibility.py  the one rule table classifying schema changes (breaking or not, semver level)
 """

@@ -8,12 +8,12 @@ class CostsConfig(AppConfig):
     label = "costs"
 
     def ready(self):
-        from apps.catalog.page_sections import register_domain_section, register_product_section
+        from apps.catalog.views.extensions import PageSection, register_domain_section, register_product_section
         from apps.core.events import register_event_type
 
         register_event_type(
             "mesh.cost.budget_exceeded", "A product's measured cost for a month passed the budget its owners set."
         )
         register_event_type("mesh.cost.imported", "A billing file was imported and attributed to products.")
-        register_product_section("costs", "Cost", "costs:product_panel", order=60)
-        register_domain_section("costs", "Cost", "costs:domain_panel", order=60)
+        register_product_section(PageSection("costs", "Cost", "costs:product_panel", order=60))
+        register_domain_section(PageSection("costs", "Cost", "costs:domain_panel", order=60))

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from django.shortcuts import render
 
 from apps.catalog.views.common import reader_required, render_partial_or_page
+from apps.catalog.views.extensions import badges_for
 from apps.search.service import SearchQueryError, autocomplete, search
 
 FACETS = ("type", "domain", "platform", "tag", "owner", "classification", "lifecycle")
@@ -84,6 +85,9 @@ def search_page(request):
         context["error"] = str(exc)
     else:
         pages = max(1, -(-result.count // PAGE_SIZE))
+        badges = badges_for([h.id for h in result.results if h.type == "product"])  # e.g. "contract violated"
+        for hit in result.results:
+            hit.badges = badges.get(hit.id, []) if hit.type == "product" else []
         context.update(
             result=result,
             facet_groups=_facet_groups(result.facets, q, filters),

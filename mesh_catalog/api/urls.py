@@ -26,6 +26,7 @@ v1_patterns = [
     path("", include("apps.harvest.api.urls")),
     path("", include("apps.costs.api.urls")),
     path("", include("apps.privacy.api.urls")),
+    path("", include("apps.contracts.api.urls")),
 ]
 
 

@@ -9,6 +9,7 @@ import graphene
 
 from apps.catalog.graphql.mutations import CatalogMutation
 from apps.catalog.graphql.queries import CatalogQuery
+from apps.contracts.graphql import ContractsMutation, ContractsQuery
 from apps.costs.graphql import CostsQuery
 from apps.governance.graphql import GovernanceMutation, GovernanceQuery
 from apps.harvest.graphql.schema import HarvestQuery
@@ -23,6 +24,7 @@ class Query(
     HarvestQuery,
     LabQuery,
     GovernanceQuery,
+    ContractsQuery,
     PrivacyQuery,
     CostsQuery,
     graphene.ObjectType,
@@ -30,7 +32,14 @@ class Query(
     """Everything a program can read from the catalog."""
 
 
-class Mutation(CatalogMutation, LabMutation, GovernanceMutation, PrivacyMutation, graphene.ObjectType):
+class Mutation(
+    CatalogMutation,
+    LabMutation,
+    GovernanceMutation,
+    ContractsMutation,
+    PrivacyMutation,
+    graphene.ObjectType,
+):
     """Every owner edit, each through an action with its permission and typed errors."""
 
 

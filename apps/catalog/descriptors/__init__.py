@@ -37,6 +37,17 @@ class DescriptorInvalid(ActionError):
         self.problems = problems
 
 
+#: ``hook(actor, data, slug, via)`` runs inside every apply's transaction, after the plan is
+#: executed: upper apps (contracts: outputPorts[].contractId) read the fields they own.
+_applied_hooks: list = []
+
+
+def register_descriptor_hook(hook) -> None:
+    if hook in _applied_hooks:
+        raise ValueError(f"descriptor hook {hook!r} is already registered")
+    _applied_hooks.append(hook)
+
+
 @dataclass
 class ApplyResult:
     """What applying (or previewing) a descriptor changed."""
@@ -143,6 +154,8 @@ def apply_descriptor(
             )
         if changes:
             execute(actor, desired, current, parsed, changes, via=via)
+        for hook in _applied_hooks:
+            hook(actor, parsed.data, desired.slug, via)
         if dry_run:
             transaction.set_rollback(True)
     return ApplyResult(slug=desired.slug, changes=changes, dry_run=dry_run, warnings=warnings)
@@ -159,5 +172,6 @@ __all__ = [
     "apply_descriptor",
     "export_descriptor",
     "export_yaml",
+    "register_descriptor_hook",
     "validate_descriptor",
 ]

@@ -4,9 +4,9 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 
 from apps.catalog.models import DataProduct, Domain, Ownership
-from apps.catalog.page_sections import domain_sections
 from apps.catalog.permissions import can_edit_domain
 from apps.catalog.views.common import reader_required
+from apps.catalog.views.extensions import domain_sections_for
 
 
 @reader_required
@@ -35,6 +35,6 @@ def domain_detail(request, slug):
             "owners": owners,
             "ancestors": list(Domain.objects.ancestors_of(domain).exclude(pk=domain.pk)),
             "can_edit": can_edit_domain(request.user, domain),
-            "page_sections": domain_sections(),
+            "extra_sections": domain_sections_for(domain),
         },
     )

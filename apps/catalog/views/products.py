@@ -21,9 +21,9 @@ from apps.catalog.models import (
     QualityCheck,
     QualityResult,
 )
-from apps.catalog.page_sections import product_sections
 from apps.catalog.permissions import can_edit_product
 from apps.catalog.views.common import reader_required, render_partial_or_page
+from apps.catalog.views.extensions import badges_for, sections_for
 from apps.core.history import history_for
 
 SCHEMA_DATASETS_PER_PAGE = 10
@@ -77,8 +77,9 @@ def product_context(request, product) -> dict:
         "consumers": consumers,
         "recent_changes": recent_changes,
         "can_edit": can_edit_product(request.user, product),
-        "page_sections": product_sections(),
         "notices": product_notices(product),  # e.g. a classification conflict (apps.privacy)
+        "extra_sections": sections_for(product),
+        "header_badges": badges_for([product.pk]).get(product.pk, []),
     }
 
 

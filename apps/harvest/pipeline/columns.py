@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 import orjson
 from django.db.models import Max
 
+from apps.catalog import compatibility
 from apps.catalog.models import Column, SchemaChange, SchemaChangeType, SchemaVersion
 from apps.harvest.pipeline.bulk import dumps, upsert
 from apps.harvest.records import DatasetRecord
@@ -178,58 +179,41 @@ def write_schema_versions(run, plans: dict[int, tuple], report, *, record_added:
 
 
 def diff_columns(dataset_id: int, version_id: int, old: dict[str, dict], new: dict[str, dict]) -> list[SchemaChange]:
-    """Classified changes: removed, retyped, or newly nullable columns break readers; additions do not."""
+    """Changes classified by the one rule table (``apps.catalog.compatibility``): removed,
+    narrowed or incompatibly retyped, or newly nullable columns break readers; additions and
+    widenings do not. Renames stay removed + added rows here (the contract checks name them)."""
+    kinds = {
+        "column_added": SchemaChangeType.COLUMN_ADDED,
+        "column_removed": SchemaChangeType.COLUMN_REMOVED,
+        "type_widened": SchemaChangeType.TYPE_CHANGED,
+        "type_narrowed": SchemaChangeType.TYPE_CHANGED,
+        "type_incompatible": SchemaChangeType.TYPE_CHANGED,
+        "became_nullable": SchemaChangeType.NULLABILITY_CHANGED,
+        "became_required": SchemaChangeType.NULLABILITY_CHANGED,
+    }
 
-    def change(kind, name, before, after, breaking):
-        return SchemaChange(
-            dataset_id=dataset_id,
-            schema_version_id=version_id,
-            change_type=kind,
-            column_name=name,
-            before=before,
-            after=after,
-            is_breaking=breaking,
-        )
+    def shape(columns):
+        return {n: {"type": c["data_type"], "nullable": c["nullable"]} for n, c in columns.items()}
 
     out = []
-    for name, col in old.items():
-        if name not in new:
-            out.append(
-                change(
-                    SchemaChangeType.COLUMN_REMOVED,
-                    name,
-                    {"type": col["data_type"], "nullable": col["nullable"]},
-                    None,
-                    True,
-                )
-            )
-    for name, col in new.items():
-        before = old.get(name)
-        if before is None:
-            out.append(
-                change(
-                    SchemaChangeType.COLUMN_ADDED,
-                    name,
-                    None,
-                    {"type": col["data_type"], "nullable": col["nullable"]},
-                    False,
-                )
-            )
+    for change in compatibility.diff_columns(shape(old), shape(new), detect_renames=False):
+        if change.kind not in kinds:
             continue
-        if before["data_type"] != col["data_type"]:
-            out.append(
-                change(
-                    SchemaChangeType.TYPE_CHANGED, name, {"type": before["data_type"]}, {"type": col["data_type"]}, True
-                )
+        if change.kind.startswith("type_"):
+            before, after = {"type": change.before}, {"type": change.after}
+        elif change.kind.startswith("became_"):
+            before, after = {"nullable": change.before}, {"nullable": change.after}
+        else:
+            before, after = change.before, change.after
+        out.append(
+            SchemaChange(
+                dataset_id=dataset_id,
+                schema_version_id=version_id,
+                change_type=kinds[change.kind],
+                column_name=change.subject,
+                before=before,
+                after=after,
+                is_breaking=change.breaking,
             )
-        if before["nullable"] != col["nullable"]:
-            out.append(
-                change(
-                    SchemaChangeType.NULLABILITY_CHANGED,
-                    name,
-                    {"nullable": before["nullable"]},
-                    {"nullable": col["nullable"]},
-                    col["nullable"],
-                )
-            )
+        )
     return out

@@ -13,6 +13,7 @@ from apps.harvest.pipeline.batch import collect
 from apps.harvest.pipeline.constraints import reconcile_constraints
 from apps.harvest.pipeline.datasets import reconcile_datasets
 from apps.harvest.pipeline.extensions import reconcile_steps
+from apps.harvest.pipeline.hooks import ReconcileContext, run_post_reconcile_hooks
 from apps.harvest.pipeline.lineage import reconcile_lineage
 from apps.harvest.pipeline.mapping import apply_mapping
 from apps.harvest.pipeline.quality import reconcile_quality
@@ -57,6 +58,20 @@ def reconcile(
             for name, step in reconcile_steps.items():  # contributed by upper apps (the lab's sample queries)
                 with report.phase(f"reconcile.{name}"):
                     step(source, batch, report)
+            # upper apps' hooks that need the whole outcome (contract checks), inside the run's transaction
+            run_post_reconcile_hooks(
+                ReconcileContext(
+                    source,
+                    run,
+                    sorted(set(outcome.ids.values()) - set(outcome.removed)),
+                    outcome.added,
+                    outcome.changed,
+                    outcome.removed,
+                    touched,
+                    report,
+                    now,
+                )
+            )
             changed = sorted(set(outcome.added) | set(outcome.changed) | set(outcome.removed) | touched)
             report.changed_dataset_ids = changed
             report.set("datasets_reindexed", len(changed))
