@@ -208,6 +208,13 @@ MESH_LAB_ROW_CAP = env.int("MESH_LAB_ROW_CAP", default=1000)
 MESH_LAB_BYTE_CAP = env.int("MESH_LAB_BYTE_CAP", default=5 * 1024 * 1024)
 MESH_LAB_RATE_LIMIT_PER_MINUTE = env.int("MESH_LAB_RATE_LIMIT_PER_MINUTE", default=30)
 MESH_LAB_GRANT_CLASSIFICATIONS = env.list("MESH_LAB_GRANT_CLASSIFICATIONS", default=["restricted", "confidential"])
+# DuckDB engine: per-run limits of the in-process database (apps/lab/engines/duckdb.py).
+MESH_LAB_DUCKDB_MEMORY_LIMIT = env.str("MESH_LAB_DUCKDB_MEMORY_LIMIT", default="512MB")
+MESH_LAB_DUCKDB_THREADS = env.int("MESH_LAB_DUCKDB_THREADS", default=2)
+# Which warehouse the demo (load_demo, `make run`) queries: "duckdb" (var/demo_warehouse.duckdb,
+# built from the demo dbt project, no services), "postgres" (mesh_demo_warehouse on
+# 127.0.0.1:5432, built by scripts/dbt_build_fixture.sh) or "auto" (postgres when it answers).
+MESH_DEMO_WAREHOUSE = env.str("MESH_DEMO_WAREHOUSE", default="auto")
 
 # --- Security (production) ----------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
