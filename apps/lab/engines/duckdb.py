@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import duckdb
 from django.conf import settings
 
-from apps.core.duckdb_files import default_database, namespace_of, resolve_path
+from apps.core.duckdb_files import connect_read_only, default_database, namespace_of, resolve_path
 from apps.lab.engines.base import Engine, EngineError, Execution, cap_rows
 
 CONFIGURE_HINT = (
@@ -119,27 +119,14 @@ def reader_from_source(source) -> DuckDBReader | None:
     return DuckDBReader(source_name=source.name, path=str(resolve_path(path)), database=database)
 
 
-def connect(reader: DuckDBReader) -> duckdb.DuckDBPyConnection:
+def connect(reader: DuckDBReader):
     """A hardened, read-only connection to ``reader``'s file (see the module docstring)."""
-    con = duckdb.connect(
-        ":memory:",
-        config={
-            "threads": str(max(1, settings.MESH_LAB_DUCKDB_THREADS)),
-            "memory_limit": settings.MESH_LAB_DUCKDB_MEMORY_LIMIT,
-            "autoinstall_known_extensions": "false",
-            "autoload_known_extensions": "false",
-            "allow_community_extensions": "false",
-        },
+    return connect_read_only(
+        reader.path,
+        reader.database,
+        threads=settings.MESH_LAB_DUCKDB_THREADS,
+        memory_limit=settings.MESH_LAB_DUCKDB_MEMORY_LIMIT,
     )
-    try:
-        con.execute(f"ATTACH {_literal(reader.path)} AS {_ident(reader.database)} (READ_ONLY)")
-        con.execute(f"USE {_ident(reader.database)}")
-        con.execute("SET enable_external_access = false")
-        con.execute("SET lock_configuration = true")
-    except BaseException:
-        con.close()
-        raise
-    return con
 
 
 class DuckDBEngine(Engine):
@@ -210,14 +197,6 @@ class DuckDBEngine(Engine):
 
         reader = self.reader(port, datasets)
         return duckdb_snippets(reader.path if reader else (port.endpoint or "warehouse.duckdb"), example_sql)
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _message(exc: Exception) -> str:
