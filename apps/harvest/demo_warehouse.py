@@ -132,7 +132,9 @@ def _seed_select(node: dict, catalog: dict) -> str:
     columns = (catalog.get("nodes", {}).get(node["unique_id"]) or {}).get("columns") or {}
     types = {c["name"]: c["type"] for c in columns.values()}
     header = csv.open().readline().strip().split(",")
-    select = ", ".join(f"CAST({quote_ident(c)} AS {_duckdb_type(types.get(c, 'text'))}) AS {quote_ident(c)}" for c in header)
+    select = ", ".join(
+        f"CAST({quote_ident(c)} AS {_duckdb_type(types.get(c, 'text'))}) AS {quote_ident(c)}" for c in header
+    )
     return f"SELECT {select} FROM read_csv({quote_literal(str(csv))}, header = true, all_varchar = true)"
 
 
