@@ -26,14 +26,14 @@ def duckdb_path() -> Path:
     return Path(settings.DATA_DIR) / DUCKDB_FILE
 
 
-def postgres_reachable() -> tuple[bool, str]:
+def postgres_reachable(dsn: str = POSTGRES_DSN) -> tuple[bool, str]:
     """Whether the PostgreSQL demo warehouse answers within a short timeout, and if not, why."""
     try:
         import psycopg
     except ImportError:
         return False, "psycopg is not installed"
     try:
-        with psycopg.connect(POSTGRES_DSN, connect_timeout=2) as conn:
+        with psycopg.connect(dsn, connect_timeout=2) as conn:
             conn.execute("select 1")
     except psycopg.Error as exc:
         return False, (str(exc).strip().splitlines() or ["connection failed"])[0][:200]

@@ -75,7 +75,7 @@ def _build_duckdb(stdout) -> bool:
 
 def warehouse_reachable() -> tuple[bool, str]:
     """Whether the PostgreSQL demo warehouse answers within a short timeout, and if not, why."""
-    return demo_warehouse.postgres_reachable()
+    return demo_warehouse.postgres_reachable(WAREHOUSE_DSN)
 
 
 def _harvest_line(name: str, kind: str, config: dict) -> str:
