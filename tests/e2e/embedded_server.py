@@ -64,7 +64,7 @@ def serve(env: dict, command: list[str] | None = None):
     port = free_port()
     command = command or [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"]
     command = [c.replace("{port}", str(port)) for c in command]
-    log = open(Path(env["MESH_DATA_DIR"]) / "server.log", "w")
+    log = open(Path(env["MESH_DATA_DIR"]) / "server.log", "w")  # noqa: SIM115 (closed in finally, outlives the block)
     proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         base = f"http://127.0.0.1:{port}"

@@ -27,7 +27,7 @@ def embedded(tmp_path_factory):
     out = manage(env, "load_demo")
     assert "Harvested duckdb source" in out and "succeeded" in out, out
     assert (data_dir / "demo_warehouse.duckdb").exists()
-    assert not (data_dir / "catalog.sqlite3").stat().st_size == 0
+    assert (data_dir / "catalog.sqlite3").stat().st_size != 0
     with serve(env) as base:
         yield base, data_dir
 
