@@ -98,7 +98,10 @@ def main():
             f" (added {counts.get('datasets_added', 0)}, unchanged {counts.get('datasets_unchanged', 0)})"
             f"  lineage {counts.get('lineage_edges', 0)}  column edges {counts.get('column_lineage_edges', 0)}"
         )
-        print("    phases (s): " + ", ".join(f"{k} {v:.2f}" for k, v in (run.timings or {}).items() if isinstance(v, float)))
+        print(
+            "    phases (s): "
+            + ", ".join(f"{k} {v:.2f}" for k, v in (run.timings or {}).items() if isinstance(v, float))
+        )
         if label == "first harvest":
             first = wall
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -24,7 +24,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-ROWS_SQL = "SELECT i.*, n FROM sales.order_items AS i CROSS JOIN range(4) AS r(n) ORDER BY i.order_item_id, n LIMIT 1000"
+ROWS_SQL = (
+    "SELECT i.*, n FROM sales.order_items AS i CROSS JOIN range(4) AS r(n) ORDER BY i.order_item_id, n LIMIT 1000"
+)
 
 
 def pct(values, p):

@@ -42,14 +42,20 @@ def main():
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="mesh-fresh-clone-"))
     clone = work / "mesh-catalog"
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "MESH_DATA_DIR")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "MESH_DATA_DIR")
+    }
     env["MESH_DEMO_WAREHOUSE"] = "duckdb"
     steps = []
     started = time.perf_counter()
 
     def step(label, command, **kwargs):
         t = time.perf_counter()
-        subprocess.run(command, cwd=clone if label != "git clone" else work, env=env, check=True, capture_output=True, **kwargs)
+        subprocess.run(
+            command, cwd=clone if label != "git clone" else work, env=env, check=True, capture_output=True, **kwargs
+        )
         steps.append((label, time.perf_counter() - t))
 
     step("git clone", ["git", "clone", "--quiet", args.repo, str(clone)])

@@ -70,7 +70,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "apps.core.error_pages.OwnErrorPages",
 ]
+# Serve the project's own 404/403/500 pages even with DEBUG on (False: Django's debug pages).
+MESH_OWN_ERROR_PAGES = env.bool("MESH_OWN_ERROR_PAGES", default=True)
 
 ROOT_URLCONF = "mesh_catalog.urls"
 WSGI_APPLICATION = "mesh_catalog.wsgi.application"
@@ -161,9 +164,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "django.contrib.staticfiles.storage.StaticFilesStorage" if DEBUG else "mesh_catalog.storage.StaticStorage"
         )
     },
 }

@@ -92,3 +92,12 @@ def test_refused_file_read_is_explained_in_the_lab(embedded, tab):
     page.get_by_label("SQL", exact=True).fill("SELECT * FROM read_csv('/etc/passwd')")
     page.get_by_role("button", name="Run query").click()
     expect(page.locator(".lab-result")).to_contain_text("read_csv() is not allowed")
+
+
+def test_the_demo_shows_its_own_404_page(embedded, tab):
+    base, _ = embedded
+    response = tab.goto(f"{base}/no-such-page/")
+    assert response.status == 404
+    expect(tab.get_by_role("heading", name="Nothing here")).to_be_visible()
+    assert "URLconf" not in tab.content()
+    tab.screenshot(path=str(SCREENSHOTS / "embedded_404.png"))
