@@ -101,3 +101,61 @@ def test_the_demo_shows_its_own_404_page(embedded, tab):
     expect(tab.get_by_role("heading", name="Nothing here")).to_be_visible()
     assert "URLconf" not in tab.content()
     tab.screenshot(path=str(SCREENSHOTS / "embedded_404.png"))
+
+
+def _dataset_id(data_dir, name: str) -> int:
+    import sqlite3
+
+    with sqlite3.connect(data_dir / "catalog.sqlite3") as con:
+        return con.execute("SELECT id FROM catalog_dataset WHERE name = ?", (name,)).fetchone()[0]
+
+
+LAYOUT_PROBLEMS_JS = """() => {
+  const width = document.documentElement.clientWidth;
+  const problems = [];
+  if (document.documentElement.scrollWidth > width + 1) problems.push(`page ${document.documentElement.scrollWidth}px wide > ${width}px`);
+  for (const el of document.querySelectorAll('main *')) {
+    const r = el.getBoundingClientRect();
+    if (r.width > 0 && r.right > width + 1 && !el.closest('.table-scroll, pre, .graph-scroll')) {
+      problems.push(`${el.tagName.toLowerCase()}.${el.className} ends at ${Math.round(r.right)}px`);
+      if (problems.length > 5) break;
+    }
+  }
+  for (const code of document.querySelectorAll('.columns-table .col-name code')) {
+    if (code.getClientRects().length > 1) problems.push(`column name broken: ${code.textContent}`);
+  }
+  for (const th of document.querySelectorAll('main th')) {
+    const style = getComputedStyle(th);
+    if (style.display !== 'none' && th.offsetParent !== null && th.getClientRects().length && th.scrollWidth > th.clientWidth + 1)
+      problems.push(`header overflows: ${th.textContent}`);
+    const words = th.textContent.trim().split(/\\s+/).length;
+    const lines = Math.round(th.getBoundingClientRect().height / parseFloat(style.lineHeight || 16));
+    if (th.offsetParent !== null && words === 1 && lines > 1 && th.getBoundingClientRect().height > 2 * parseFloat(style.fontSize) + 12)
+      problems.push(`header broken mid-word: ${th.textContent}`);
+  }
+  return problems;
+}"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_dataset_columns_stay_readable_and_render_markdown(embedded, browser, width):
+    base, data_dir = embedded
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(f"{base}/login/?next=/")
+        page.get_by_label("Username").fill("casey")
+        page.get_by_label("Password").fill("mesh-demo-consumer")
+        page.get_by_label("Password").press("Enter")
+        page.wait_for_url(f"{base}/")
+        page.goto(f"{base}/datasets/{_dataset_id(data_dir, 'mesh_demo_warehouse.sales.orders')}/")
+        status = page.locator("#col-status")
+        expect(status.locator(".col-prose table")).to_be_visible()  # the Markdown table, not raw pipes
+        assert "|---|" not in page.locator("#columns").inner_text()
+        page.locator("#columns").screenshot(path=str(SCREENSHOTS / f"embedded_dataset_columns_{width}.png"))
+        problems = page.evaluate(LAYOUT_PROBLEMS_JS)
+        assert problems == [], problems
+        name_box = status.locator(".col-name code").bounding_box()
+        assert name_box["width"] > 40  # "status" on one line, not one character per line
+    finally:
+        context.close()
