@@ -15,7 +15,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-DROP = ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE", "MESH_DEMO_WAREHOUSE")
+DROP = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "DJANGO_SETTINGS_MODULE",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "MESH_DEMO_WAREHOUSE",
+    "MESH_PUBLIC_READ",
+)
 
 
 def free_port() -> int:
@@ -30,6 +37,7 @@ def embedded_env(data_dir: Path, **extra) -> dict:
         MESH_DATA_DIR=str(data_dir),
         DJANGO_SETTINGS_MODULE="mesh_catalog.settings",
         MESH_DEMO_WAREHOUSE="duckdb",
+        MESH_PUBLIC_READ="True",  # as `make run` serves it
         PYTHONUNBUFFERED="1",
         **extra,
     )

@@ -159,3 +159,18 @@ def test_dataset_columns_stay_readable_and_render_markdown(embedded, browser, wi
         assert name_box["width"] > 40  # "status" on one line, not one character per line
     finally:
         context.close()
+
+
+def test_an_anonymous_visitor_browses_and_the_header_search_suggests_real_hits(embedded, tab):
+    base, _ = embedded
+    tab.goto(f"{base}/")
+    expect(tab.get_by_role("link", name="Browse")).to_be_visible()
+    box = tab.locator("#topq")
+    box.press_sequentially("orders", delay=30)
+    suggestions = tab.locator("#topq-suggest")
+    expect(suggestions.get_by_role("option").first).to_be_visible()
+    assert "Password" not in suggestions.inner_text()  # never the login page pasted into the list
+    tab.screenshot(path=str(SCREENSHOTS / "embedded_anonymous_suggest.png"))
+    tab.goto(f"{base}/login/")
+    expect(tab.get_by_text("browse the catalog")).to_be_visible()
+    expect(tab.get_by_role("complementary", name="Demo accounts")).to_contain_text("mesh-demo-consumer")
