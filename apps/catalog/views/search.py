@@ -22,6 +22,41 @@ FACET_LABELS = {
     "lifecycle": "Lifecycle",
 }
 PAGE_SIZE = 20
+MAX_QUERY_CHARS = 200  # longer input is cut (and the page says so): no query needs more
+COLUMNS_SHOWN_PER_DATASET = 3
+# Why a hit matched, in words (the index's field names are not for people).
+MATCH_LABELS = {
+    "qualified_name": "Full name",
+    "context": "Found in",
+    "description": "Description",
+    "summary": "Summary",
+    "columns": "Columns",
+    "tags": "Tags",
+    "owners": "Owners",
+}
+
+
+def group_column_hits(hits) -> list[dict]:
+    """Hits as the page lists them: column hits gathered under their dataset.
+
+    A query such as ``id`` matches a column in many tables; the first few columns of a
+    dataset are shown under one entry, with how many more matched there.
+    """
+    items, groups = [], {}
+    for hit in hits:
+        if hit.type != "column":
+            items.append({"hit": hit, "columns": [], "more": 0})
+            continue
+        parent = hit.qualified_name.rsplit(".", 1)[0] if "." in hit.qualified_name else hit.qualified_name
+        group = groups.get(parent)
+        if group is None:
+            group = groups[parent] = {"hit": None, "parent": parent, "columns": [], "more": 0}
+            items.append(group)
+        if len(group["columns"]) < COLUMNS_SHOWN_PER_DATASET:
+            group["columns"].append(hit)
+        else:
+            group["more"] += 1
+    return items
 
 
 def _filters(request) -> dict[str, list[str]]:
@@ -69,24 +104,44 @@ def _facet_groups(facets: dict, q: str, filters: dict) -> list[dict]:
 def search_page(request):
     from apps.search.service import SearchQueryError, search
 
-    q = request.GET.get("q", "").strip()
+    from apps.search.service import MAX_OFFSET
+
+    raw = request.GET.get("q", "").strip()
+    q = raw[:MAX_QUERY_CHARS]
     filters = _filters(request)
     try:
         page = max(1, int(request.GET.get("page", 1)))
     except ValueError:
         page = 1
-    context = {"q": q, "filters": filters, "error": None, "result": None}
+    context = {"q": q, "filters": filters, "error": None, "result": None, "notes": []}
+    if len(raw) > MAX_QUERY_CHARS:
+        context["notes"].append(f"Your query was cut to its first {MAX_QUERY_CHARS} characters.")
+    last_servable = MAX_OFFSET // PAGE_SIZE + 1
+    asked = page
+    page = min(page, last_servable)
     try:
         result = search(q, filters=filters or None, page=page, page_size=PAGE_SIZE, user=request.user)
+        pages = max(1, -(-result.count // PAGE_SIZE))
+        if page > pages and result.count:
+            page = min(pages, last_servable)
+            result = search(q, filters=filters or None, page=page, page_size=PAGE_SIZE, user=request.user)
     except SearchQueryError as exc:
         context["error"] = str(exc)
     else:
         pages = max(1, -(-result.count // PAGE_SIZE))
+        if asked != page:
+            context["notes"].append(
+                f"There is no page {asked:,}: the results have {min(pages, last_servable):,} page"
+                f"{'s' if pages != 1 else ''}; this is the last one."
+            )
         context.update(
             result=result,
+            items=group_column_hits(result.results),
+            corrected=result.corrected,
+            match_labels=MATCH_LABELS,
             facet_groups=_facet_groups(result.facets, q, filters),
             prev_url=_query_string(q, filters, page - 1) if page > 1 else None,
-            next_url=_query_string(q, filters, page + 1) if page < pages else None,
+            next_url=_query_string(q, filters, page + 1) if page < min(pages, last_servable) else None,
             pages=pages,
             active_filters=[(FACET_LABELS[k], v) for k, vs in filters.items() for v in vs],
             clear_url=_query_string(q, {}),
