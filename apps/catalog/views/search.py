@@ -102,9 +102,7 @@ def _facet_groups(facets: dict, q: str, filters: dict) -> list[dict]:
 
 @reader_required
 def search_page(request):
-    from apps.search.service import SearchQueryError, search
-
-    from apps.search.service import MAX_OFFSET
+    from apps.search.service import MAX_OFFSET, SearchQueryError, search
 
     raw = request.GET.get("q", "").strip()
     q = raw[:MAX_QUERY_CHARS]
