@@ -241,3 +241,44 @@ def test_main_pages_fit_the_viewport(embedded, browser, width):
     finally:
         context.close()
     assert problems == {}, problems
+
+
+LINEAGE_JS = """() => {
+  const svg = document.querySelector('.lineage-svg');
+  const box = svg.getBoundingClientRect();
+  const out = {nodes: 0, outside: [], spilled: [], width: document.documentElement.clientWidth};
+  for (const node of svg.querySelectorAll('.node')) {
+    out.nodes++;
+    const rect = node.querySelector('rect').getBoundingClientRect();
+    const label = node.querySelector('.node-label').getBoundingClientRect();
+    if (rect.right > box.right + 1 || rect.right > out.width) out.outside.push(node.dataset.key);
+    if (label.left < rect.left - 1 || label.right > rect.right + 1) out.spilled.push(node.querySelector('.node-label').textContent);
+  }
+  return out;
+}"""
+
+
+def test_lineage_labels_fit_their_boxes_and_the_graph_fits_the_page(embedded, browser):
+    base, data_dir = embedded
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(f"{base}/")
+        orders = _dataset_id(data_dir, "mesh_demo_warehouse.sales.orders")
+        page.goto(f"{base}/lineage/?focus=d{orders}&depth=3")
+        expect(page.locator(".lineage-svg .node").first).to_be_visible()
+        found = page.evaluate(LINEAGE_JS)
+        said = int(page.locator(".graph-help").inner_text().split(" node")[0])
+        assert found["nodes"] == said and found["outside"] == [] and found["spilled"] == [], found
+        labels = page.evaluate("[...document.querySelectorAll('.node-label')].map(t => t.textContent)")
+        assert labels and not any(t.startswith("…") for t in labels), labels
+        title = page.evaluate("document.querySelector('.lineage-svg .node-dataset title').textContent")
+        assert title.startswith("mesh_demo_warehouse.")  # the full name on hover
+        page.screenshot(path=str(SCREENSHOTS / "embedded_lineage_1280.png"), full_page=True)
+
+        page.locator("#column").select_option(label="order_total")
+        page.get_by_role("button", name="Show").click()
+        expect(page.locator(".lineage-svg .node.hl .node-sub", has_text="order_total").first).to_be_visible()
+        page.screenshot(path=str(SCREENSHOTS / "embedded_lineage_column.png"), full_page=True)
+    finally:
+        context.close()
