@@ -16,7 +16,9 @@ from django.views.decorators.http import require_POST
 from apps.core.actors import is_admin
 from apps.core.errors import ActionError, ConflictError
 from apps.harvest import actions
+from apps.harvest.config_fields import fields_by_kind
 from apps.harvest.forms import SourceForm
+from apps.harvest.harvesters.base import harvester_registry
 from apps.harvest.models import HarvestRun, RunStatus, Source
 
 ACTIVE = (RunStatus.QUEUED, RunStatus.RUNNING)
@@ -76,7 +78,10 @@ def source_create(request):
         else:
             return redirect("harvest:source_detail", name=source.name)
     return render(
-        request, "harvest/source_form.html", {"form": form, "source": None}, status=422 if form.errors else 200
+        request,
+        "harvest/source_form.html",
+        {"form": form, "source": None, "kind_fields": fields_by_kind(harvester_registry)},
+        status=422 if form.errors else 200,
     )
 
 
@@ -105,7 +110,10 @@ def source_edit(request, name):
         else:
             return redirect("harvest:source_detail", name=source.name)
     return render(
-        request, "harvest/source_form.html", {"form": form, "source": source}, status=422 if form.errors else 200
+        request,
+        "harvest/source_form.html",
+        {"form": form, "source": source, "kind_fields": fields_by_kind(harvester_registry)},
+        status=422 if form.errors else 200,
     )
 
 

@@ -25,6 +25,7 @@ from sqlglot.errors import SqlglotError
 
 from apps.catalog.models import DatasetKind, LineageEvidence
 from apps.core.duckdb_files import connect_read_only, default_database, namespace_of, resolve_path
+from apps.harvest.config_fields import ConfigField
 from apps.harvest.harvesters.base import ConfigError, ConnectionCheck, Harvester, SourceError, register_harvester
 from apps.harvest.harvesters.postgres.view_lineage import UnparseableView, analyse
 from apps.harvest.records import (
@@ -96,6 +97,27 @@ class DuckDBHarvester(Harvester):
     """Reads schemas, tables, views, columns, keys and view lineage of one DuckDB file."""
 
     kind = "duckdb"
+    config_fields = (
+        ConfigField(
+            "path",
+            "DuckDB file",
+            "text",
+            "Absolute, or relative to the catalog's directory.",
+            "/srv/warehouse/analytics.duckdb",
+            required=True,
+        ),
+        ConfigField(
+            "database",
+            "Attached as",
+            "text",
+            "The catalog name datasets are listed under; default: the file's stem.",
+            "analytics",
+        ),
+        ConfigField(
+            "include_schemas", "Schemas to include", "list", "Comma-separated globs; empty: all.", "sales, mkt_*"
+        ),
+        ConfigField("exclude_schemas", "Schemas to exclude", "list", "Comma-separated globs.", "tmp_*"),
+    )
 
     @classmethod
     def validate_config(cls, config: dict) -> dict:
