@@ -42,7 +42,20 @@ class GraphNode:
 
     @property
     def short_label(self) -> str:
-        return self.label if len(self.label) <= LABEL_CHARS else "…" + self.label[-(LABEL_CHARS - 1) :]
+        """What fits in the box: a dataset as ``schema.table`` (the full name is the box's
+        title), and a long name shortened in the middle so both ends stay readable."""
+        label = self.label
+        if self.kind == "dataset" and label.count(".") >= 2:
+            label = ".".join(label.split(".")[-2:])
+        if len(label) <= LABEL_CHARS:
+            return label
+        head = (LABEL_CHARS - 1) // 2
+        return label[:head] + "…" + label[-(LABEL_CHARS - 1 - head) :]
+
+    @property
+    def label_needs_squeeze(self) -> bool:
+        """Long labels are drawn with a fixed text length so they never spill out of the box."""
+        return len(self.short_label) > 24
 
 
 @dataclass

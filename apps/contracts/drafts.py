@@ -10,7 +10,7 @@ import yaml
 
 from apps.catalog import compatibility
 from apps.catalog.models import Column, DatasetConstraint, QualityCheck
-from apps.contracts.checks import LOGICAL_OF
+from apps.contracts.judge import LOGICAL_OF
 
 API_VERSION = "v3.1.0"
 

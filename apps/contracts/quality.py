@@ -13,8 +13,8 @@ is stopped like any lab query. Results are appended as ``CheckRun`` rows (trigge
 from django.utils import timezone
 
 from apps.contracts import odcs
-from apps.contracts.checks import MET, UNKNOWN, VIOLATED, _run, match_object
-from apps.contracts.judge import _clause
+from apps.contracts.checks import _run, match_object
+from apps.contracts.judge import MET, UNKNOWN, VIOLATED, _clause
 from apps.contracts.models import CheckRun, ContractStatus
 from apps.core.actors import SystemActor
 from apps.core.errors import ActionError

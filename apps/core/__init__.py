@@ -14,4 +14,8 @@ Beyond the common anatomy (README "Layout"):
     registry.py  named registries that refuse duplicates
     writes.py    validate, save, record history, notify: the steps every action shares
     limits.py    the documented input limits every action enforces
+    context_processors.py  what every page's template needs (can the visitor read the catalog)
+    demo_warehouse.py      which warehouse the demo uses: DuckDB embedded, or PostgreSQL when it answers
+    duckdb_files.py        opening DuckDB files read-only and naming them (shared by harvest and lab)
+    error_pages.py         the project's own 404/403/500 pages, with DEBUG on too
 """

@@ -105,11 +105,21 @@ def decide(request, request_id, decision):
 @login_required
 @require_GET
 def my_requests(request):
-    """The requester's side: every request, its status and the owners' comment."""
+    """The requester's side (every request, its status and the owners' comment) and, for
+    owners, the requests waiting for their decision on the products they may edit."""
+    from apps.catalog.permissions import editable_products
+
+    waiting = (
+        AccessRequest.objects.filter(status=AccessStatus.PENDING, port__product__in=editable_products(request.user))
+        .select_related("port__product", "requester")
+        .order_by("created_at")
+    )
     requests = (
         AccessRequest.objects.filter(requester=request.user)
         .select_related("port__product", "decided_by")
         .order_by("-created_at")
     )
     grants = request.user.access_grants.select_related("port__product").order_by("-created_at")
-    return render(request, "governance/my_requests.html", {"requests": requests, "grants": grants})
+    return render(
+        request, "governance/my_requests.html", {"requests": requests, "grants": grants, "waiting": list(waiting)}
+    )

@@ -12,4 +12,7 @@ Beyond the common anatomy (README "Layout"):
     uploads.py     storage of dbt artifact sets uploaded by CI
     validation.py  mapping rules and schedules, shared by every kind
     source_panels.py  registry of panels upper apps add to the source page
+    config_fields.py   each source kind's config fields, for the per-kind add-source form
+    demo_warehouse.py  builds the embedded DuckDB demo warehouse from the demo dbt project
+    run_summary.py     a run report in plain language
 """

@@ -23,7 +23,9 @@ class SourceForm(forms.Form):
     kind = forms.ChoiceField(choices=())
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     config = _json_field(
-        "Configuration (JSON)", "Non-secret settings of this kind, e.g. host, port, database.", required=True
+        "Configuration (JSON)",
+        "Filled from the fields above for the chosen kind; edit it directly for keys the fields do not cover.",
+        required=True,
     )
     secrets = _json_field(
         "Secrets (JSON, write-only)",

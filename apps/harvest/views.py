@@ -16,7 +16,9 @@ from django.views.decorators.http import require_POST
 from apps.core.actors import is_admin
 from apps.core.errors import ActionError, ConflictError
 from apps.harvest import actions
+from apps.harvest.config_fields import fields_by_kind
 from apps.harvest.forms import SourceForm
+from apps.harvest.harvesters.base import harvester_registry
 from apps.harvest.models import HarvestRun, RunStatus, Source
 from apps.harvest.source_panels import panels_for
 
@@ -77,7 +79,10 @@ def source_create(request):
         else:
             return redirect("harvest:source_detail", name=source.name)
     return render(
-        request, "harvest/source_form.html", {"form": form, "source": None}, status=422 if form.errors else 200
+        request,
+        "harvest/source_form.html",
+        {"form": form, "source": None, "kind_fields": fields_by_kind(harvester_registry)},
+        status=422 if form.errors else 200,
     )
 
 
@@ -106,7 +111,10 @@ def source_edit(request, name):
         else:
             return redirect("harvest:source_detail", name=source.name)
     return render(
-        request, "harvest/source_form.html", {"form": form, "source": source}, status=422 if form.errors else 200
+        request,
+        "harvest/source_form.html",
+        {"form": form, "source": source, "kind_fields": fields_by_kind(harvester_registry)},
+        status=422 if form.errors else 200,
     )
 
 
@@ -198,10 +206,20 @@ def source_harvest(request, name):
 
 
 def _run_context(run: HarvestRun) -> dict:
-    counts = sorted((run.counts or {}).items())
+    from apps.harvest import run_summary
+
+    counts = [(run_summary.counter_label(k), v) for k, v in sorted((run.counts or {}).items())]
     timings = sorted((run.timings or {}).items())
     duration = (run.finished_at - run.started_at).total_seconds() if run.started_at and run.finished_at else None
-    return {"run": run, "counts": counts, "timings": timings, "active": run.status in ACTIVE, "duration": duration}
+    return {
+        "run": run,
+        "counts": counts,
+        "timings": timings,
+        "active": run.status in ACTIVE,
+        "duration": duration,
+        "summary": run_summary.summary(run),
+        "empty_warning": run_summary.empty_warning(run),
+    }
 
 
 @platform_required

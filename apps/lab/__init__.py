@@ -16,4 +16,5 @@ Beyond the common anatomy (README "Layout"):
     reader_views.py       the source page's lab-reader panel
     result_filters.py     registry of filters applied to every result (masking of personal data)
     sql_functions.py      the allow-list of functions lab SQL may call, per dialect
+    engines/              one engine per warehouse kind (postgres, duckdb, mysql) behind the runner
 """

@@ -19,3 +19,9 @@ class LabConfig(AppConfig):
         SOURCE_PANELS.register(
             "lab-reader", SourcePanel("Lab reader", "lab:source_reader", kinds=frozenset({"postgres"}))
         )
+        from apps.lab.engines import register_engine
+        from apps.lab.engines.duckdb import DuckDBEngine
+        from apps.lab.engines.postgres import PostgresEngine
+
+        register_engine(PostgresEngine())
+        register_engine(DuckDBEngine())

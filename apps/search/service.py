@@ -61,6 +61,7 @@ class SearchResult:
     facets: dict[str, dict[str, int]]
     page: int
     page_size: int
+    corrected: str = ""  # the typo-corrected query when it differs from the one typed
 
 
 def clean_filters(filters) -> dict[str, list[str]]:
@@ -202,7 +203,8 @@ def search(
     count, facets = _facets([row[1:4] for row in rows if row[0] == "facet"])
     ranked = sorted((r for r in rows if r[0] == "hit"), key=lambda r: (-r[12], r[13]))  # UNION ALL keeps no order
     hits = [(r[1], r[3], r[2], *r[4:13]) for r in ranked]
-    return SearchResult(count, _hits(hits, query), facets, page, page_size)
+    corrected = query.corrected_phrase if query.corrected_phrase != query.phrase else ""
+    return SearchResult(count, _hits(hits, query), facets, page, page_size, corrected=corrected)
 
 
 def autocomplete(q: str, *, limit: int = 8, user=None) -> list[SearchHit]:

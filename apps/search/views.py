@@ -1,7 +1,5 @@
 """The search page and the search-as-you-type suggestions, over ``apps.search.service``.
 
-Routed by ``apps.search.urls`` (``search:search``, ``search:search_suggest``).
-
 Facet links keep the query and every active filter in the URL (``?q=orders&type=product
 &domain=sales``) and swap only the results through htmx with ``hx-push-url``, so a search
 can be shared and the back button works.
@@ -11,9 +9,8 @@ from urllib.parse import urlencode
 
 from django.shortcuts import render
 
-from apps.catalog.views.common import reader_required, render_partial_or_page
+from apps.catalog.views.common import read_allowed, reader_required, render_partial_or_page
 from apps.catalog.views.extensions import badges_for
-from apps.search.service import SearchQueryError, autocomplete, search
 
 FACETS = ("type", "domain", "platform", "tag", "owner", "classification", "lifecycle")
 FACET_LABELS = {
@@ -26,6 +23,41 @@ FACET_LABELS = {
     "lifecycle": "Lifecycle",
 }
 PAGE_SIZE = 20
+MAX_QUERY_CHARS = 200  # longer input is cut (and the page says so): no query needs more
+COLUMNS_SHOWN_PER_DATASET = 3
+# Why a hit matched, in words (the index's field names are not for people).
+MATCH_LABELS = {
+    "qualified_name": "Full name",
+    "context": "Found in",
+    "description": "Description",
+    "summary": "Summary",
+    "columns": "Columns",
+    "tags": "Tags",
+    "owners": "Owners",
+}
+
+
+def group_column_hits(hits) -> list[dict]:
+    """Hits as the page lists them: column hits gathered under their dataset.
+
+    A query such as ``id`` matches a column in many tables; the first few columns of a
+    dataset are shown under one entry, with how many more matched there.
+    """
+    items, groups = [], {}
+    for hit in hits:
+        if hit.type != "column":
+            items.append({"hit": hit, "columns": [], "more": 0})
+            continue
+        parent = hit.qualified_name.rsplit(".", 1)[0] if "." in hit.qualified_name else hit.qualified_name
+        group = groups.get(parent)
+        if group is None:
+            group = groups[parent] = {"hit": None, "parent": parent, "columns": [], "more": 0}
+            items.append(group)
+        if len(group["columns"]) < COLUMNS_SHOWN_PER_DATASET:
+            group["columns"].append(hit)
+        else:
+            group["more"] += 1
+    return items
 
 
 def _filters(request) -> dict[str, list[str]]:
@@ -71,16 +103,27 @@ def _facet_groups(facets: dict, q: str, filters: dict) -> list[dict]:
 
 @reader_required
 def search_page(request):
-    """Ranked results with facets; htmx requests get only the results fragment."""
-    q = request.GET.get("q", "").strip()
+    from apps.search.service import MAX_OFFSET, SearchQueryError, search
+
+    raw = request.GET.get("q", "").strip()
+    q = raw[:MAX_QUERY_CHARS]
     filters = _filters(request)
     try:
         page = max(1, int(request.GET.get("page", 1)))
     except ValueError:
         page = 1
-    context = {"q": q, "filters": filters, "error": None, "result": None}
+    context = {"q": q, "filters": filters, "error": None, "result": None, "notes": []}
+    if len(raw) > MAX_QUERY_CHARS:
+        context["notes"].append(f"Your query was cut to its first {MAX_QUERY_CHARS} characters.")
+    last_servable = MAX_OFFSET // PAGE_SIZE + 1
+    asked = page
+    page = min(page, last_servable)
     try:
         result = search(q, filters=filters or None, page=page, page_size=PAGE_SIZE, user=request.user)
+        pages = max(1, -(-result.count // PAGE_SIZE))
+        if page > pages and result.count:
+            page = min(pages, last_servable)
+            result = search(q, filters=filters or None, page=page, page_size=PAGE_SIZE, user=request.user)
     except SearchQueryError as exc:
         context["error"] = str(exc)
     else:
@@ -88,11 +131,19 @@ def search_page(request):
         badges = badges_for([h.id for h in result.results if h.type == "product"])  # e.g. "contract violated"
         for hit in result.results:
             hit.badges = badges.get(hit.id, []) if hit.type == "product" else []
+        if asked != page:
+            context["notes"].append(
+                f"There is no page {asked:,}: the results have {min(pages, last_servable):,} page"
+                f"{'s' if pages != 1 else ''}; this is the last one."
+            )
         context.update(
             result=result,
+            items=group_column_hits(result.results),
+            corrected=result.corrected,
+            match_labels=MATCH_LABELS,
             facet_groups=_facet_groups(result.facets, q, filters),
             prev_url=_query_string(q, filters, page - 1) if page > 1 else None,
-            next_url=_query_string(q, filters, page + 1) if page < pages else None,
+            next_url=_query_string(q, filters, page + 1) if page < min(pages, last_servable) else None,
             pages=pages,
             active_filters=[(FACET_LABELS[k], v) for k, vs in filters.items() for v in vs],
             clear_url=_query_string(q, {}),
@@ -100,9 +151,17 @@ def search_page(request):
     return render_partial_or_page(request, "search/partials/search_results.html", "search/search.html", context)
 
 
-@reader_required
 def search_suggest(request):
-    """A short list under the search box while typing (htmx)."""
+    """A short list under the search box while typing (htmx).
+
+    An anonymous visitor without public read gets a link to log in — never a redirect,
+    which htmx would follow and paste the whole login page into the suggestions.
+    """
+    from apps.search.service import SearchQueryError, autocomplete
+
+    if not read_allowed(request):
+        return render(request, "search/partials/search_suggest_login.html", {"q": request.GET.get("q", "")[:200]})
+
     q = request.GET.get("q", "").strip()
     hits = []
     if len(q) >= 2:

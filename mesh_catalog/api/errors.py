@@ -5,10 +5,12 @@ into the same shape with dotted field paths (``ports.0.name``).
 """
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.db import DataError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from apps.core.errors import ActionError, ConflictError, NotFoundError, PermissionDeniedError
 
@@ -49,6 +51,17 @@ def flatten_detail(detail, field: str | None = None) -> list[dict]:
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, DataError):
+        # Input the database cannot store or compare (a NUL character, an out-of-range number)
+        # is the client's mistake: a 400 in the one error format, and the transaction undone.
+        set_rollback()
+        message = "The input contains a value the database cannot store"
+        if "NUL" in str(exc):
+            message += " (a NUL character)"
+        return Response(
+            {"errors": [{"field": None, "code": "invalid_value", "message": message + "."}]},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     if isinstance(exc, ActionError):
         return Response(error_body(exc), status=action_error_status(exc))
     if isinstance(exc, (Http404, ObjectDoesNotExist)):

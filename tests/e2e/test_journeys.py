@@ -157,7 +157,7 @@ def test_admin_adds_a_source_tests_it_harvests_and_reads_the_report(page, demo_m
     page.get_by_role("button", name="Harvest now").click()
     page.wait_for_url("**/runs/*/")
     expect(page.locator("#run-status .badge").first).to_have_text("Succeeded", timeout=30_000)
-    expect(page.locator("#run-status")).to_contain_text("Counts")
+    expect(page.locator("#run-status")).to_contain_text("All counters")
     screenshot(page, "harvest-run")
     page.goto("/products/does-not-exist/")
     expect(page.get_by_role("heading", name="Nothing here")).to_be_visible()
