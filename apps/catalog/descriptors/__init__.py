@@ -108,7 +108,7 @@ def _risky_deletions(current, changes) -> list[str]:
         if f"{direction}:{name}" not in deleted:
             continue
         consumers = port.consumer_ports.count()
-        samples = len(current.samples.get(port.pk, {}))
+        samples = len(current.sections.get("sampleQueries", {}).get(port.pk, {}))
         if consumers or samples:
             uses = [f"{consumers} consuming port(s)"] * bool(consumers) + [f"{samples} sample queries"] * bool(samples)
             warnings.append(f"Port {direction}:{name} would be deleted; it has {' and '.join(uses)}.")
