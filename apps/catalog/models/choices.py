@@ -62,6 +62,8 @@ class LineageEvidence(models.TextChoices):
     DBT = "dbt", "dbt"
     GLUE_VIEW = "glue_view", "Glue/Athena view SQL"
     OPENLINEAGE = "openlineage", "OpenLineage"
+    ASYNCAPI = "asyncapi", "AsyncAPI operation"
+    BROKER_BINDING = "broker_binding", "Message broker binding"
     MANUAL = "manual", "Manual"
 
 
