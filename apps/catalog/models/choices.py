@@ -51,6 +51,7 @@ class DatasetKind(models.TextChoices):
     SEED = "seed", "Seed"
     SNAPSHOT = "snapshot", "Snapshot"
     TOPIC = "topic", "Topic"
+    QUEUE = "queue", "Queue"
     FILE = "file", "File"
     DASHBOARD = "dashboard", "Dashboard"
     OTHER = "other", "Other"
