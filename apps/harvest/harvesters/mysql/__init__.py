@@ -15,7 +15,7 @@ from apps.harvest.harvesters.base import ConnectionCheck, Harvester, SourceError
 from apps.harvest.harvesters.mysql import queries
 from apps.harvest.harvesters.mysql.build import RecordBuilder
 from apps.harvest.harvesters.mysql.config import SYSTEM_SCHEMAS, split_password, target, validate
-from apps.harvest.harvesters.mysql.connect import classify, connect
+from apps.harvest.harvesters.mysql.connect import classify, connect, is_mariadb
 
 SETUP_STATEMENTS = 5  # version, timeout, isolation, time zone, start transaction (see connect())
 
@@ -88,7 +88,8 @@ class MySQLHarvester(Harvester):
         try:
             schemas = self._schemas(conn)
             params = {"schemas": tuple(schemas) or ("",)}
-            facts = {name: self._query(conn, sql, params) for name, sql in queries.CATALOG}
+            flavour = queries.catalog(is_mariadb(conn.server_version_text))
+            facts = {name: self._query(conn, sql, params) for name, sql in flavour}
         finally:
             conn.close()
         yield from RecordBuilder(where, facts).records()

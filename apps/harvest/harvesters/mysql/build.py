@@ -14,7 +14,6 @@ from apps.harvest.records import (
     LineageRecord,
 )
 
-CONSTRAINT_KINDS = {"PRIMARY KEY": "primary_key", "UNIQUE": "unique", "FOREIGN KEY": "foreign_key"}
 TABLE_TYPES = {"BASE TABLE", "VIEW", "SYSTEM VERSIONED"}
 DIALECT = "mysql"
 
@@ -160,13 +159,16 @@ class RecordBuilder:
             by_name.setdefault(row[2], []).append(row)
         out = []
         for name, rows in by_name.items():
-            kind = CONSTRAINT_KINDS[rows[0][3]]
-            columns = tuple(r[4] for r in rows)
+            ref_schema, ref_table = rows[0][4], rows[0][5]
+            kind = "primary_key" if name == "PRIMARY" else "foreign_key" if ref_table else "unique"
+            columns = tuple(r[3] for r in rows)
             referenced, ref_columns, definition = None, (), ""
-            if kind == "foreign_key" and rows[0][6]:
-                referenced = self.ref(rows[0][5], rows[0][6])
-                ref_columns = tuple(r[7] for r in rows)
-                definition = f"FOREIGN KEY ({', '.join(columns)}) REFERENCES {rows[0][5]}.{rows[0][6]} ({', '.join(ref_columns)})"
+            if kind == "foreign_key":
+                referenced = self.ref(ref_schema, ref_table)
+                ref_columns = tuple(r[6] for r in rows)
+                definition = (
+                    f"FOREIGN KEY ({', '.join(columns)}) REFERENCES {ref_schema}.{ref_table} ({', '.join(ref_columns)})"
+                )
             elif kind == "primary_key":
                 definition = f"PRIMARY KEY ({', '.join(columns)})"
             else:
