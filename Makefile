@@ -26,10 +26,11 @@ migrate: install
 demo: migrate
 	$(PY) manage.py load_demo
 
-## Start the catalog with the demo mesh on http://$(HOST):$(PORT) (embedded: SQLite, in-process tasks).
+## Start the catalog with the demo mesh on http://$(HOST):$(PORT) (embedded: SQLite, in-process tasks,
+## the DuckDB demo warehouse; anonymous visitors may browse unless MESH_PUBLIC_READ=False).
 run: demo
-	@echo "Mesh Catalog on http://$(HOST):$(PORT)/"
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "Mesh Catalog on http://$(HOST):$(PORT)/  (log in as casey / mesh-demo-consumer)"
+	MESH_PUBLIC_READ=$${MESH_PUBLIC_READ:-True} $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## Run the whole test suite (PostgreSQL and Redis on localhost; see README "Tests").
 test: install-dev

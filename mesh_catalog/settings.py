@@ -70,7 +70,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "apps.core.error_pages.OwnErrorPages",
 ]
+# Serve the project's own 404/403/500 pages even with DEBUG on (False: Django's debug pages).
+MESH_OWN_ERROR_PAGES = env.bool("MESH_OWN_ERROR_PAGES", default=True)
 
 ROOT_URLCONF = "mesh_catalog.urls"
 WSGI_APPLICATION = "mesh_catalog.wsgi.application"
@@ -85,6 +88,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "apps.core.context_processors.mesh",
             ],
         },
     },
@@ -161,9 +165,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "django.contrib.staticfiles.storage.StaticFilesStorage" if DEBUG else "mesh_catalog.storage.StaticStorage"
         )
     },
 }
@@ -208,6 +210,13 @@ MESH_LAB_ROW_CAP = env.int("MESH_LAB_ROW_CAP", default=1000)
 MESH_LAB_BYTE_CAP = env.int("MESH_LAB_BYTE_CAP", default=5 * 1024 * 1024)
 MESH_LAB_RATE_LIMIT_PER_MINUTE = env.int("MESH_LAB_RATE_LIMIT_PER_MINUTE", default=30)
 MESH_LAB_GRANT_CLASSIFICATIONS = env.list("MESH_LAB_GRANT_CLASSIFICATIONS", default=["restricted", "confidential"])
+# DuckDB engine: per-run limits of the in-process database (apps/lab/engines/duckdb.py).
+MESH_LAB_DUCKDB_MEMORY_LIMIT = env.str("MESH_LAB_DUCKDB_MEMORY_LIMIT", default="512MB")
+MESH_LAB_DUCKDB_THREADS = env.int("MESH_LAB_DUCKDB_THREADS", default=2)
+# Which warehouse the demo (load_demo, `make run`) queries: "duckdb" (var/demo_warehouse.duckdb,
+# built from the demo dbt project, no services), "postgres" (mesh_demo_warehouse on
+# 127.0.0.1:5432, built by scripts/dbt_build_fixture.sh) or "auto" (postgres when it answers).
+MESH_DEMO_WAREHOUSE = env.str("MESH_DEMO_WAREHOUSE", default="auto")
 
 # --- Security (production) ----------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -10,6 +10,7 @@ os.environ["DATABASE_URL"] = os.environ.get(
     "MESH_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/mesh_catalog"
 )
 os.environ.setdefault("MESH_DATA_DIR", os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "test"))
+os.environ.setdefault("MESH_DEMO_WAREHOUSE", "postgres")  # tests of the embedded demo set duckdb
 os.environ.pop("REDIS_URL", None)  # tasks run eagerly unless a test starts a real worker
 
 from mesh_catalog.settings import *  # noqa: F403

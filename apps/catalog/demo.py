@@ -1,7 +1,12 @@
 """Loading the demo mesh (fixtures/demo_mesh.yaml) through the catalog's actions.
 
-Idempotent: every object is looked up by its natural key and only changed when the
-fixture says something different, so loading twice writes nothing the second time.
+Idempotent and create-only: every object is looked up by its natural key and created when
+missing; an existing one is left exactly as it is, so loading again never reverts what a
+person edited (a description, a port, an owner) and writes nothing the second time.
+
+The fixture names warehouse tables in ``postgres://127.0.0.1:5432``; they are loaded into
+the demo warehouse's namespace (``apps.core.demo_warehouse``: the embedded DuckDB file
+when no PostgreSQL warehouse answers), with the ports' endpoint and protocol to match.
 """
 
 from decimal import Decimal
@@ -14,26 +19,32 @@ from django.db import transaction
 
 from apps.catalog import actions
 from apps.catalog.models import DataProduct, Dataset, Domain, Port, Team
+from apps.core import demo_warehouse
 from apps.core.actors import SystemActor
 
 DEMO_FILE = Path(settings.BASE_DIR) / "fixtures" / "demo_mesh.yaml"
 DEFAULT_NAMESPACE = "postgres://127.0.0.1:5432"
 DEMO = SystemActor("demo-loader")
 VIA = "demo"
+CREATED: set = set()  # ("domain" | "product", pk) of what this run created
 
 
 def load_demo(path: Path = DEMO_FILE) -> dict:
     data = yaml.safe_load(path.read_text())
+    CREATED.clear()
     with transaction.atomic():
         users = _load_users(data.get("users", []))
         teams = _load_teams(data.get("teams", []), users)
         domains = _load_domains(data.get("domains", []))
         _load_datasets(data.get("datasets", []), data.get("lineage", []))
         products = _load_products(data.get("products", []), domains)
+        # Owners only on what this run created: an owner a person removed stays removed.
         for spec in data.get("domains", []):
-            _load_owners(domains[spec["slug"]], spec.get("owners", []), users, teams)
+            if ("domain", domains[spec["slug"]].pk) in CREATED:
+                _load_owners(domains[spec["slug"]], spec.get("owners", []), users, teams)
         for spec in data.get("products", []):
-            _load_owners(products[spec["slug"]], spec.get("owners", []), users, teams)
+            if ("product", products[spec["slug"]].pk) in CREATED:
+                _load_owners(products[spec["slug"]], spec.get("owners", []), users, teams)
     return {"users": len(users), "teams": len(teams), "domains": len(domains), "products": len(products)}
 
 
@@ -65,8 +76,6 @@ def _load_teams(specs, users) -> dict:
             team = actions.create_team(
                 DEMO, slug=spec["slug"], name=spec["name"], email=spec.get("email", ""), members=members, via=VIA
             )
-        elif set(team.members.values_list("pk", flat=True)) != {m.pk for m in members}:
-            actions.set_team_members(DEMO, team, members, via=VIA)
         teams[team.slug] = team
     return teams
 
@@ -79,31 +88,44 @@ def _load_domains(specs) -> dict:
         domain = Domain.objects.filter(slug=spec["slug"]).first()
         if domain is None:
             domain = actions.create_domain(DEMO, slug=spec["slug"], via=VIA, **fields)
-        elif any(getattr(domain, k) != v for k, v in fields.items()):
-            domain = actions.update_domain(DEMO, domain, via=VIA, **fields)
+            CREATED.add(("domain", domain.pk))
         domains[domain.slug] = domain
     return domains
 
 
+def _warehouse_namespace(namespace: str) -> str:
+    return demo_warehouse.namespace() if namespace == DEFAULT_NAMESPACE else namespace
+
+
 def _dataset_key(ref) -> tuple[str, str]:
-    return (ref[0], ref[1]) if isinstance(ref, list) else (DEFAULT_NAMESPACE, ref)
+    return (_warehouse_namespace(ref[0]), ref[1]) if isinstance(ref, list) else (demo_warehouse.namespace(), ref)
 
 
 def _load_datasets(specs, lineage) -> None:
-    platform_of = {"postgres": "postgres", "kafka": "kafka", "arn": "glue", "s3": "s3"}
+    platform_of = {"postgres": "postgres", "duckdb": "duckdb", "kafka": "kafka", "arn": "glue", "s3": "s3"}
     for spec in specs:
-        if Dataset.objects.filter(namespace=spec["namespace"], name=spec["name"]).exists():
+        namespace = _warehouse_namespace(spec["namespace"])
+        if Dataset.objects.filter(namespace=namespace, name=spec["name"]).exists():
             continue  # harvested (or already loaded) metadata wins over the fixture
         actions.register_dataset(
             DEMO,
-            namespace=spec["namespace"],
+            namespace=namespace,
             name=spec["name"],
-            platform=platform_of.get(spec["namespace"].split(":", 1)[0], "other"),
+            platform=platform_of.get(namespace.split(":", 1)[0], "other"),
             kind=spec.get("kind", "table"),
             description=spec.get("description", ""),
             columns=spec.get("columns", []),
         )
-    by_name = {d.name: d for d in Dataset.objects.filter(namespace=DEFAULT_NAMESPACE)}
+    by_name = {d.name: d for d in Dataset.objects.filter(namespace=demo_warehouse.namespace())}
+    if lineage and by_name and not _demo_loaded_before():
+        _load_lineage(lineage, by_name)
+
+
+def _demo_loaded_before() -> bool:
+    return DataProduct.objects.exists()
+
+
+def _load_lineage(lineage, by_name) -> None:
     for upstream, downstream in lineage:
         if upstream in by_name and downstream in by_name:
             actions.add_manual_lineage(DEMO, by_name[upstream], by_name[downstream])
@@ -130,8 +152,7 @@ def _load_products(specs, domains) -> dict:
         product = DataProduct.objects.filter(slug=spec["slug"]).first()
         if product is None:
             product = actions.create_product(DEMO, slug=spec["slug"], tags=spec.get("tags", []), via=VIA, **fields)
-        else:
-            product = actions.update_product(DEMO, product, tags=spec.get("tags", []), via=VIA, **fields)
+            CREATED.add(("product", product.pk))
         products[product.slug] = product
     # Output ports first: input ports point at them.
     for direction in ("output", "input"):
@@ -147,10 +168,15 @@ def _load_port(product, spec) -> Port:
     if spec.get("upstream"):
         up_slug, up_port = spec["upstream"]
         upstream = Port.objects.get(product__slug=up_slug, direction="output", name=up_port)
+    protocol, endpoint = spec.get("protocol", "other"), spec.get("endpoint", "")
+    if protocol == "postgres":  # a warehouse port: in the demo warehouse actually used
+        protocol = demo_warehouse.protocol()
+        if endpoint.startswith(DEFAULT_NAMESPACE):
+            endpoint = demo_warehouse.endpoint()
     fields = {
-        "protocol": spec.get("protocol", "other"),
+        "protocol": protocol,
         "format": spec.get("format", ""),
-        "endpoint": spec.get("endpoint", ""),
+        "endpoint": endpoint,
         "description": spec.get("description", ""),
         "upstream_port": upstream,
     }
@@ -160,9 +186,6 @@ def _load_port(product, spec) -> Port:
         return actions.create_port(
             DEMO, product, name=spec["name"], direction=spec["direction"], datasets=datasets, via=VIA, **fields
         )
-    current = sorted((d.namespace, d.name) for d in port.datasets.all())
-    if any(getattr(port, k) != v for k, v in fields.items()) or current != sorted(datasets):
-        return actions.update_port(DEMO, port, datasets=datasets, via=VIA, **fields)
     return port
 
 

@@ -1,29 +1,27 @@
-"""The harvested part of the demo: the demo dbt project's artifacts, and its warehouse when reachable.
+"""The harvested part of the demo: the demo dbt project's artifacts and its warehouse.
 
 ``load_demo`` (``make run``) calls ``load_demo_data(stdout)`` after the catalog's demo mesh.
 It creates — once — a dbt source on the committed artifacts of ``fixtures/dbt_demo``
-(``fixtures/dbt_artifacts/demo``, written by real dbt) and harvests it in-process, so the
-demo shows real lineage, tests and freshness. When a local PostgreSQL holds the demo
-warehouse (``scripts/dbt_build_fixture.sh`` builds it), a postgres source harvests that too;
-the datasets meet the demo mesh's ports by name (``postgres://127.0.0.1:5432`` +
-``mesh_demo_warehouse.<schema>.<table>``). Running it again re-harvests, which writes
-nothing when nothing changed. Never fails the demo: a problem becomes one printed line.
+(``fixtures/dbt_artifacts/demo``, written by real dbt), and a source on the demo warehouse
+(``apps.core.demo_warehouse``): the embedded DuckDB file ``var/demo_warehouse.duckdb``,
+built here from the same artifacts when missing (no dbt, no services), or the PostgreSQL
+``mesh_demo_warehouse`` when it answers (``scripts/dbt_build_fixture.sh`` builds it). Both
+are harvested in-process; the datasets meet the demo mesh's ports by name. Running it
+again re-harvests (which writes nothing when nothing changed) and never changes a source
+someone edited. Never fails the demo: a problem becomes one printed line.
 """
 
-from pathlib import Path
-
-from django.conf import settings
-
+from apps.core import demo_warehouse
 from apps.core.actors import SystemActor
 from apps.core.errors import ActionError
 
 DEMO_ACTOR = SystemActor("demo-loader")
-WAREHOUSE_NAMESPACE = "postgres://127.0.0.1:5432"
+WAREHOUSE_NAMESPACE = demo_warehouse.POSTGRES_NAMESPACE
 DBT_SOURCE = "mesh-demo-dbt"
 WAREHOUSE_SOURCE = "mesh-demo-warehouse"
-WAREHOUSE_DSN = "postgresql://postgres@127.0.0.1:5432/mesh_demo_warehouse"
+DUCKDB_SOURCE = "mesh-demo-warehouse-duckdb"
+WAREHOUSE_DSN = demo_warehouse.POSTGRES_DSN
 WAREHOUSE_SCHEMAS = ["raw", "staging", "sales", "marketing", "finance", "snapshots"]
-CONNECT_TIMEOUT_S = 2
 # The demo mesh already puts these tables into its products' ports (fixtures/demo_mesh.yaml);
 # reading ``meta.data_product`` too would add a second port per product holding the same
 # tables. The demo dbt source therefore takes placement from domains only: its
@@ -31,21 +29,31 @@ CONNECT_TIMEOUT_S = 2
 DBT_META_KEYS = {"data_product": "catalog_data_product"}
 
 
-def demo_artifacts_dir() -> Path:
-    return Path(settings.BASE_DIR) / "fixtures" / "dbt_artifacts" / "demo"
+def demo_artifacts_dir():
+    from apps.harvest.demo_warehouse import artifacts_dir
+
+    return artifacts_dir()
 
 
 def load_demo_data(stdout) -> None:
+    kind = demo_warehouse.kind()
+    if kind == "duckdb":
+        built = _build_duckdb(stdout)
     dbt_config = {
         "path": str(demo_artifacts_dir()),
-        "warehouse_namespace": WAREHOUSE_NAMESPACE,
+        "warehouse_namespace": demo_warehouse.namespace(),
         "meta_keys": DBT_META_KEYS,
     }
     stdout.write(_harvest_line(DBT_SOURCE, "dbt", dbt_config) + "\n")
+    if kind == "duckdb":
+        if built:
+            config = {"path": str(demo_warehouse.duckdb_path()), "database": demo_warehouse.DATABASE}
+            stdout.write(_harvest_line(DUCKDB_SOURCE, "duckdb", config) + "\n")
+        return
     reachable, reason = warehouse_reachable()
     if not reachable:
         stdout.write(
-            f"Demo warehouse not harvested: PostgreSQL database mesh_demo_warehouse is not reachable at 127.0.0.1:5432 ({reason}). Build it with scripts/dbt_build_fixture.sh, then run load_demo again.\n"
+            f"Demo warehouse not harvested: PostgreSQL database mesh_demo_warehouse is not reachable at 127.0.0.1:5432 ({reason}). Build it with scripts/dbt_build_fixture.sh, or use the embedded one (MESH_DEMO_WAREHOUSE=duckdb), then run load_demo again.\n"
         )
         return
     stdout.write(
@@ -53,29 +61,34 @@ def load_demo_data(stdout) -> None:
     )
 
 
+def _build_duckdb(stdout) -> bool:
+    from apps.harvest.demo_warehouse import WarehouseBuildError, ensure_demo_warehouse
+
+    try:
+        path, built = ensure_demo_warehouse(demo_warehouse.duckdb_path())
+    except (WarehouseBuildError, OSError) as exc:
+        stdout.write(f"Demo warehouse not built: {exc}\n")
+        return False
+    stdout.write(f"Demo warehouse: {path} ({'built from the demo dbt project' if built else 'up to date'}).\n")
+    return True
+
+
 def warehouse_reachable() -> tuple[bool, str]:
-    """Whether the demo warehouse answers within a short timeout, and if not, why."""
-    try:
-        import psycopg
-    except ImportError:
-        return False, "psycopg is not installed"
-    try:
-        with psycopg.connect(WAREHOUSE_DSN, connect_timeout=CONNECT_TIMEOUT_S) as conn:
-            conn.execute("select 1")
-    except psycopg.Error as exc:
-        return False, (str(exc).strip().splitlines() or ["connection failed"])[0][:200]
-    return True, ""
+    """Whether the PostgreSQL demo warehouse answers within a short timeout, and if not, why."""
+    return demo_warehouse.postgres_reachable(WAREHOUSE_DSN)
 
 
 def _harvest_line(name: str, kind: str, config: dict) -> str:
     """Create the source when missing (or fix its config), harvest it here, and say how it went."""
     try:
-        from apps.harvest.actions import create_source, trigger_harvest, update_source
+        from apps.harvest.actions import create_source, trigger_harvest
         from apps.harvest.models import Source
     except ImportError as exc:  # the harvest framework is not installed in this checkout
         return f"Demo source {name} skipped: the harvest framework is not available ({exc})."
     try:
         source = Source.objects.filter(name=name).first()
+        if source is not None and source.kind != kind:
+            return f"Demo source {name} left alone: it exists with kind {source.kind}, not {kind}."
         if source is None:
             source = create_source(
                 DEMO_ACTOR,
@@ -85,8 +98,6 @@ def _harvest_line(name: str, kind: str, config: dict) -> str:
                 description="Demo source loaded by load_demo.",
                 via="demo",
             )
-        elif source.kind == kind and source.config != _normalised(kind, config):
-            source = update_source(DEMO_ACTOR, source, config=config, via="demo")
         run = trigger_harvest(DEMO_ACTOR, source, triggered_by="demo", run_async=False)
     except ActionError as exc:
         return f"Demo source {name} not harvested: {exc.message}"
@@ -105,9 +116,3 @@ def _harvest_line(name: str, kind: str, config: dict) -> str:
     )
     problems = f"; {len(run.errors)} error(s): {run.errors[0]['message']}" if run.errors else ""
     return f"Harvested {kind} source {name}: {run.status} ({summary or 'nothing'}){problems}"
-
-
-def _normalised(kind: str, config: dict) -> dict:
-    from apps.harvest.harvesters.base import harvester_registry
-
-    return harvester_registry[kind].validate_config(config)

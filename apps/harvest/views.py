@@ -196,10 +196,20 @@ def source_harvest(request, name):
 
 
 def _run_context(run: HarvestRun) -> dict:
-    counts = sorted((run.counts or {}).items())
+    from apps.harvest import run_summary
+
+    counts = [(run_summary.counter_label(k), v) for k, v in sorted((run.counts or {}).items())]
     timings = sorted((run.timings or {}).items())
     duration = (run.finished_at - run.started_at).total_seconds() if run.started_at and run.finished_at else None
-    return {"run": run, "counts": counts, "timings": timings, "active": run.status in ACTIVE, "duration": duration}
+    return {
+        "run": run,
+        "counts": counts,
+        "timings": timings,
+        "active": run.status in ACTIVE,
+        "duration": duration,
+        "summary": run_summary.summary(run),
+        "empty_warning": run_summary.empty_warning(run),
+    }
 
 
 @platform_required

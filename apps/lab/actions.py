@@ -16,8 +16,8 @@ from apps.core.history import record_change
 from apps.core.hooks import objects_changed
 from apps.core.models import ChangeAction
 from apps.core.writes import delete_logged, require, save_logged
+from apps.lab.engines import resolve
 from apps.lab.models import QueryOrigin, SampleQuery
-from apps.lab.readers import port_tables
 from apps.lab.sql_checks import QueryRefused, check_query, parse_select
 
 SAMPLE_FIELDS = {"title", "description", "sql", "dataset"}
@@ -39,8 +39,11 @@ def validate_sql(port: Port | None, sql: str) -> str:
             raise ActionError("A sample query is one SELECT statement.", field="sql", code="not_select")
         return sql
     try:
-        if port is not None and port.protocol == PortProtocol.POSTGRES:
-            check_query(sql, port_tables(port))
+        resolution = resolve(port, with_reader=False) if port is not None else None
+        if resolution is not None and resolution.engine is not None:
+            resolution.engine.check(sql, resolution.tables)
+        elif port is not None and port.protocol == PortProtocol.POSTGRES:
+            check_query(sql, [])  # no queryable tables: any table is outside the port
         else:
             parse_select(sql)
     except QueryRefused as exc:

@@ -6,3 +6,11 @@ class LabConfig(AppConfig):
 
     name = "apps.lab"
     label = "lab"
+
+    def ready(self):
+        from apps.lab.engines import register_engine
+        from apps.lab.engines.duckdb import DuckDBEngine
+        from apps.lab.engines.postgres import PostgresEngine
+
+        register_engine(PostgresEngine())
+        register_engine(DuckDBEngine())

@@ -1,14 +1,18 @@
 """The lab's part of the demo: a reader on the demo warehouse and curated queries on Orders.
 
-Called by ``load_demo`` after the catalog and harvest demos. Idempotent. Without a
-PostgreSQL source for ``mesh_demo_warehouse`` (no local PostgreSQL), it only adds the
-curated queries; the port panel then says what to configure.
+Called by ``load_demo`` after the catalog and harvest demos. Create-only: a curated query
+is added when its title is missing and never rewritten, so an owner's edit survives every
+re-run. On the embedded DuckDB warehouse (``apps.core.demo_warehouse``) the harvested file
+is the reader: nothing to configure. On PostgreSQL it creates a read-only role for the lab;
+without a PostgreSQL source for ``mesh_demo_warehouse`` the port panel says what to configure.
+The curated SQL is plain enough to run unchanged on both warehouses.
 """
 
 import psycopg
 from psycopg import sql
 
 from apps.catalog.models import Port
+from apps.core import demo_warehouse
 from apps.core.actors import SystemActor
 from apps.core.errors import ActionError
 from apps.lab import actions
@@ -121,17 +125,13 @@ def _configure_reader(source, stdout) -> None:
 
 
 def _curated_queries(port) -> int:
-    existing = {q.title: q for q in SampleQuery.objects.filter(port=port, origin=QueryOrigin.CURATED)}
+    existing = set(SampleQuery.objects.filter(port=port, origin=QueryOrigin.CURATED).values_list("title", flat=True))
     written = 0
     for title, description, text in ORDERS_QUERIES:
-        current = existing.get(title)
+        if title in existing:
+            continue  # never rewritten: an owner may have improved it
         try:
-            if current is None:
-                actions.create_sample_query(DEMO, port, title=title, description=description, sql=text, via=VIA)
-            elif (current.sql, current.description) != (text, description):
-                actions.update_sample_query(DEMO, current, sql=text, description=description, via=VIA)
-            else:
-                continue
+            actions.create_sample_query(DEMO, port, title=title, description=description, sql=text, via=VIA)
         except ActionError:
             continue  # the port's datasets are not there (a trimmed demo): skip quietly
         written += 1
@@ -147,7 +147,9 @@ def load_demo_data(stdout) -> None:
     if port is None:
         return
     source = _demo_source()
-    if source is not None:
+    if demo_warehouse.kind() == "duckdb":
+        stdout.write("Lab: queries run on the embedded DuckDB demo warehouse (read-only).\n")
+    elif source is not None:
         _configure_reader(source, stdout)
     else:
         stdout.write(f"Lab: no PostgreSQL source harvests {WAREHOUSE}; the port panels say how to configure a reader.")

@@ -5,12 +5,12 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Prefetch, Q
 
-from apps.catalog.models import Column, Dataset, DatasetConstraint, PortProtocol
+from apps.catalog.models import Column, Dataset, DatasetConstraint
 from apps.catalog.permissions import can_edit_product
 from apps.governance.access import grant_required, query_access
 from apps.governance.models import AccessRequest, AccessStatus
+from apps.lab.engines import resolve
 from apps.lab.models import SampleQuery
-from apps.lab.readers import CONFIGURE_HINT, port_tables, reader_for_port
 from apps.lab.snippets import port_snippets
 from apps.lab.sql_checks import missing_columns, port_table
 from apps.lab.starter import starter_queries
@@ -113,14 +113,13 @@ def build_panel(port, user) -> dict:
         )
         for i, s in enumerate(starter_queries(datasets, columns_by_dataset, constraints))
     ]
-    is_postgres = port.protocol == PortProtocol.POSTGRES
-    if is_postgres:
-        schema = _schema(datasets, columns_by_dataset)
+    resolution = resolve(port, datasets)
+    engine, tables = resolution.engine, resolution.tables
+    if engine is not None:
+        schema = _schema([d for d in datasets if engine.queryable(d)], columns_by_dataset)
         for q in queries:
             if q.origin != "generated":
-                q.problems = missing_columns(q.sql, schema)
-    tables = port_tables(port, datasets)
-    reader = reader_for_port(port, datasets) if is_postgres else None
+                q.problems = missing_columns(q.sql, schema, dialect=engine.dialect)
     access = query_access(user, port)
     example = queries[0].sql if queries else "SELECT 1"
     my_requests = []
@@ -131,11 +130,12 @@ def build_panel(port, user) -> dict:
         "product": product,
         "datasets": datasets,
         "tables": tables,
-        "snippets": port_snippets(port, datasets, example, tables[0] if tables else None),
+        "snippets": port_snippets(port, datasets, example, tables[0] if tables else None, engine=engine),
+        "engine": engine,
         "queries": queries,
         "first_query": queries[0] if queries else None,
-        "runnable": is_postgres and bool(tables) and reader is not None,
-        "configure_hint": CONFIGURE_HINT if is_postgres and tables and reader is None else "",
+        "runnable": resolution.runnable,
+        "configure_hint": resolution.configure_hint,
         "access": access,
         "grant_required": grant_required(product),
         "my_requests": my_requests,

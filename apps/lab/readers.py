@@ -1,5 +1,8 @@
 """Where a port's queries run: the reader connection configured on the harvested source.
 
+``port_tables`` and ``reader_for_port`` answer for whichever engine the port resolves to
+(``apps.lab.engines.resolve``); the rest of this module is the PostgreSQL engine's reader.
+
 A PostgreSQL source may carry a dedicated, least-privilege reader for the lab:
 ``source.config["reader_dsn"]`` (non-secret: host, port, user, database) and
 ``source.secrets["reader_password"]``. Without them the lab falls back to the source's
@@ -13,6 +16,7 @@ from dataclasses import dataclass
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from apps.catalog.models import Port
+from apps.lab.engines.base import dataset_engine_kind
 from apps.lab.sql_checks import PortTable, port_table
 
 CONFIGURE_HINT = (
@@ -54,8 +58,17 @@ class Reader:
 
 
 def port_tables(port: Port, datasets=None) -> list[PortTable]:
-    datasets = port.datasets.all() if datasets is None else datasets
-    return [port_table(d.name) for d in datasets if d.platform == "postgres" and d.removed_at is None]
+    """The tables the port exposes on its engine (any warehouse kind)."""
+    from apps.lab.engines import resolve
+
+    return resolve(port, datasets, with_reader=False).tables
+
+
+def reader_for_port(port: Port, datasets=None):
+    """The reader of the port's engine, or None when none is configured (any warehouse kind)."""
+    from apps.lab.engines import resolve
+
+    return resolve(port, datasets).reader
 
 
 def _reader_from_source(source, database: str) -> Reader | None:
@@ -81,7 +94,7 @@ def _source_target(source) -> tuple[str, str] | None:
     return f"postgres://{params.get('host') or 'localhost'}:{params.get('port') or 5432}", params.get("dbname", "")
 
 
-def reader_for_port(port: Port, datasets=None) -> Reader | None:
+def postgres_reader_for_port(port: Port, datasets=None) -> Reader | None:
     """The reader of the PostgreSQL source behind the port's datasets, if one is configured.
 
     A dataset's ``source`` may be the dbt project that documents it; then the PostgreSQL
@@ -92,7 +105,7 @@ def reader_for_port(port: Port, datasets=None) -> Reader | None:
     datasets = [
         d
         for d in (port.datasets.select_related("source") if datasets is None else datasets)
-        if d.platform == "postgres" and d.removed_at is None
+        if d.removed_at is None and dataset_engine_kind(d) == "postgres"
     ]
     for dataset in datasets:
         source = dataset.source

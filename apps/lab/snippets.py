@@ -115,9 +115,34 @@ def glue_snippets(port, datasets, example_sql: str) -> list[Snippet]:
     ]
 
 
-def port_snippets(port, datasets, example_sql: str, first_table=None) -> list[Snippet]:
+def port_snippets(port, datasets, example_sql: str, first_table=None, engine=None) -> list[Snippet]:
+    """Snippets of the port's engine when it has one (``apps.lab.engines``), else by protocol."""
+    if engine is not None:
+        return engine.snippets(port, datasets, example_sql, first_table)
     if port.protocol == PortProtocol.POSTGRES:
         return postgres_snippets(port, example_sql, first_table)
     if port.protocol == PortProtocol.GLUE:
         return glue_snippets(port, datasets, example_sql)
     return []
+
+
+def duckdb_snippets(path: str, example_sql: str) -> list[Snippet]:
+    """CLI, Python and JDBC for a DuckDB file, always opened read-only."""
+    one_line = " ".join(example_sql.split()).replace('"', '\\"')
+    return [
+        Snippet("duckdb-cli", "DuckDB CLI", "shell", f'duckdb -readonly "{path}" \\\n  -c "{one_line}"'),
+        Snippet(
+            "duckdb-python",
+            "Python · duckdb",
+            "python",
+            "import duckdb  # pip install duckdb\n\n"
+            f'con = duckdb.connect("{path}", read_only=True)\n'
+            f'df = con.sql("""{example_sql}""").df()  # .fetchall() without pandas\n',
+        ),
+        Snippet(
+            "jdbc",
+            "JDBC URL",
+            "text",
+            f"jdbc:duckdb:{path}?duckdb.read_only=true\n# driver: org.duckdb:duckdb_jdbc (Maven Central)",
+        ),
+    ]

@@ -161,12 +161,12 @@ def _position(sql: str, node: exp.Expression | None) -> int | None:
     return min(starts) + 1 if starts else None
 
 
-def parse_select(sql: str) -> exp.Expression:
+def parse_select(sql: str, dialect: str = DIALECT) -> exp.Expression:
     """Parse ``sql`` as exactly one SELECT (or WITH … SELECT, or a set operation of them)."""
     if not sql or not sql.strip():
         raise QueryRefused("Write a query first.", code="empty")
     try:
-        statements = [s for s in sqlglot.parse(sql, dialect=DIALECT) if s is not None]
+        statements = [s for s in sqlglot.parse(sql, dialect=dialect) if s is not None]
     except ParseError as exc:
         err = (exc.errors or [{}])[0]
         line, col = err.get("line"), err.get("col")
@@ -251,26 +251,26 @@ def check_tables(sql: str, ast: exp.Expression, allowed: list[PortTable]) -> Non
             )
 
 
-def check_query(sql: str, allowed: list[PortTable]) -> exp.Expression:
+def check_query(sql: str, allowed: list[PortTable], dialect: str = DIALECT) -> exp.Expression:
     """Everything the lab requires before running ``sql``; returns the parsed statement."""
-    ast = parse_select(sql)
+    ast = parse_select(sql, dialect=dialect)
     check_tables(sql, ast, allowed)
     return ast
 
 
-def missing_columns(sql: str, schema: dict) -> list[str]:
+def missing_columns(sql: str, schema: dict, dialect: str = DIALECT) -> list[str]:
     """Columns ``sql`` names that the harvested schema no longer has (e.g. a dropped column).
 
     ``schema`` is ``{schema_name: {table: {column: type}}}`` for the port's tables. Returns
     an empty list when the query resolves, or when it cannot be analysed (no false alarms).
     """
     try:
-        ast = parse_select(sql)
+        ast = parse_select(sql, dialect=dialect)
     except QueryRefused:
         return []
     missing = []
     try:
-        qualify(ast.copy(), schema=schema, dialect=DIALECT, validate_qualify_columns=True, identify=False)
+        qualify(ast.copy(), schema=schema, dialect=dialect, validate_qualify_columns=True, identify=False)
     except SqlglotError as exc:
         text = str(exc)
         if "could not be resolved" in text or "Unknown column" in text:

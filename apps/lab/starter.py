@@ -98,7 +98,7 @@ def join_query(dataset, columns, target, target_columns, fk_cols, ref_cols, infe
 
 def starter_queries(datasets, columns_by_dataset: dict, constraints) -> list[StarterQuery]:
     """``datasets`` of one port (live), their columns (ordered) and FK constraints among them."""
-    datasets = [d for d in datasets if d.removed_at is None and d.platform in ("postgres", "glue")]
+    datasets = [d for d in datasets if d.removed_at is None and d.platform in ("postgres", "glue", "duckdb")]
     by_id = {d.pk: d for d in datasets}
     out = [single_table_query(d, columns_by_dataset.get(d.pk, [])) for d in datasets]
     joined: set[int] = set()

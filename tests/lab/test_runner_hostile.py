@@ -138,11 +138,19 @@ def test_database_layer_alone_refuses_what_the_parser_would_have_caught(lab, bef
     """Second lock on its own: execute without the sqlglot check (as if the parser were fooled)."""
     import psycopg
 
+    from apps.lab.engines.postgres import PostgresEngine
     from apps.lab.readers import port_tables, reader_for_port
 
     run = runner._log(lab.consumer, lab.port, sql, token=f"direct-{abs(hash(sql))}")
-    result = runner.RunResult(run=run)
     with pytest.raises(psycopg.Error) as err:
-        runner._execute(reader_for_port(lab.port), port_tables(lab.port), sql, run, result, 10)
+        PostgresEngine().execute_unguarded(
+            reader_for_port(lab.port),
+            port_tables(lab.port),
+            sql,
+            token=run.token,
+            row_cap=10,
+            byte_cap=10**6,
+            timeout_ms=5000,
+        )
     assert message in str(err.value)
     assert_unchanged(before)

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from django.shortcuts import render
 
-from apps.catalog.views.common import reader_required, render_partial_or_page
+from apps.catalog.views.common import read_allowed, reader_required, render_partial_or_page
 
 FACETS = ("type", "domain", "platform", "tag", "owner", "classification", "lifecycle")
 FACET_LABELS = {
@@ -94,10 +94,16 @@ def search_page(request):
     return render_partial_or_page(request, "catalog/partials/search_results.html", "catalog/search.html", context)
 
 
-@reader_required
 def search_suggest(request):
-    """A short list under the search box while typing (htmx)."""
+    """A short list under the search box while typing (htmx).
+
+    An anonymous visitor without public read gets a link to log in — never a redirect,
+    which htmx would follow and paste the whole login page into the suggestions.
+    """
     from apps.search.service import SearchQueryError, autocomplete
+
+    if not read_allowed(request):
+        return render(request, "catalog/partials/search_suggest_login.html", {"q": request.GET.get("q", "")[:200]})
 
     q = request.GET.get("q", "").strip()
     hits = []

@@ -67,9 +67,10 @@ class DbtHarvester(Harvester):
             errors.setdefault("warehouse_namespace", []).append("required, e.g. postgres://db.internal:5432")
         else:
             parsed = urlparse(namespace.strip())
-            if not parsed.scheme or not parsed.netloc:
+            # A file database's namespace has a path instead of a host (duckdb:///srv/wh.duckdb).
+            if not parsed.scheme or not (parsed.netloc or (parsed.scheme == "duckdb" and parsed.path)):
                 errors.setdefault("warehouse_namespace", []).append(
-                    "must look like scheme://host:port, e.g. postgres://db.internal:5432"
+                    "must look like scheme://host:port, e.g. postgres://db.internal:5432 (duckdb:///path/to/file.duckdb)"
                 )
         path = config.get("path")
         if path is not None and (not isinstance(path, str) or not path.strip()):
