@@ -229,4 +229,7 @@ def test_missing_folder_and_bad_config():
     assert (check.ok, check.stage) == (False, "path")
     with pytest.raises(ActionError) as err:
         actions.create_source(SYSTEM, name="bad", kind="asyncapi", config={"paht": "/x"})
-    assert {f for f, _, _ in err.value.errors} == {"config.paht", "config.path"}
+    assert {f for f, _, _ in err.value.errors} == {"config.paht"}
+    uploads_only = actions.create_source(SYSTEM, name="uploads-only", kind="asyncapi", config={})
+    check = actions.test_source_connection(SYSTEM, uploads_only)
+    assert (check.ok, check.stage) == (False, "path") and "no documents were uploaded" in check.message

@@ -25,6 +25,14 @@ SERVICE_NAMESPACE = "service://asyncapi"
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+def read_folder(root: Path, *, max_file_bytes: int, max_files: int, server: str = "") -> list:
+    """Every AsyncAPI document under ``root``, read (``DocumentError`` names the file, line and column)."""
+    folder = Folder(root, max_file_bytes=max_file_bytes, max_files=max_files)
+    paths = folder.documents()
+    avro = AvroTypes(folder)
+    return [DocumentReader(folder, avro, path, server).read() for path in paths]
+
+
 @register_harvester
 class AsyncAPIHarvester(Harvester):
     """Reads channels, payload schemas (JSON Schema or Avro) and operations from AsyncAPI documents."""
@@ -40,9 +48,11 @@ class AsyncAPIHarvester(Harvester):
             errors.setdefault(key, []).append(f"Unknown key. Allowed keys: {', '.join(sorted(KEYS))}.")
         out = {**DEFAULTS, **{k: v for k, v in config.items() if k in KEYS}}
         path = out.get("path")
-        if not isinstance(path, str) or not path.strip() or len(path) > 1000:
-            errors.setdefault("path", []).append("Required: the folder holding the AsyncAPI documents.")
-        else:
+        if path is not None and (not isinstance(path, str) or not path.strip() or len(path) > 1000):
+            errors.setdefault("path", []).append(
+                "The folder holding the AsyncAPI documents (leave it out to harvest uploaded documents)."
+            )
+        elif path:
             out["path"] = path.strip()
         if not isinstance(out["server"], str) or len(out["server"]) > 200:
             errors.setdefault("server", []).append("The name of a server in the documents' servers section.")
@@ -54,17 +64,27 @@ class AsyncAPIHarvester(Harvester):
             raise ConfigError(errors)
         return out
 
-    def _folder(self) -> Folder:
-        return Folder(
-            Path(self.config["path"]), max_file_bytes=self.config["max_file_bytes"], max_files=self.config["max_files"]
-        )
+    def _root(self) -> Path:
+        if self.config.get("path"):
+            return Path(self.config["path"])
+        from apps.harvest.asyncapi_uploads import current_documents_dir
+
+        uploaded = current_documents_dir(self.source_name)
+        if uploaded is None:
+            raise SourceError(
+                f"No 'path' is configured and no documents were uploaded for source {self.source_name!r}.", stage="path"
+            )
+        return uploaded
 
     def _read(self):
-        folder = self._folder()
-        paths = folder.documents()
-        self.queries_sent += len(paths)
-        avro = AvroTypes(folder)
-        return [DocumentReader(folder, avro, path, self.config["server"]).read() for path in paths]
+        documents = read_folder(
+            self._root(),
+            max_file_bytes=self.config["max_file_bytes"],
+            max_files=self.config["max_files"],
+            server=self.config["server"],
+        )
+        self.queries_sent += len(documents)
+        return documents
 
     def test_connection(self) -> ConnectionCheck:
         try:
