@@ -151,7 +151,9 @@ def test_schema_changes_across_harvests_are_classified(folder):
     avsc = folder / "schemas" / "order_placed.avsc"
     schema = json.loads(avsc.read_text())
     fields = schema["fields"]
-    fields[:] = [f for f in fields if f["name"] != "channel"]  # removed, no default: breaking
+    fields[:] = [
+        f for f in fields if f["name"] not in ("channel", "attributes")
+    ]  # no default: breaking; default {}: not
     fields.append({"name": "coupon", "type": ["null", "string"], "default": None})  # optional added: not breaking
     line = fields[3]["type"]["items"]["fields"]
     line[1]["type"] = "long"  # lines.quantity int → long: a type change
@@ -164,6 +166,7 @@ def test_schema_changes_across_harvests_are_classified(folder):
     }
     assert changes == {
         ("column_removed", "channel", True),
+        ("column_removed", "attributes", False),
         ("column_added", "coupon", False),
         ("type_changed", "lines.quantity", True),
     }
