@@ -3,7 +3,11 @@
 from datetime import UTC
 
 from apps.catalog.models import DatasetKind, LineageEvidence
-from apps.harvest.harvesters.dbt.sql_lineage import SqlLineageError, parse_many, table_sources
+
+try:  # the shared SQL lineage code, once it lives in harvesters/sql/ (feat/habits)
+    from apps.harvest.harvesters.sql.lineage import SqlLineageError, parse_many, table_sources
+except ImportError:  # pragma: no cover - before that move
+    from apps.harvest.harvesters.dbt.sql_lineage import SqlLineageError, parse_many, table_sources
 from apps.harvest.records import (
     ColumnLineageRecord,
     ColumnRecord,
