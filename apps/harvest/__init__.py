@@ -15,4 +15,5 @@ Beyond the common anatomy (README "Layout"):
     config_fields.py   each source kind's config fields, for the per-kind add-source form
     demo_warehouse.py  builds the embedded DuckDB demo warehouse from the demo dbt project
     run_summary.py     a run report in plain language
+    asyncapi_uploads.py  storing uploaded AsyncAPI documents as the source's current set
 """

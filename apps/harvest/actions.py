@@ -12,6 +12,8 @@ from apps.core.errors import ActionError, ConflictError
 from apps.core.history import record_change
 from apps.core.models import ChangeAction
 from apps.core.writes import require, validate
+from apps.harvest.asyncapi_uploads import UploadError as AsyncAPIUploadError
+from apps.harvest.asyncapi_uploads import store_documents
 from apps.harvest.harvesters.base import ConfigError, ConnectionCheck, harvester_registry
 from apps.harvest.harvesters.dbt.artifacts import ArtifactError
 from apps.harvest.models import HarvestRun, RunStatus, Source
@@ -287,4 +289,45 @@ def upload_dbt_artifacts(actor, source, files: dict, *, harvest: bool = True, vi
             run = trigger_harvest(actor, source, triggered_by="upload", run_async=True)
         except ConflictError:
             run = None  # a run is active; the stored set is current for the next one
+    return stored, run
+
+
+def upload_asyncapi_documents(actor, source, files: dict, *, harvest: bool = True, via: str = "rest"):
+    """Store uploaded documents for an asyncapi ``source`` and (by default) queue its harvest.
+
+    Admins only, like every source write. Returns ``(StoredDocuments, HarvestRun or None)``.
+    Raises ``ActionError`` naming the file and the problem; the previous set stays current.
+    """
+
+    require(is_admin(actor), ADMINS_ONLY)
+    if source.kind != "asyncapi":
+        raise ActionError(
+            f"Source '{source.name}' is a {source.kind} source; AsyncAPI documents are uploaded to asyncapi sources.",
+            field="source",
+            code="wrong_kind",
+        )
+    if source.config.get("path"):
+        raise ActionError(
+            f"Source '{source.name}' reads its documents from {source.config['path']}; remove 'path' from its config to harvest uploads.",
+            field="config.path",
+            code="reads_from_path",
+        )
+    try:
+        stored = store_documents(source.name, files)
+    except AsyncAPIUploadError as exc:
+        raise ActionError(str(exc), field=exc.filename or "files", code="invalid_document") from None
+    record_change(
+        actor,
+        source,
+        ChangeAction.UPDATE,
+        via=via,
+        before={"asyncapi_documents": None},
+        after={"asyncapi_documents": {"documents": stored.documents, "channels": stored.channels}},
+    )
+    run = None
+    if harvest:
+        try:
+            run = trigger_harvest(actor, source, triggered_by="upload", run_async=True)
+        except ConflictError:
+            run = None
     return stored, run

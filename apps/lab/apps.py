@@ -21,7 +21,9 @@ class LabConfig(AppConfig):
         )
         from apps.lab.engines import register_engine
         from apps.lab.engines.duckdb import DuckDBEngine
+        from apps.lab.engines.mysql import MySQLEngine
         from apps.lab.engines.postgres import PostgresEngine
 
         register_engine(PostgresEngine())
         register_engine(DuckDBEngine())
+        register_engine(MySQLEngine())

@@ -146,3 +146,49 @@ def duckdb_snippets(path: str, example_sql: str) -> list[Snippet]:
             f"jdbc:duckdb:{path}?duckdb.read_only=true\n# driver: org.duckdb:duckdb_jdbc (Maven Central)",
         ),
     ]
+
+
+def mysql_snippets(host: str, port: int, database: str, example_sql: str) -> list[Snippet]:
+    """mysql CLI, PyMySQL, pandas + SQLAlchemy and JDBC for a MySQL/MariaDB port; credentials from the reader's own config."""
+    one_line = " ".join(example_sql.split()).replace('"', '\\"')
+    db_flag = f" -D {database}" if database else ""
+    db_path = f"/{database}" if database else ""
+    return [
+        Snippet(
+            "mysql-cli",
+            "mysql CLI",
+            "shell",
+            f"# The password comes from ~/.my.cnf or a login path (mysql_config_editor), never the command line.\n"
+            f'mysql -h {host} -P {port} -u "$MYSQL_USER"{db_flag} \\\n  -e "{one_line}"',
+        ),
+        Snippet(
+            "pymysql",
+            "Python · PyMySQL",
+            "python",
+            "import os\n\nimport pymysql  # pip install PyMySQL\n\n"
+            "# Credentials come from the environment, never from code.\n"
+            f'conn = pymysql.connect(host="{host}", port={port}, user=os.environ["MYSQL_USER"],\n'
+            f'                       password=os.environ["MYSQL_PASSWORD"]{f", database={database!r}" if database else ""})\n'
+            "with conn.cursor() as cur:\n"
+            f'    cur.execute("""{example_sql}""")\n'
+            "    rows = cur.fetchall()\n",
+        ),
+        Snippet(
+            "sqlalchemy",
+            "Python · pandas + SQLAlchemy",
+            "python",
+            "import os\n\nimport pandas as pd  # pip install pandas sqlalchemy PyMySQL\n"
+            "from sqlalchemy import URL, create_engine\n\n"
+            'url = URL.create("mysql+pymysql", username=os.environ["MYSQL_USER"], password=os.environ["MYSQL_PASSWORD"],\n'
+            f'                 host="{host}", port={port}{f", database={database!r}" if database else ""})\n'
+            f'df = pd.read_sql("""{example_sql}""", create_engine(url))\n',
+        ),
+        Snippet(
+            "jdbc",
+            "JDBC URL",
+            "text",
+            f"jdbc:mysql://{host}:{port}{db_path}\n"
+            f"# MariaDB Connector/J: jdbc:mariadb://{host}:{port}{db_path}\n"
+            "# user / password: your own, set in your tool's connection properties",
+        ),
+    ]

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from apps.harvest.api.asyncapi_upload import AsyncAPIDocumentsUploadView
 from apps.harvest.api.dbt_upload import DbtArtifactsUploadView
 from apps.harvest.api.lineage import OpenLineageView
 from apps.harvest.api.sources import HarvestRunViewSet, SourceViewSet
@@ -16,4 +17,9 @@ def register(router) -> None:
 urlpatterns = [
     path("lineage", OpenLineageView.as_view(), name="openlineage-intake"),
     path("sources/<slug:name>/dbt-artifacts", DbtArtifactsUploadView.as_view(), name="dbt-artifacts-upload"),
+    path(
+        "sources/<slug:name>/asyncapi-documents",
+        AsyncAPIDocumentsUploadView.as_view(),
+        name="asyncapi-documents-upload",
+    ),
 ]

@@ -7,7 +7,7 @@ import orjson
 from django.db.models import Max
 
 from apps.catalog import compatibility
-from apps.catalog.models import Column, SchemaChange, SchemaChangeType, SchemaVersion
+from apps.catalog.models import Column, DatasetKind, SchemaChange, SchemaChangeType, SchemaVersion
 from apps.harvest.pipeline.bulk import dumps, upsert
 from apps.harvest.records import DatasetRecord
 
@@ -24,6 +24,10 @@ class ColumnPlan:
     upserts: list[str] = field(default_factory=list)  # names to insert or update
     removed_ids: list[int] = field(default_factory=list)
     schema_hash: str = ""
+    # Message schemas (Avro, JSON Schema of a topic): a reader on the old schema fills a removed
+    # field that had a default, so removing it does not break consumers. A table's readers name
+    # the column in SQL: for them every removal breaks.
+    removal_with_default_compatible: bool = False
 
 
 def load_columns(dataset_ids) -> dict[int, dict[str, dict]]:
@@ -41,7 +45,7 @@ def load_columns(dataset_ids) -> dict[int, dict[str, dict]]:
 
 
 def plan_columns(record: DatasetRecord, old: dict[str, dict], *, shared: bool) -> ColumnPlan:
-    plan = ColumnPlan(old=old)
+    plan = ColumnPlan(old=old, removal_with_default_compatible=record.kind == DatasetKind.TOPIC)
     final = (
         {} if record.complete_columns else {name: {k: v for k, v in c.items() if k != "id"} for name, c in old.items()}
     )
@@ -170,7 +174,13 @@ def write_schema_versions(run, plans: dict[int, tuple], report, *, record_added:
                     )
                 )
             continue
-        changes += diff_columns(pk, version_ids[pk], plan.old, plan.final)
+        changes += diff_columns(
+            pk,
+            version_ids[pk],
+            plan.old,
+            plan.final,
+            removal_with_default_compatible=plan.removal_with_default_compatible,
+        )
     if changes:
         SchemaChange.objects.bulk_create(changes, batch_size=BATCH)
     report.add("schema_versions", len(rows))
@@ -178,10 +188,21 @@ def write_schema_versions(run, plans: dict[int, tuple], report, *, record_added:
     report.add("breaking_changes", sum(c.is_breaking for c in changes))
 
 
-def diff_columns(dataset_id: int, version_id: int, old: dict[str, dict], new: dict[str, dict]) -> list[SchemaChange]:
+def diff_columns(
+    dataset_id: int,
+    version_id: int,
+    old: dict[str, dict],
+    new: dict[str, dict],
+    *,
+    removal_with_default_compatible: bool = False,
+) -> list[SchemaChange]:
     """Changes classified by the one rule table (``apps.catalog.compatibility``): removed,
     narrowed or incompatibly retyped, or newly nullable columns break readers; additions and
-    widenings do not. Renames stay removed + added rows here (the contract checks name them)."""
+    widenings do not. Renames stay removed + added rows here (the contract checks name them).
+
+    With ``removal_with_default_compatible`` (a topic's message schema) removing a field that
+    has a default does not break: consumers on the old schema read the default.
+    """
     kinds = {
         "column_added": SchemaChangeType.COLUMN_ADDED,
         "column_removed": SchemaChangeType.COLUMN_REMOVED,
@@ -213,7 +234,12 @@ def diff_columns(dataset_id: int, version_id: int, old: dict[str, dict], new: di
                 column_name=change.subject,
                 before=before,
                 after=after,
-                is_breaking=change.breaking,
+                is_breaking=change.breaking
+                and not (
+                    change.kind == "column_removed"
+                    and removal_with_default_compatible
+                    and old.get(change.subject, {}).get("default")
+                ),
             )
         )
     return out

@@ -7,6 +7,7 @@ so an unchanged re-harvest reads two small tables and writes nothing.
 
 import hashlib
 from dataclasses import dataclass, field
+from urllib.parse import unquote
 
 import orjson
 
@@ -61,7 +62,11 @@ def record_digest(record: DatasetRecord, extras: dict | None) -> str:
 
 
 def short_name(name: str) -> str:
-    return name.rsplit("/", 1)[-1].rsplit(".", 1)[-1]
+    """The last part of a name: ``db.schema.table``, ``table/db/table`` and ``queue/%2F/billing.orders``
+    (a slash-separated name's last part is whole, URL-decoded: broker and MQTT names hold dots)."""
+    if "/" in name:
+        return unquote(name.rsplit("/", 1)[-1])
+    return name.rsplit(".", 1)[-1]
 
 
 def reconcile_datasets(
