@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "apps.search",
     "apps.lab",
     "apps.governance",
+    "apps.trust",
 ]
 
 MIDDLEWARE = [
@@ -208,6 +209,10 @@ MESH_LAB_ROW_CAP = env.int("MESH_LAB_ROW_CAP", default=1000)
 MESH_LAB_BYTE_CAP = env.int("MESH_LAB_BYTE_CAP", default=5 * 1024 * 1024)
 MESH_LAB_RATE_LIMIT_PER_MINUTE = env.int("MESH_LAB_RATE_LIMIT_PER_MINUTE", default=30)
 MESH_LAB_GRANT_CLASSIFICATIONS = env.list("MESH_LAB_GRANT_CLASSIFICATIONS", default=["restricted", "confidential"])
+
+# --- Trust (maturity rubric) ----------------------------------------------------------
+# A YAML rubric replacing apps/trust/rubric.yaml; validated at startup (line at fault).
+MESH_TRUST_RUBRIC = env.str("MESH_TRUST_RUBRIC", default="")
 
 # --- Security (production) ----------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

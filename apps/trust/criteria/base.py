@@ -1,0 +1,132 @@
+"""What a criterion is: a set-based evaluation over a scope of products.
+
+A criterion function receives the ``Scope`` (the product ids to score; all of them for a
+full recompute) and its rubric line, runs a few aggregate queries over the whole scope —
+never a query per product, never a Python loop over columns — and returns an
+``Outcome`` per product: passed, failed, or not applicable (``passed=None``), with the
+evidence a person needs to fix it (a capped list of links and a count).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cache
+
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
+from django.urls import reverse
+
+from apps.catalog.models import DataProduct, PortDataset, PortDirection
+from apps.core.registry import Registry
+
+EVIDENCE_SHOWN = 5  # links kept per criterion and product; the count says how many there are
+
+CRITERIA: Registry = Registry("maturity criteria")
+
+
+def criterion(criterion_id: str):
+    """Register ``fn(scope, line) -> {product id: Outcome}`` as the evaluator of ``criterion_id``."""
+
+    def wrap(fn):
+        CRITERIA.register(criterion_id, fn)
+        return fn
+
+    return wrap
+
+
+@dataclass
+class Outcome:
+    """The result of one criterion for one product."""
+
+    passed: bool | None
+    evidence: list[dict] = field(default_factory=list)
+    count: int = 0  # how many things are at fault (evidence shows the first few)
+    value: float | None = None  # what was measured (a share, a length, a rate)
+    note: str = ""
+
+    def as_dict(self) -> dict:
+        data = {"passed": self.passed, "evidence": self.evidence, "count": self.count, "note": self.note}
+        if self.value is not None:
+            data["value"] = round(self.value, 4)
+        return data
+
+
+NOT_APPLICABLE = None
+
+
+@dataclass
+class Scope:
+    """The products being scored. ``ids`` is None for the whole mesh (no IN list then)."""
+
+    ids: list[int] | None
+
+    def products(self):
+        qs = DataProduct.objects.all()
+        return qs if self.ids is None else qs.filter(pk__in=self.ids)
+
+    def filter(self, qs, product_field: str = "product_id"):
+        """Restrict ``qs`` to the scope through ``product_field`` (a lookup to the product id)."""
+        return qs if self.ids is None else qs.filter(**{f"{product_field}__in": self.ids})
+
+    @property
+    def product_ids(self) -> list[int]:
+        if not hasattr(self, "_all"):
+            self._all = list(self.products().values_list("pk", flat=True))
+        return self._all
+
+    def output_links(self):
+        """(product, dataset) pairs of live output datasets, as a PortDataset queryset."""
+        qs = PortDataset.objects.filter(port__direction=PortDirection.OUTPUT, dataset__removed_at__isnull=True)
+        return self.filter(qs, "port__product_id")
+
+
+def capped(rows_qs, *, partition: str, order_by, limit: int = EVIDENCE_SHOWN) -> dict[int, list[dict]]:
+    """The first ``limit`` rows of ``rows_qs`` (a ``.values()`` queryset) per ``partition``, in SQL.
+
+    A window function numbers the rows of each product so the database returns at most
+    ``limit`` per product, however many columns are undescribed.
+    """
+    numbered = rows_qs.annotate(_rn=Window(RowNumber(), partition_by=[F(partition)], order_by=order_by)).filter(
+        _rn__lte=limit
+    )
+    out: dict[int, list[dict]] = defaultdict(list)
+    for row in numbered:
+        row.pop("_rn", None)
+        out[row[partition]].append(row)
+    return out
+
+
+@cache
+def url_pattern(name: str) -> str:
+    """``reverse(name)`` with ``{}`` for its single argument: cheap to format thousands of times."""
+    marker = 987654321
+    return reverse(name, args=[marker]).replace(str(marker), "{}")
+
+
+def dataset_url(pk) -> str:
+    return url_pattern("catalog:dataset_detail").format(pk)
+
+
+def product_url(slug) -> str:
+    return url_pattern_slug().format(slug)
+
+
+@cache
+def url_pattern_slug() -> str:
+    return reverse("catalog:product_detail", args=["zzzslugzzz"]).replace("zzzslugzzz", "{}")
+
+
+def all_pass(ids, failing: dict[int, list[dict]], counts: dict[int, int] | None = None, applicable=None) -> dict:
+    """Outcomes for ``ids``: failed where ``failing`` has evidence, passed elsewhere.
+
+    ``applicable`` (a set) marks which products the criterion applies to; the others are
+    not applicable.
+    """
+    out = {}
+    for pid in ids:
+        if applicable is not None and pid not in applicable:
+            out[pid] = Outcome(NOT_APPLICABLE)
+        elif failing.get(pid):
+            out[pid] = Outcome(False, failing[pid], (counts or {}).get(pid, len(failing[pid])))
+        else:
+            out[pid] = Outcome(True)
+    return out
