@@ -12,13 +12,14 @@ from apps.catalog.graphql.queries import CatalogQuery
 from apps.governance.graphql import GovernanceMutation, GovernanceQuery
 from apps.harvest.graphql.schema import HarvestQuery
 from apps.lab.graphql import LabMutation, LabQuery
+from apps.trust.graphql import TrustMutation, TrustQuery
 
 
-class Query(CatalogQuery, HarvestQuery, LabQuery, GovernanceQuery, graphene.ObjectType):
+class Query(CatalogQuery, HarvestQuery, LabQuery, GovernanceQuery, TrustQuery, graphene.ObjectType):
     """Everything a program can read from the catalog."""
 
 
-class Mutation(CatalogMutation, LabMutation, GovernanceMutation, graphene.ObjectType):
+class Mutation(CatalogMutation, LabMutation, GovernanceMutation, TrustMutation, graphene.ObjectType):
     """Every owner edit, each through an action with its permission and typed errors."""
 
 
