@@ -115,6 +115,7 @@ def recompute(product_ids=None, *, rubric: Rubric | None = None, timings: dict |
         new, changed, trend, events = [], [], [], []
         for pid, result in results.items():
             row = current.get(pid)
+            previous = (row.level, row.score) if row is not None else None
             moved = row is None or (row.score, row.level, row.principles) != (
                 result.score,
                 result.level,
@@ -140,16 +141,16 @@ def recompute(product_ids=None, *, rubric: Rubric | None = None, timings: dict |
                         recorded_at=now,
                     )
                 )
-            if row is not None and row.level != result.level:
+            if previous is not None and previous[0] != result.level:
                 events.append(
                     {
                         "type": "mesh.maturity.level_changed",
                         "subject": f"product:{slugs[pid]}",
                         "data": {
-                            "from": row.level,
+                            "from": previous[0],
                             "to": result.level,
                             "score": result.score,
-                            "previous_score": row.score,
+                            "previous_score": previous[1],
                         },
                         "actor_label": "maturity scorer",
                         "domain": domains.get(pid, ""),

@@ -30,6 +30,7 @@ def output_ports_complete(scope, line):
         incomplete.values("product_id", "id", "name", "protocol", "endpoint", "n_datasets", "product__slug"),
         partition="product_id",
         order_by=["name"],
+        when=bool(bad_counts),
     )
     out = {}
     for pid in scope.product_ids:
@@ -88,7 +89,10 @@ def reader_connects(scope, line):
     failing = ports.filter(ok=False)
     counts = dict(failing.values("product_id").annotate(n=Count("id")).values_list("product_id", "n"))
     examples = capped(
-        failing.values("product_id", "id", "name", "product__slug"), partition="product_id", order_by=["name"]
+        failing.values("product_id", "id", "name", "product__slug"),
+        partition="product_id",
+        order_by=["name"],
+        when=bool(counts),
     )
     out = {}
     for pid in scope.product_ids:

@@ -79,15 +79,21 @@ class Scope:
         return self.filter(qs, "port__product_id")
 
 
-def capped(rows_qs, *, partition: str, order_by, limit: int = EVIDENCE_SHOWN) -> dict[int, list[dict]]:
+def capped(
+    rows_qs, *, partition: str, order_by, limit: int = EVIDENCE_SHOWN, when: bool = True
+) -> dict[int, list[dict]]:
     """The first ``limit`` rows of ``rows_qs`` (a ``.values()`` queryset) per ``partition``, in SQL.
 
     A window function numbers the rows of each product so the database returns at most
-    ``limit`` per product, however many columns are undescribed.
+    ``limit`` per product, however many columns are undescribed. ``when=False`` (nothing
+    is at fault, as a count said) skips the query.
     """
+    if not when:
+        return {}
     numbered = rows_qs.annotate(_rn=Window(RowNumber(), partition_by=[F(partition)], order_by=order_by)).filter(
         _rn__lte=limit
     )
+    numbered = numbered.order_by(partition, "_rn")
     out: dict[int, list[dict]] = defaultdict(list)
     for row in numbered:
         row.pop("_rn", None)

@@ -31,6 +31,7 @@ def keys_declared(scope, line):
         unkeyed.values("port__product_id", "dataset_id", "dataset__name").distinct(),
         partition="port__product_id",
         order_by=["dataset__name"],
+        when=bool(counts),
     )
     evidence = {
         pid: [{"label": f"{r['dataset__name']} declares no key", "url": dataset_url(r["dataset_id"])} for r in rows]
@@ -67,6 +68,7 @@ def naming_convention(scope, line):
         bad_tables.values("port__product_id", "dataset_id", "dataset__short_name").distinct(),
         partition="port__product_id",
         order_by=["dataset__short_name"],
+        when=bool(counts),
     ).items():
         evidence.setdefault(pid, []).extend(
             {"label": f"dataset name {r['dataset__short_name']}", "url": dataset_url(r["dataset_id"])} for r in rows
@@ -75,6 +77,7 @@ def naming_convention(scope, line):
         bad_columns.values(pid_field, "dataset_id", "dataset__name", "name").distinct(),
         partition=pid_field,
         order_by=["dataset__name", "name"],
+        when=bool(counts),
     ).items():
         evidence.setdefault(pid, []).extend(
             {
@@ -94,7 +97,10 @@ def inputs_through_ports(scope, line):
     raw = inputs.filter(upstream_port__isnull=True)
     counts = dict(raw.values("product_id").annotate(n=Count("id")).values_list("product_id", "n"))
     examples = capped(
-        raw.values("product_id", "id", "name", "product__slug"), partition="product_id", order_by=["name"]
+        raw.values("product_id", "id", "name", "product__slug"),
+        partition="product_id",
+        order_by=["name"],
+        when=bool(counts),
     )
     evidence = {
         pid: [

@@ -35,6 +35,7 @@ def classification_consistent(scope, line):
         pii.values(pid_field, "dataset_id", "dataset__name", "name").distinct(),
         partition=pid_field,
         order_by=["dataset__name", "name"],
+        when=bool(counts),
     )
     evidence = {
         pid: [
@@ -77,6 +78,7 @@ def dedicated_reader(scope, line):
         shared.values("port__product_id", "dataset_id", "dataset__name").distinct(),
         partition="port__product_id",
         order_by=["dataset__name"],
+        when=bool(counts),
     )
     evidence = {
         pid: [

@@ -33,7 +33,7 @@ def checks_on_outputs(scope, line):
         .annotate(n=Count("dataset_id", distinct=True))
         .values_list("port__product_id", "n")
     )
-    examples = capped(failing, partition="port__product_id", order_by=["dataset__name"])
+    examples = capped(failing, partition="port__product_id", order_by=["dataset__name"], when=bool(counts))
     evidence = {
         pid: [
             {"label": f"{r['dataset__name']} has no quality check", "url": dataset_url(r["dataset_id"])} for r in rows
@@ -72,7 +72,10 @@ def pass_rate_30d(scope, line):
         .distinct()
     )
     examples = capped(
-        failing, partition="quality_check__dataset__port_links__port__product_id", order_by=["quality_check__name"]
+        failing,
+        partition="quality_check__dataset__port_links__port__product_id",
+        order_by=["quality_check__name"],
+        when=any(t > p for t, p in rates.values()),
     )
     out = {}
     for pid in scope.product_ids:
@@ -128,7 +131,9 @@ def no_open_incidents(scope, line):
 
     open_incidents = scope.filter(Incident.objects.filter(resolved_at__isnull=True))
     counts = dict(open_incidents.values("product_id").annotate(n=Count("id")).values_list("product_id", "n"))
-    examples = capped(open_incidents.values("product_id", "id", "title"), partition="product_id", order_by=["-id"])
+    examples = capped(
+        open_incidents.values("product_id", "id", "title"), partition="product_id", order_by=["-id"], when=bool(counts)
+    )
     from apps.trust.criteria.base import url_pattern
 
     pattern = url_pattern("trust:incident_detail")
@@ -157,6 +162,7 @@ def lineage_to_source(scope, line):
         unfed.values("port__product_id", "dataset_id", "dataset__name").distinct(),
         partition="port__product_id",
         order_by=["dataset__name"],
+        when=bool(counts),
     )
     evidence = {
         pid: [
