@@ -169,3 +169,27 @@ def test_a_dbt_freshness_policy_is_a_promise_too(mesh):
     )
     [row] = freshness_by_product(Scope([mesh.orders.pk]))[mesh.orders.pk]
     assert row.fresh is True
+
+
+def test_harvests_of_a_real_postgres_measure_table_changes_between_them(mesh, django_capture_on_commit_callbacks):
+    from apps.catalog.models import Dataset
+    from apps.harvest import actions as harvest_actions
+    from tests.harvest.pg_source import execute, source_database
+
+    with source_database() as (dsn, dbname, role):
+        source = harvest_actions.create_source(SYSTEM, name="shop", kind="postgres", config={"dsn": dsn})
+        with django_capture_on_commit_callbacks(execute=True):
+            harvest_actions.trigger_harvest(SYSTEM, source, triggered_by="test", run_async=False)
+        customers = Dataset.objects.get(name=f"{dbname}.sales.customers")
+        first = DatasetChange.objects.get(dataset=customers)
+        assert first.evidence == "pg_stat" and first.changed_at is None and first.counter >= 2  # two rows inserted
+        execute(
+            dsn,
+            "insert into sales.customers (id, email) values (3, 'cy@example.com'); select pg_stat_force_next_flush();",
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            run = harvest_actions.trigger_harvest(SYSTEM, source, triggered_by="test", run_async=False)
+        change = DatasetChange.objects.get(dataset=customers)
+        assert change.counter == first.counter + 1 and change.changed_at == run.finished_at
+        untouched = DatasetChange.objects.get(dataset__name=f"{dbname}.marketing.campaigns")
+        assert untouched.changed_at is None
