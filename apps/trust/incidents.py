@@ -137,7 +137,6 @@ def sync_harvest_incidents(source_ids: list[int]) -> tuple[int, int]:
 
 def on_harvest_runs_finished(run_ids: list[int]) -> None:
     from apps.harvest.models import HarvestRun
-
     from apps.trust.measure import measure_after_runs
 
     sources = sorted(set(HarvestRun.objects.filter(pk__in=run_ids).values_list("source_id", flat=True)))

@@ -60,7 +60,7 @@ def test_weights_that_do_not_add_up_are_refused_with_the_line():
             "threshold: lots",
         ),
         (
-            "  - {level: 3, min: 55, name: Defined}",
+            "  - {level: 3, min: 60, name: Defined}",
             "  - {level: 3, min: 20, name: Defined}",
             "levels must count up",
             "min: 20",
@@ -137,7 +137,7 @@ def test_a_rubric_change_recomputes_everything(mesh, tmp_path, settings):
     assert "Scored 2 products" in out.getvalue()
     orders_before = ProductMaturity.objects.get(product=mesh.orders)
     # Make tags count for everything in discoverable: orders has a tag, leads has none.
-    changed = SHIPPED.replace("- {level: 2, min: 35, name: Emerging}", "- {level: 2, min: 5, name: Emerging}")
+    changed = SHIPPED.replace("- {level: 2, min: 40, name: Emerging}", "- {level: 2, min: 5, name: Emerging}")
     path = tmp_path / "rubric.yaml"
     path.write_text(changed)
     settings.MESH_TRUST_RUBRIC = str(path)

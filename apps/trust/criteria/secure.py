@@ -66,25 +66,29 @@ def grants_required(scope, line):
 
 @criterion("dedicated_reader")
 def dedicated_reader(scope, line):
+    """Like the lab's ``reader_for_port``: the dataset's own PostgreSQL source, or any
+    PostgreSQL source harvesting the same database, configures a ``reader_dsn``."""
+    from apps.harvest.models import Source
+    from apps.lab.readers import _source_target
+
+    with_reader = set()
+    for source in Source.objects.filter(kind="postgres", enabled=True, config__has_key="reader_dsn"):
+        target = _source_target(source)
+        if target is not None:
+            with_reader.add(target)
     links = scope.output_links().filter(dataset__platform="postgres")
-    applicable = set(links.values_list("port__product_id", flat=True))
-    shared = links.exclude(dataset__source__config__has_key="reader_dsn")
-    counts = dict(
-        shared.values("port__product_id")
-        .annotate(n=Count("dataset_id", distinct=True))
-        .values_list("port__product_id", "n")
-    )
-    examples = capped(
-        shared.values("port__product_id", "dataset_id", "dataset__name").distinct(),
-        partition="port__product_id",
-        order_by=["dataset__name"],
-        when=bool(counts),
-    )
+    rows = links.values_list("port__product_id", "dataset_id", "dataset__name", "dataset__namespace").distinct()
+    applicable, shared = set(), {}
+    for pid, did, name, namespace in rows:
+        applicable.add(pid)
+        if (namespace, name.split(".", 1)[0]) not in with_reader:
+            shared.setdefault(pid, {})[did] = name
     evidence = {
         pid: [
-            {"label": f"{r['dataset__name']} has no dedicated reader", "url": dataset_url(r["dataset_id"])}
-            for r in rows
+            {"label": f"{name} has no dedicated reader", "url": dataset_url(did)}
+            for did, name in sorted(items.items(), key=lambda kv: kv[1])[:5]
         ]
-        for pid, rows in examples.items()
+        for pid, items in shared.items()
     }
+    counts = {pid: len(items) for pid, items in shared.items()}
     return all_pass(scope.product_ids, evidence, counts, applicable)

@@ -57,7 +57,8 @@ def pass_rate_30d(scope, line):
         pid: (total, passed)
         for pid, total, passed in results.values("quality_check__dataset__port_links__port__product_id")
         .annotate(
-            total=Count("id", distinct=True), passed=Count("id", filter=Q(status=QualityStatus.PASS), distinct=True)
+            total=Count("id", distinct=True),
+            passed=Count("id", filter=Q(status__in=[QualityStatus.PASS, QualityStatus.WARN]), distinct=True),
         )
         .values_list("quality_check__dataset__port_links__port__product_id", "total", "passed")
     }
