@@ -66,7 +66,7 @@ def test_weights_that_do_not_add_up_are_refused_with_the_line():
             "min: 20",
         ),
         (
-            'naming_pattern: "^[a-z][a-z0-9_]*$"',
+            'naming_pattern: "^[a-z_][a-z0-9_]*$"',
             'naming_pattern: "([a-z"',
             "not a regular expression",
             "naming_pattern",
