@@ -3,6 +3,7 @@
 import pytest
 
 from apps.trust.rubric import set_rubric
+from tests.e2e.conftest import demo_mesh  # noqa: F401  (the browser tests' fixture)
 
 
 @pytest.fixture
