@@ -110,8 +110,9 @@ def recompute(product_ids=None, *, rubric: Rubric | None = None, timings: dict |
                 ProductMaturity.objects.all() if ids is None else ProductMaturity.objects.filter(product_id__in=ids)
             )
         }
-        slugs = dict(scope.products().values_list("pk", "slug")) if results else {}
-        domains = dict(scope.products().values_list("pk", "domain__slug")) if results else {}
+        facts = scope.facts()
+        slugs = {pid: row["slug"] for pid, row in facts.items()}
+        domains = {pid: row["domain__slug"] for pid, row in facts.items()}
         new, changed, trend, events = [], [], [], []
         for pid, result in results.items():
             row = current.get(pid)

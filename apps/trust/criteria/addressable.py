@@ -19,12 +19,7 @@ def output_ports_complete(scope, line):
         n_datasets=Count("datasets", filter=Q(datasets__removed_at__isnull=True), distinct=True)
     )
     incomplete = ports.filter(Q(protocol=PortProtocol.OTHER) | Q(endpoint="") | Q(n_datasets=0))
-    counts = dict(
-        scope.filter(Port.objects.filter(direction=PortDirection.OUTPUT))
-        .values("product_id")
-        .annotate(n=Count("id"))
-        .values_list("product_id", "n")
-    )
+    counts = {pid: row["n_outputs"] for pid, row in scope.facts().items()}
     bad_counts = dict(incomplete.values("product_id").annotate(n=Count("id")).values_list("product_id", "n"))
     examples = capped(
         incomplete.values("product_id", "id", "name", "protocol", "endpoint", "n_datasets", "product__slug"),

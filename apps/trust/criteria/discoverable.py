@@ -1,49 +1,39 @@
 """Discoverable: a searcher finds the product and understands what it is."""
 
-from datetime import timedelta
-
-from django.db.models import Count, Q
-from django.db.models.functions import Length
-from django.utils import timezone
-
 from apps.catalog.models import Domain, Ownership
 from apps.trust.criteria.base import Outcome, criterion
 
 POPULARITY_DAYS = 30
 
 
-def _at_least(scope, line, annotate, label: str) -> dict:
+def _at_least(scope, line, fact: str, label: str) -> dict:
     threshold = line.threshold or 1
-    rows = scope.products().annotate(n=annotate).values_list("pk", "n")
-    return {
-        pid: Outcome(
-            n >= threshold,
-            [] if n >= threshold else [{"label": f"{label}: {n} (needs {threshold:g})"}],
-            0 if n >= threshold else 1,
-            n,
-        )
-        for pid, n in rows
-    }
+    out = {}
+    for pid, row in scope.facts().items():
+        n = row[fact]
+        ok = n >= threshold
+        out[pid] = Outcome(ok, [] if ok else [{"label": f"{label}: {n} (needs {threshold:g})"}], 0 if ok else 1, n)
+    return out
 
 
 @criterion("summary_present")
 def summary_present(scope, line):
-    return _at_least(scope, line, Length("summary"), "summary length")
+    return _at_least(scope, line, "summary_len", "summary length")
 
 
 @criterion("documentation_substantial")
 def documentation_substantial(scope, line):
-    return _at_least(scope, line, Length("description"), "documentation length")
+    return _at_least(scope, line, "description_len", "documentation length")
 
 
 @criterion("tagged")
 def tagged(scope, line):
-    return _at_least(scope, line, Count("tags", distinct=True), "tags")
+    return _at_least(scope, line, "n_tags", "tags")
 
 
 @criterion("has_owners")
 def has_owners(scope, line):
-    return _at_least(scope, line, Count("ownerships", distinct=True), "owners")
+    return _at_least(scope, line, "n_owners", "owners")
 
 
 @criterion("domain_owned")
@@ -54,9 +44,9 @@ def domain_owned(scope, line):
         )
     )
     out = {}
-    for pid, path, name in scope.products().values_list("pk", "domain__path", "domain__name"):
-        ok = any(path.startswith(p) for p in owned_paths)
-        out[pid] = Outcome(ok, [] if ok else [{"label": f"domain {name} has no owner"}], 0 if ok else 1)
+    for pid, row in scope.facts().items():
+        ok = any(row["domain__path"].startswith(p) for p in owned_paths)
+        out[pid] = Outcome(ok, [] if ok else [{"label": f"domain {row['domain__name']} has no owner"}], 0 if ok else 1)
     return out
 
 
@@ -77,10 +67,4 @@ def found_by_search(scope, line):
 
 @criterion("popular")
 def popular(scope, line):
-    since = timezone.now() - timedelta(days=POPULARITY_DAYS)
-    return _at_least(
-        scope,
-        line,
-        Count("query_runs", filter=Q(query_runs__created_at__gte=since), distinct=True),
-        f"lab queries in {POPULARITY_DAYS} days",
-    )
+    return _at_least(scope, line, "n_runs", f"lab queries in {POPULARITY_DAYS} days")

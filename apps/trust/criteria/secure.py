@@ -5,7 +5,7 @@ from django.db.models import Count, TextField
 from django.db.models.functions import Cast
 
 from apps.catalog.models import Column, PortDirection
-from apps.trust.criteria.base import NOT_APPLICABLE, Outcome, all_pass, capped, criterion, dataset_url
+from apps.trust.criteria.base import NOT_APPLICABLE, Outcome, all_pass, capped, criterion, dataset_url, from_links
 
 SENSITIVE = ("confidential", "restricted")
 SENSITIVE_TAGS = ('"pii"', '"sensitive"')
@@ -54,7 +54,7 @@ def classification_consistent(scope, line):
 def grants_required(scope, line):
     enforced = set(getattr(settings, "MESH_LAB_GRANT_CLASSIFICATIONS", ()))
     out = {}
-    for pid, classification in scope.products().values_list("pk", "classification"):
+    for pid, classification in ((pid, row["classification"]) for pid, row in scope.facts().items()):
         if classification not in SENSITIVE:
             out[pid] = Outcome(NOT_APPLICABLE, note=f"{classification} products need no grant")
         elif classification in enforced:
@@ -76,19 +76,9 @@ def dedicated_reader(scope, line):
         target = _source_target(source)
         if target is not None:
             with_reader.add(target)
-    links = scope.output_links().filter(dataset__platform="postgres")
-    rows = links.values_list("port__product_id", "dataset_id", "dataset__name", "dataset__namespace").distinct()
-    applicable, shared = set(), {}
-    for pid, did, name, namespace in rows:
-        applicable.add(pid)
-        if (namespace, name.split(".", 1)[0]) not in with_reader:
-            shared.setdefault(pid, {})[did] = name
-    evidence = {
-        pid: [
-            {"label": f"{name} has no dedicated reader", "url": dataset_url(did)}
-            for did, name in sorted(items.items(), key=lambda kv: kv[1])[:5]
-        ]
-        for pid, items in shared.items()
-    }
-    counts = {pid: len(items) for pid, items in shared.items()}
-    return all_pass(scope.product_ids, evidence, counts, applicable)
+    return from_links(
+        scope,
+        applies=lambda r: r["dataset__platform"] == "postgres",
+        fails=lambda r: (r["dataset__namespace"], r["dataset__name"].split(".", 1)[0]) not in with_reader,
+        label=lambda r: f"{r['dataset__name']} has no dedicated reader",
+    )

@@ -67,8 +67,8 @@ def columns_described(scope, line):
 @criterion("doc_sections")
 def doc_sections(scope, line):
     out = {}
-    for pid, text in scope.products().values_list("pk", "description"):
-        missing = [name for name in SECTIONS if not _SECTION_RE[name].search(text or "")]
+    for pid, row in scope.facts().items():
+        missing = [name for name in SECTIONS if not _SECTION_RE[name].search(row["description"] or "")]
         out[pid] = Outcome(not missing, [{"label": f"no section on {name}"} for name in missing], len(missing))
     return out
 
@@ -97,7 +97,7 @@ def sample_queries(scope, line):
                 failing.setdefault(pid, []).append(
                     {"label": f"sample query {title!r} failed when last run", "qid": qid}
                 )
-    slugs = dict(scope.products().filter(pk__in=list(failing)).values_list("pk", "slug")) if failing else {}
+    slugs = {pid: row["slug"] for pid, row in scope.facts().items()}
     out = {}
     for pid in scope.product_ids:
         if pid not in having:

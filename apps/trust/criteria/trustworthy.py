@@ -2,12 +2,12 @@
 
 from datetime import timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
-from apps.catalog.models import LineageEdge, Port, PortDirection, QualityCheck, QualityResult, QualityStatus
+from apps.catalog.models import PortDirection, QualityResult, QualityStatus
 from apps.core.registry import Registry
-from apps.trust.criteria.base import NOT_APPLICABLE, Outcome, all_pass, capped, criterion, dataset_url
+from apps.trust.criteria.base import NOT_APPLICABLE, Outcome, all_pass, capped, criterion, dataset_url, from_links
 
 PASS_RATE_DAYS = 30
 
@@ -23,24 +23,12 @@ def _outputs_with(scope, **annotations):
 
 @criterion("checks_on_outputs")
 def checks_on_outputs(scope, line):
-    live_check = QualityCheck.objects.filter(dataset=OuterRef("dataset_id"), removed_at__isnull=True)
-    links = _outputs_with(scope, checked=Exists(live_check))
-    applicable = set(links.values_list("port__product_id", flat=True))
-    failing = links.filter(checked=False).values("port__product_id", "dataset_id", "dataset__name").distinct()
-    counts = dict(
-        links.filter(checked=False)
-        .values("port__product_id")
-        .annotate(n=Count("dataset_id", distinct=True))
-        .values_list("port__product_id", "n")
+    return from_links(
+        scope,
+        applies=lambda r: True,
+        fails=lambda r: not r["checked"],
+        label=lambda r: f"{r['dataset__name']} has no quality check",
     )
-    examples = capped(failing, partition="port__product_id", order_by=["dataset__name"], when=bool(counts))
-    evidence = {
-        pid: [
-            {"label": f"{r['dataset__name']} has no quality check", "url": dataset_url(r["dataset_id"])} for r in rows
-        ]
-        for pid, rows in examples.items()
-    }
-    return all_pass(scope.product_ids, evidence, counts, applicable)
 
 
 @criterion("pass_rate_30d")
@@ -147,28 +135,10 @@ def no_open_incidents(scope, line):
 
 @criterion("lineage_to_source")
 def lineage_to_source(scope, line):
-    has_input = Port.objects.filter(product=OuterRef("port__product_id"), direction=PortDirection.INPUT)
-    links = _outputs_with(
-        scope, fed=Exists(LineageEdge.objects.filter(downstream=OuterRef("dataset_id"))), has_input=Exists(has_input)
+    return from_links(
+        scope,
+        applies=lambda r: True,
+        # sources (dbt sources, seeds) are where lineage starts; an input port is a known upstream
+        fails=lambda r: not (r["fed"] or r["has_input"] or r["dataset__kind"] in ("dbt_source", "seed")),
+        label=lambda r: f"no known upstream of {r['dataset__name']}",
     )
-    applicable = set(links.values_list("port__product_id", flat=True))
-    unfed = links.filter(fed=False, has_input=False)
-    unfed = unfed.exclude(dataset__kind__in=["dbt_source", "seed"])  # sources are where lineage starts
-    counts = dict(
-        unfed.values("port__product_id")
-        .annotate(n=Count("dataset_id", distinct=True))
-        .values_list("port__product_id", "n")
-    )
-    examples = capped(
-        unfed.values("port__product_id", "dataset_id", "dataset__name").distinct(),
-        partition="port__product_id",
-        order_by=["dataset__name"],
-        when=bool(counts),
-    )
-    evidence = {
-        pid: [
-            {"label": f"no known upstream of {r['dataset__name']}", "url": dataset_url(r["dataset_id"])} for r in rows
-        ]
-        for pid, rows in examples.items()
-    }
-    return all_pass(scope.product_ids, evidence, counts, applicable)
