@@ -61,7 +61,7 @@ def score_product(pid: int, outcomes: dict[str, Outcome], rubric: Rubric) -> Pro
             if outcome.passed is None or not weight
             else line.weight / weight * 100 * counted.get(line.principle, 0) / total_weight
         )
-        criteria[line.id] = {**outcome.as_dict(), "principle": line.principle, "points": round(points, 2)}
+        criteria[line.id] = {**outcome.as_dict(), "points": round(points, 2)}
     failing = sorted((c for c in criteria.items() if c[1]["passed"] is False), key=lambda kv: (-kv[1]["points"], kv[0]))
     scored = {p: s for p, s in principle_scores.items() if s is not None}
     weakest = min(scored, key=lambda p: (scored[p], PRINCIPLES.index(p))) if scored else ""

@@ -44,7 +44,14 @@ class Outcome:
     note: str = ""
 
     def as_dict(self) -> dict:
-        data = {"passed": self.passed, "evidence": self.evidence, "count": self.count, "note": self.note}
+        """Compact: empty parts are left out (5,000 products × 22 criteria are stored)."""
+        data = {"passed": self.passed}
+        if self.evidence:
+            data["evidence"] = self.evidence
+        if self.count:
+            data["count"] = self.count
+        if self.note:
+            data["note"] = self.note
         if self.value is not None:
             data["value"] = round(self.value, 4)
         return data
