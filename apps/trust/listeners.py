@@ -93,6 +93,26 @@ def resolvers() -> dict:
     }
 
 
+_rubric_checked: set[str] = set()
+
+
+def rescore_all_if_the_rubric_changed() -> bool:
+    """Once per process and rubric: scores computed with another rubric are recomputed, all of them."""
+    from apps.trust.models import ProductMaturity
+    from apps.trust.rubric import get_rubric
+
+    digest = get_rubric().digest
+    if digest in _rubric_checked:
+        return False
+    _rubric_checked.add(digest)
+    if not ProductMaturity.objects.exclude(rubric_digest=digest).exists():
+        return False
+    from apps.trust.tasks import recompute_maturity
+
+    recompute_maturity.delay(None)
+    return True
+
+
 def affected_products(model_label: str, pks) -> list[int]:
     resolve = resolvers().get(model_label)
     return sorted({p for p in resolve(list(pks)) if p}) if resolve else []
@@ -117,6 +137,8 @@ def on_objects_changed(model, pks) -> None:
 
             measure_openlineage(list(pks))
             sync_check_incidents(dataset_ids=list(pks))  # its incident writes notify us again, for their products
+        if rescore_all_if_the_rubric_changed():
+            return  # the full recompute covers this change too
         products = affected_products(label, pks)
         if not products:
             return

@@ -194,3 +194,15 @@ def test_incremental_recompute_of_one_product_has_a_fixed_query_budget(mesh, dja
     with django_assert_max_num_queries(30):
         counts = recompute([mesh.orders.pk])
     assert counts["products"] == 1 and counts["changed"] == 1
+
+
+def test_a_changed_rubric_rescores_everything_on_the_next_change(mesh, django_capture_on_commit_callbacks):
+    from apps.trust import listeners
+
+    recompute()
+    ProductMaturity.objects.update(rubric_digest="an older rubric")
+    listeners._rubric_checked.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.update_product(SYSTEM, mesh.orders, name="Orders (EMEA)")
+    assert set(ProductMaturity.objects.values_list("rubric_digest", flat=True)) != {"an older rubric"}
+    assert not ProductMaturity.objects.filter(rubric_digest="an older rubric").exists()  # leads too
