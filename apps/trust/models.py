@@ -23,6 +23,7 @@ class ProductMaturity(models.Model):
     criteria = models.JSONField(default=dict, help_text="{criterion id: {passed, points, evidence, ...}}")
     weakest = models.CharField(max_length=30, blank=True)
     rubric_digest = models.CharField(max_length=64)
+    digest = models.CharField(max_length=64, help_text="Of the content: unchanged digest, nothing to write.")
     computed_at = models.DateTimeField()
 
     class Meta:

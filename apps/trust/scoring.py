@@ -7,6 +7,8 @@ only when a score, level or principle score moved, emitting ``mesh.maturity.leve
 for level changes, in one transaction.
 """
 
+import hashlib
+import json
 import logging
 import time
 from dataclasses import dataclass, field
@@ -104,33 +106,25 @@ def recompute(product_ids=None, *, rubric: Rubric | None = None, timings: dict |
     started = time.perf_counter()
     now = timezone.now()
     with transaction.atomic():
+        # Only the small columns and the content digest are read back: the explanations
+        # (kilobytes per product) are compared through their digest.
+        stored = ProductMaturity.objects.all() if ids is None else ProductMaturity.objects.filter(product_id__in=ids)
         current = {
-            m.product_id: m
-            for m in (
-                ProductMaturity.objects.all() if ids is None else ProductMaturity.objects.filter(product_id__in=ids)
+            pid: (pk, score, level, principles, digest)
+            for pid, pk, score, level, principles, digest in stored.values_list(
+                "product_id", "pk", "score", "level", "principles", "digest"
             )
         }
         facts = scope.facts()
-        slugs = {pid: row["slug"] for pid, row in facts.items()}
-        domains = {pid: row["domain__slug"] for pid, row in facts.items()}
-        new, changed, trend, events = [], [], [], []
+        fresh, stale_pks, trend, events = [], [], [], []
         for pid, result in results.items():
             row = current.get(pid)
-            previous = (row.level, row.score) if row is not None else None
-            moved = row is None or (row.score, row.level, row.principles) != (
-                result.score,
-                result.level,
-                result.principles,
-            )
-            if row is None:
-                new.append(_row(ProductMaturity(product_id=pid), result, rubric, now))
-            elif (
-                moved
-                or row.criteria != result.criteria
-                or row.rubric_digest != rubric.digest
-                or row.weakest != result.weakest
-            ):
-                changed.append(_row(row, result, rubric, now))
+            digest = content_digest(result, rubric)
+            moved = row is None or (row[1], row[2], row[3]) != (result.score, result.level, result.principles)
+            if row is None or row[4] != digest:
+                fresh.append(_row(ProductMaturity(product_id=pid), result, rubric, now, digest))
+                if row is not None:
+                    stale_pks.append(row[0])
             if moved:
                 trend.append(
                     MaturityScore(
@@ -142,44 +136,46 @@ def recompute(product_ids=None, *, rubric: Rubric | None = None, timings: dict |
                         recorded_at=now,
                     )
                 )
-            if previous is not None and previous[0] != result.level:
+            if row is not None and row[2] != result.level:
+                slug = facts[pid]["slug"]
                 events.append(
                     {
                         "type": "mesh.maturity.level_changed",
-                        "subject": f"product:{slugs[pid]}",
-                        "data": {
-                            "from": previous[0],
-                            "to": result.level,
-                            "score": result.score,
-                            "previous_score": previous[1],
-                        },
+                        "subject": f"product:{slug}",
+                        "data": {"from": row[2], "to": result.level, "score": result.score, "previous_score": row[1]},
                         "actor_label": "maturity scorer",
-                        "domain": domains.get(pid, ""),
-                        "product": slugs[pid],
+                        "domain": facts[pid]["domain__slug"],
+                        "product": slug,
                     }
                 )
-        ProductMaturity.objects.bulk_create(new, batch_size=1000)
-        ProductMaturity.objects.bulk_update(
-            changed,
-            ["score", "level", "principles", "criteria", "weakest", "rubric_digest", "computed_at"],
-            batch_size=500,
-        )
+        # The current rows are a cache of the latest computation (the history is the
+        # trend): replacing a changed row is two set-based statements, where an UPDATE
+        # per row of large JSON would be thousands.
+        for start in range(0, len(stale_pks), 5000):
+            ProductMaturity.objects.filter(pk__in=stale_pks[start : start + 5000]).delete()
+        ProductMaturity.objects.bulk_create(fresh, batch_size=1000)
         MaturityScore.objects.bulk_create(trend, batch_size=1000)
         emit_many(events)
     if timings is not None:
         timings["write"] = round(time.perf_counter() - started, 4)
     return {
         "products": len(results),
-        "changed": len(new) + len(changed),
+        "changed": len(fresh),
         "trend_points": len(trend),
         "level_changes": len(events),
     }
 
 
-def _row(row, result: ProductScore, rubric: Rubric, now):
+def content_digest(result: ProductScore, rubric: Rubric) -> str:
+    """Digest of everything a stored row shows; equal digests mean nothing to write."""
+    payload = [result.score, result.level, result.principles, result.criteria, result.weakest, rubric.digest]
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _row(row, result: ProductScore, rubric: Rubric, now, digest: str):
     row.score, row.level, row.principles = result.score, result.level, result.principles
     row.criteria, row.weakest = result.criteria, result.weakest
-    row.rubric_digest, row.computed_at = rubric.digest, now
+    row.rubric_digest, row.computed_at, row.digest = rubric.digest, now, digest
     return row
 
 

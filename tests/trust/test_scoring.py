@@ -200,7 +200,7 @@ def test_a_changed_rubric_rescores_everything_on_the_next_change(mesh, django_ca
     from apps.trust import listeners
 
     recompute()
-    ProductMaturity.objects.update(rubric_digest="an older rubric")
+    ProductMaturity.objects.update(rubric_digest="an older rubric", digest="computed with the older rubric")
     listeners._rubric_checked.clear()
     with django_capture_on_commit_callbacks(execute=True):
         actions.update_product(SYSTEM, mesh.orders, name="Orders (EMEA)")
