@@ -73,12 +73,12 @@ def dimension_expression(prefix: str = ""):
 
 
 def output_checks(product, dataset_id: int | None = None):
-    checks = QualityCheck.objects.filter(
-        dataset__port_links__port__product=product,
-        dataset__port_links__port__direction=PortDirection.OUTPUT,
-        dataset__removed_at__isnull=True,
-        removed_at__isnull=True,
-    )
+    """Live checks on the product's live output datasets (or on one dataset when ``product`` is None)."""
+    checks = QualityCheck.objects.filter(removed_at__isnull=True, dataset__removed_at__isnull=True)
+    if product is not None:
+        checks = checks.filter(
+            dataset__port_links__port__product=product, dataset__port_links__port__direction=PortDirection.OUTPUT
+        )
     if dataset_id is not None:
         checks = checks.filter(dataset_id=dataset_id)
     return checks.distinct()

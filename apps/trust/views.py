@@ -258,6 +258,24 @@ def domain_rollup(request, slug):
     )
 
 
+@reader_required
+def dataset_quality(request, pk):
+    """One dataset's quality by dimension: rates, chart and per-check history."""
+    from apps.catalog.models import Dataset
+
+    dataset = get_object_or_404(Dataset.objects.only("id", "name", "namespace"), pk=pk)
+    return render(
+        request,
+        "trust/dataset_quality.html",
+        {
+            "dataset": dataset,
+            "rates": pass_rates(None, dataset.pk),
+            "chart": chart(None, dataset_id=dataset.pk),
+            "histories": check_histories(None, dataset_id=dataset.pk),
+        },
+    )
+
+
 # --- Incidents -------------------------------------------------------------------------
 
 

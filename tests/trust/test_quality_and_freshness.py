@@ -193,3 +193,12 @@ def test_harvests_of_a_real_postgres_measure_table_changes_between_them(mesh, dj
         assert change.counter == first.counter + 1 and change.changed_at == run.finished_at
         untouched = DatasetChange.objects.get(dataset__name=f"{dbname}.marketing.campaigns")
         assert untouched.changed_at is None
+
+
+def test_a_dataset_has_its_own_quality_page(mesh, client):
+    check = _check(mesh.orders_ds, "nn", "not_null", "completeness")
+    _results(check, ["pass", "fail", "pass", "fail", "pass"])
+    client.force_login(mesh.consumer)
+    html = client.get(f"/trust/datasets/{mesh.orders_ds.pk}/quality/").content.decode()
+    assert 'data-dimension="completeness"' in html and "60%" in html and 'class="flaky"' in html
+    assert client.get("/trust/datasets/999999/quality/").status_code == 404
