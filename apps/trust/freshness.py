@@ -25,7 +25,8 @@ from apps.trust.models import DatasetChange
 
 _LATENCY_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(m|min|minutes?|h|hours?|d|days?)?\s*$", re.IGNORECASE)
 _PERIOD_MINUTES = {"minute": 1, "hour": 60, "day": 1440}
-OPENLINEAGE_LOOKBACK = 2000  # most recent COMPLETE events read when a dataset changes
+OPENLINEAGE_LOOKBACK = 500  # most recent COMPLETE events read when a dataset changes…
+OPENLINEAGE_RECENT = timedelta(minutes=15)  # …among those received lately (the intake notifies at once)
 
 
 def parse_latency(value) -> int | None:
@@ -150,7 +151,11 @@ def measure_openlineage(dataset_ids: list[int]) -> int:
     if not names:
         return 0
     found: dict[int, tuple[datetime, str, None]] = {}
-    events = LineageEvent.objects.filter(event_type="COMPLETE").order_by("-event_time").only("event_time", "payload")
+    events = (
+        LineageEvent.objects.filter(event_type="COMPLETE", received_at__gte=timezone.now() - OPENLINEAGE_RECENT)
+        .order_by("-event_time")
+        .only("event_time", "payload")
+    )
     for event in events[:OPENLINEAGE_LOOKBACK]:
         for output in (event.payload or {}).get("outputs") or []:
             if not isinstance(output, dict):
