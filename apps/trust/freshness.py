@@ -25,8 +25,6 @@ from apps.trust.models import DatasetChange
 
 _LATENCY_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(m|min|minutes?|h|hours?|d|days?)?\s*$", re.IGNORECASE)
 _PERIOD_MINUTES = {"minute": 1, "hour": 60, "day": 1440}
-OPENLINEAGE_LOOKBACK = 500  # most recent COMPLETE events read when a dataset changes…
-OPENLINEAGE_RECENT = timedelta(minutes=15)  # …among those received lately (the intake notifies at once)
 
 
 def parse_latency(value) -> int | None:
@@ -140,30 +138,33 @@ def record_change(dataset_changes: dict[int, tuple[datetime, str, int | None]]) 
     return len(new) + len(changed)
 
 
-def measure_openlineage(dataset_ids: list[int]) -> int:
-    """Record the latest COMPLETE event that wrote each of ``dataset_ids``."""
+def measure_lineage_events(event_ids: list[int]) -> list[int]:
+    """Record the change of every dataset a COMPLETE event among ``event_ids`` wrote; returns their ids."""
     from apps.harvest.openlineage.models import LineageEvent
 
-    names = {
+    written: dict[tuple[str, str], datetime] = {}
+    for event_time, payload in LineageEvent.objects.filter(pk__in=event_ids, event_type="COMPLETE").values_list(
+        "event_time", "payload"
+    ):
+        for output in (payload or {}).get("outputs") or []:
+            if (
+                isinstance(output, dict)
+                and isinstance(output.get("namespace"), str)
+                and isinstance(output.get("name"), str)
+            ):
+                key = (output["namespace"], output["name"])
+                written[key] = max(event_time, written.get(key, event_time))
+    if not written:
+        return []
+    found = {
         (ns, name): pk
-        for pk, ns, name in Dataset.objects.filter(pk__in=dataset_ids).values_list("pk", "namespace", "name")
+        for pk, ns, name in Dataset.objects.filter(
+            namespace__in={ns for ns, _ in written}, name__in={n for _, n in written}
+        ).values_list("pk", "namespace", "name")
     }
-    if not names:
-        return 0
-    found: dict[int, tuple[datetime, str, None]] = {}
-    events = (
-        LineageEvent.objects.filter(event_type="COMPLETE", received_at__gte=timezone.now() - OPENLINEAGE_RECENT)
-        .order_by("-event_time")
-        .only("event_time", "payload")
-    )
-    for event in events[:OPENLINEAGE_LOOKBACK]:
-        for output in (event.payload or {}).get("outputs") or []:
-            if not isinstance(output, dict):
-                continue
-            pk = names.get((output.get("namespace"), output.get("name")))
-            if pk is not None and pk not in found:
-                found[pk] = (event.event_time, "openlineage", None)
-    return record_change(found)
+    changes = {found[key]: (when, "openlineage", None) for key, when in written.items() if key in found}
+    record_change(changes)
+    return sorted(changes)
 
 
 def measure_postgres_counters(counters: dict[int, int], measured_at: datetime | None = None) -> int:

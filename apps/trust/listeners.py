@@ -128,14 +128,23 @@ def on_objects_changed(model, pks) -> None:
         except Exception:
             log.exception("trust: harvest incidents for runs %s failed", list(pks)[:20])
         return
+    if label == "openlineage.LineageEvent":
+        try:
+            from apps.trust.freshness import measure_lineage_events
+            from apps.trust.scoring import recompute
+
+            datasets = measure_lineage_events(list(pks))
+            if datasets:
+                recompute(affected_products("catalog.Dataset", datasets))
+        except Exception:
+            log.exception("trust: measuring lineage events %s failed", list(pks)[:20])
+        return
     if label not in resolvers():
         return
     try:
         if label == "catalog.Dataset":
-            from apps.trust.freshness import measure_openlineage
             from apps.trust.incidents import sync_check_incidents
 
-            measure_openlineage(list(pks))
             sync_check_incidents(dataset_ids=list(pks))  # its incident writes notify us again, for their products
         if rescore_all_if_the_rubric_changed():
             return  # the full recompute covers this change too

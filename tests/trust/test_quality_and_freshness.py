@@ -10,7 +10,7 @@ from apps.catalog import actions
 from apps.catalog.models import QualityCheck, QualityResult
 from apps.core.testing import SYSTEM
 from apps.trust.criteria import Scope
-from apps.trust.freshness import freshness_by_product, measure_openlineage, measure_postgres_counters, parse_latency
+from apps.trust.freshness import freshness_by_product, measure_lineage_events, measure_postgres_counters, parse_latency
 from apps.trust.models import DatasetChange
 from apps.trust.quality import DIMENSIONS, chart, check_histories, dimension_of, pass_rates
 
@@ -115,7 +115,7 @@ def test_openlineage_complete_events_measure_when_a_dataset_changed(mesh):
     from apps.harvest.openlineage.models import LineageEvent
 
     when = timezone.now() - timedelta(minutes=42)
-    LineageEvent.objects.create(
+    event = LineageEvent.objects.create(
         run_id=str(uuid.uuid4()),
         event_type="COMPLETE",
         event_time=when,
@@ -123,10 +123,10 @@ def test_openlineage_complete_events_measure_when_a_dataset_changed(mesh):
         job_name="load_orders",
         payload={"outputs": [{"namespace": mesh.orders_ds.namespace, "name": mesh.orders_ds.name}]},
     )
-    assert measure_openlineage([mesh.orders_ds.pk, mesh.raw.pk]) == 1
+    assert measure_lineage_events([event.pk]) == [mesh.orders_ds.pk]
     change = DatasetChange.objects.get(dataset=mesh.orders_ds)
     assert change.changed_at == when and change.evidence == "openlineage"
-    assert measure_openlineage([mesh.orders_ds.pk]) == 0  # nothing newer: nothing written
+    assert not DatasetChange.objects.filter(dataset=mesh.raw).exists()
 
 
 def test_pg_stat_counters_measure_a_change_only_when_they_move(mesh):
@@ -202,3 +202,25 @@ def test_a_dataset_has_its_own_quality_page(mesh, client):
     html = client.get(f"/trust/datasets/{mesh.orders_ds.pk}/quality/").content.decode()
     assert 'data-dimension="completeness"' in html and "60%" in html and 'class="flaky"' in html
     assert client.get("/trust/datasets/999999/quality/").status_code == 404
+
+
+def test_an_openlineage_complete_event_posted_to_the_intake_is_a_measured_change(
+    mesh, django_capture_on_commit_callbacks
+):
+    from apps.harvest.openlineage.actions import receive_run_event
+
+    when = (timezone.now() - timedelta(minutes=5)).replace(microsecond=0)
+    event = {
+        "eventTime": when.isoformat(),
+        "producer": "https://example.com/airflow",
+        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+        "eventType": "COMPLETE",
+        "run": {"runId": str(uuid.uuid4())},
+        "job": {"namespace": "airflow", "name": "load_orders"},
+        "inputs": [],
+        "outputs": [{"namespace": mesh.orders_ds.namespace, "name": mesh.orders_ds.name}],
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        receive_run_event(mesh.admin, event)
+    change = DatasetChange.objects.get(dataset=mesh.orders_ds)
+    assert change.evidence == "openlineage" and change.changed_at == when
