@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "apps.agents",
     "apps.privacy",
     "apps.contracts",
+    "apps.trust",
 ]
 
 MIDDLEWARE = [
@@ -259,6 +260,10 @@ MESH_PRIVACY_DETECT_AFTER_HARVEST = env.bool("MESH_PRIVACY_DETECT_AFTER_HARVEST"
 MESH_PRIVACY_SAMPLE_AFTER_HARVEST = env.bool("MESH_PRIVACY_SAMPLE_AFTER_HARVEST", default=False)
 MESH_PRIVACY_SAMPLE_CONNECTIONS = env.int("MESH_PRIVACY_SAMPLE_CONNECTIONS", default=4)
 MESH_PRIVACY_SAMPLE_TIMEOUT_MS = env.int("MESH_PRIVACY_SAMPLE_TIMEOUT_MS", default=5000)
+
+# --- Trust (maturity rubric) ----------------------------------------------------------
+# A YAML rubric replacing apps/trust/rubric.yaml; validated at startup (line at fault).
+MESH_TRUST_RUBRIC = env.str("MESH_TRUST_RUBRIC", default="")
 
 # --- Security (production) ----------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -17,6 +17,7 @@ from django.db import connection
 from django.db.models import F, Q
 from django.utils import timezone
 
+from apps.core.hooks import objects_changed
 from apps.harvest.harvesters.base import ConfigError, Harvester, SourceError, TransientSourceError, harvester_registry
 from apps.harvest.models import HarvestRun, RunStatus
 from apps.harvest.pipeline import FailSafeError, RunReport, reconcile
@@ -225,6 +226,7 @@ def finish_run(run: HarvestRun, status: str, report: RunReport) -> HarvestRun:
         errors=report.bounded_errors(),
     )
     run.refresh_from_db()
+    objects_changed(HarvestRun, [run.pk])  # listeners (trust's incidents) hear of every finished run
     return run
 
 

@@ -13,6 +13,7 @@ from rest_framework.routers import DefaultRouter
 from apps.catalog.api.urls import register as register_catalog
 from apps.catalog.api.urls import urlpatterns as catalog_urlpatterns
 from apps.harvest.api.urls import register as register_harvest
+from apps.trust.api.urls import urlpatterns as trust_urlpatterns
 from mesh_catalog.api import schema as _schema_extensions  # noqa: F401  (registers the bearer scheme)
 
 router = DefaultRouter()
@@ -21,6 +22,7 @@ register_harvest(router)
 
 v1_patterns = [
     *catalog_urlpatterns,
+    *trust_urlpatterns,
     path("", include(router.urls)),
     path("", include("apps.search.api.urls")),
     path("", include("apps.harvest.api.urls")),

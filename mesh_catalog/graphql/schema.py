@@ -16,6 +16,7 @@ from apps.harvest.graphql.schema import HarvestQuery
 from apps.lab.graphql import LabMutation, LabQuery
 from apps.privacy.graphql import PrivacyMutation, PrivacyQuery
 from apps.search.graphql import SearchQuery
+from apps.trust.graphql import TrustMutation, TrustQuery
 
 
 class Query(
@@ -25,6 +26,7 @@ class Query(
     LabQuery,
     GovernanceQuery,
     ContractsQuery,
+    TrustQuery,
     PrivacyQuery,
     CostsQuery,
     graphene.ObjectType,
@@ -37,6 +39,7 @@ class Mutation(
     LabMutation,
     GovernanceMutation,
     ContractsMutation,
+    TrustMutation,
     PrivacyMutation,
     graphene.ObjectType,
 ):

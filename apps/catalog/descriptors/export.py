@@ -5,8 +5,18 @@ import yaml
 from apps.catalog.descriptors.desired import LIFECYCLE_TO_STATUS
 from apps.catalog.descriptors.sections import port_sections
 from apps.catalog.models import DataProduct, Ownership, Port
+from apps.core.registry import Registry
 
 API_VERSION = "v1.0.0"
+
+#: ``fn(product) -> dict`` merged into ``customProperties`` by apps above the catalog
+#: (the maturity level), registered from their ``AppConfig.ready()``. Applying a
+#: descriptor ignores what they add: it is computed, never typed in.
+EXPORT_EXTENSIONS: Registry = Registry("descriptor export extensions")
+
+
+def register_export_extension(name: str, fn) -> None:
+    EXPORT_EXTENSIONS.register(name, fn)
 
 
 def export_descriptor(product: DataProduct) -> dict:
@@ -48,6 +58,8 @@ def export_descriptor(product: DataProduct) -> dict:
             }
         ),
     }
+    for extend in EXPORT_EXTENSIONS.values():
+        data["customProperties"].update(extend(product))
     return data
 
 

@@ -53,6 +53,7 @@ def receive_run_event(actor, payload, *, via: str = "rest") -> tuple[LineageEven
             }
             event.save(update_fields=["summary"])
             objects_changed(Dataset, sorted(outcome.touched))
+            objects_changed(LineageEvent, [event.pk])  # listeners (trust's measured freshness) read the event
     except IntegrityError:
         # The same event arrived twice at once; the other request wrote it.
         existing = LineageEvent.objects.filter(run_id=parsed.run_id, event_type=parsed.event_type).first()
