@@ -6,3 +6,8 @@ class CatalogConfig(AppConfig):
 
     name = "apps.catalog"
     label = "catalog"
+
+    def ready(self):
+        from apps.catalog.events import register_catalog_event_types
+
+        register_catalog_event_types()

@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from apps.catalog.events import changed_fields, port_event
 from apps.catalog.models import Dataset, Port, PortDataset, PortDirection
 from apps.catalog.permissions import can_edit_product
 from apps.core.errors import ActionError
@@ -50,7 +51,9 @@ def create_port(actor, product, *, name: str, direction: str, datasets=None, via
         port = Port(product=product, name=name, direction=direction, **fields)
         _check_upstream(port)
         dataset_rows = _resolve_datasets(datasets) if datasets is not None else []
-        return save_logged(actor, port, via=via, after_save=lambda p: p.datasets.set(dataset_rows))
+        port = save_logged(actor, port, via=via, after_save=lambda p: p.datasets.set(dataset_rows))
+        port_event("created", actor, port, upstream_port_id=port.upstream_port_id)
+        return port
 
 
 def update_port(actor, port: Port, *, via: str = "web", datasets=None, **fields) -> Port:
@@ -65,13 +68,17 @@ def update_port(actor, port: Port, *, via: str = "web", datasets=None, **fields)
             setattr(port, key, value)
         _check_upstream(port)
         dataset_rows = _resolve_datasets(datasets) if datasets is not None else None
-        return save_logged(
+        port = save_logged(
             actor,
             port,
             via=via,
             before=before,
             after_save=(lambda p: p.datasets.set(dataset_rows)) if dataset_rows is not None else None,
         )
+        changes = changed_fields(before, port.history_snapshot())
+        if changes:
+            port_event("updated", actor, port, changes=changes)
+        return port
 
 
 def set_port_datasets(actor, port: Port, datasets, *, via: str = "web") -> Port:
@@ -81,6 +88,7 @@ def set_port_datasets(actor, port: Port, datasets, *, via: str = "web") -> Port:
 def delete_port(actor, port: Port, *, via: str = "web") -> None:
     require(can_edit_product(actor, port.product))
     with transaction.atomic():
+        port_event("deleted", actor, port)
         delete_logged(actor, port, via=via)
 
 
