@@ -1,0 +1,97 @@
+"""From committed events to notifications and webhook deliveries.
+
+``on_events_committed`` is the outbox listener (registered in ``EventsConfig.ready``): it
+queues ``route_events`` in chunks. Without a broker (the embedded default) the task runs
+in-process right after the commit. If the broker is unreachable the events stay in the
+outbox unrouted and ``sweep`` routes them later — nothing is lost.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.core.models import Event
+from apps.events.models import DeliveryStatus, EventRoute, WebhookDelivery, WebhookSubscription
+from apps.events.routing import route_event
+from apps.events.webhooks.signing import webhook_id_for
+
+logger = logging.getLogger(__name__)
+CHUNK = 200
+SWEEP_WINDOW = timedelta(days=7)
+
+
+def on_events_committed(event_ids: list[int]) -> None:
+    from apps.events.tasks import route_events
+
+    for start in range(0, len(event_ids), CHUNK):
+        chunk = event_ids[start : start + CHUNK]
+        try:
+            route_events.delay(chunk)
+        except Exception:  # the broker is down: the sweep routes these from the outbox
+            logger.exception("could not queue routing of events %s…; the sweep will route them", chunk[:3])
+
+
+def route(event_ids: list[int]) -> dict:
+    """Route the events among ``event_ids`` that are not routed yet; queue their deliveries."""
+    events = list(Event.objects.filter(pk__in=event_ids, route__isnull=True).order_by("id"))
+    if not events:
+        return {"routed": 0, "deliveries": 0}
+    subscriptions = list(WebhookSubscription.objects.filter(enabled=True).select_related("domain"))
+    domain_paths = _domain_paths(events, subscriptions)
+    notified, deliveries = 0, []
+    for event in events:
+        with transaction.atomic():
+            notified += len(route_event(event))
+            rows = [
+                WebhookDelivery(subscription=s, event=event, webhook_id=webhook_id_for(event.uid, s.pk))
+                for s in subscriptions
+                if s.matches(event, domain_paths)
+            ]
+            if rows:
+                WebhookDelivery.objects.bulk_create(rows, ignore_conflicts=True)
+                EventRoute.objects.filter(event=event).update(deliveries=len(rows))
+            deliveries += rows
+    ids = list(
+        WebhookDelivery.objects.filter(event_id__in=[e.pk for e in events], status=DeliveryStatus.PENDING).values_list(
+            "pk", flat=True
+        )
+    )
+    queue_deliveries(ids)
+    from apps.events.emails import send_instant
+
+    send_instant([e.pk for e in events])
+    return {"routed": len(events), "notifications": notified, "deliveries": len(ids)}
+
+
+def queue_deliveries(delivery_ids: list[int]) -> None:
+    from apps.events.tasks import deliver_webhook
+
+    for delivery_id in delivery_ids:
+        try:
+            deliver_webhook.delay(delivery_id)
+        except Exception:
+            logger.exception("could not queue webhook delivery %s; the sweep will retry it", delivery_id)
+
+
+def _domain_paths(events, subscriptions) -> dict[str, str]:
+    from apps.catalog.models import Domain
+
+    slugs = {e.domain_slug for e in events if e.domain_slug} | {s.domain.slug for s in subscriptions if s.domain_id}
+    return dict(Domain.objects.filter(slug__in=slugs).values_list("slug", "path")) if slugs else {}
+
+
+def sweep(limit: int = 5000) -> dict:
+    """Route events the listener missed, and queue deliveries that are due or whose worker died."""
+    from apps.events.webhooks.deliver import due_ids
+
+    since = timezone.now() - SWEEP_WINDOW
+    unrouted = list(
+        Event.objects.filter(time__gte=since, route__isnull=True).order_by("id").values_list("pk", flat=True)[:limit]
+    )
+    for start in range(0, len(unrouted), CHUNK):
+        route(unrouted[start : start + CHUNK])
+    due = due_ids(limit)
+    queue_deliveries(due)
+    return {"routed": len(unrouted), "queued": len(due)}

@@ -1,0 +1,31 @@
+"""Celery tasks of the events app: route, deliver a webhook, sweep, send digests.
+
+All take ids, re-read state and are idempotent (routing skips routed events, a delivery
+is claimed with a conditional UPDATE), so ``acks_late`` redelivery is always safe.
+"""
+
+from celery import shared_task
+
+from apps.events import dispatch, emails
+from apps.events.webhooks.deliver import deliver
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, name="apps.events.tasks.route_events")
+def route_events(event_ids: list[int]):
+    return dispatch.route(event_ids)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, name="apps.events.tasks.deliver_webhook")
+def deliver_webhook(delivery_id: int):
+    return deliver(delivery_id)
+
+
+@shared_task(name="apps.events.tasks.sweep_events")
+def sweep_events():
+    """Periodic: route missed events, re-queue due deliveries and lapsed leases."""
+    return dispatch.sweep()
+
+
+@shared_task(name="apps.events.tasks.send_daily_digests")
+def send_daily_digests():
+    return emails.send_daily_digests()
