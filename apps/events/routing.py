@@ -287,7 +287,7 @@ def apply_preferences(event_type: str, user_ids) -> dict[int, tuple[bool, str]]:
     rows = Preference.objects.filter(user_id__in=list(user_ids), event_type__in=["", event_type]).values_list(
         "user_id", "event_type", "in_app", "email"
     )
-    for user_id, etype, in_app, email in sorted(rows, key=lambda r: r[1] != ""):  # blank first, specific wins
+    for user_id, _etype, in_app, email in sorted(rows, key=lambda r: r[1] != ""):  # blank first, specific wins
         chosen[user_id] = (in_app, email)
     return chosen
 
