@@ -78,10 +78,11 @@ def post(url: str, body: str, headers: dict[str, str]) -> AttemptResult:
             result.error = f"The receiver redirected ({response.status} to {response.headers.get('location', '?')}); redirects are not followed."
         elif not result.ok:
             result.error = f"The receiver answered {response.status}."
-    except urllib3.exceptions.TimeoutError:
-        result.error = f"No answer within {timeout_seconds():g} s."
+    # NewConnectionError subclasses ConnectTimeoutError in urllib3 2: test it first.
     except urllib3.exceptions.NewConnectionError as exc:
         result.error = f"Could not connect to {parts.hostname}:{port} ({exc.__class__.__name__})."
+    except urllib3.exceptions.TimeoutError:
+        result.error = f"No answer within {timeout_seconds():g} s."
     except (urllib3.exceptions.HTTPError, OSError) as exc:
         result.error = f"The request failed: {exc.__class__.__name__}: {exc}"[:500]
     finally:
