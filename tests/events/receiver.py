@@ -10,6 +10,8 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from cloudevents.core.formats.json import JSONFormat
+from cloudevents.core.v1.event import CloudEvent
 from standardwebhooks import Webhook
 
 
@@ -43,6 +45,14 @@ class Receiver:
                 continue
         return False
 
+    @staticmethod
+    def parse(body: bytes):
+        """The body read by the CloudEvents SDK (None when it is not a valid CloudEvent)."""
+        try:
+            return JSONFormat().read(CloudEvent, body)
+        except Exception:
+            return None
+
     def start(self):
         receiver = self
 
@@ -61,6 +71,7 @@ class Receiver:
                             "verified": receiver.verify(body, headers),
                             "headers": headers,
                             "body": json.loads(body or b"{}"),
+                            "cloudevent": receiver.parse(body),
                             "path": self.path,
                         }
                     )

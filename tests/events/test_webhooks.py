@@ -49,6 +49,8 @@ def test_delivery_is_signed_as_standard_webhooks_and_logged(mesh, receiver):
     got = receiver.received[0]
     assert got["verified"], got["headers"]
     assert got["body"]["type"] == "mesh.product.updated" and got["body"]["specversion"] == "1.0"
+    assert got["cloudevent"].get_type() == "mesh.product.updated"  # valid for the CloudEvents SDK
+    assert got["cloudevent"].get_data()["changes"]["summary"]["after"] == "All orders"
     assert got["headers"]["webhook-signature"].startswith("v1,")
     delivery = WebhookDelivery.objects.get()
     assert delivery.status == DeliveryStatus.SUCCEEDED and delivery.webhook_id == got["id"]
