@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("apps.catalog.urls")),
     path("lab/", include("apps.lab.urls")),
     path("access/", include("apps.governance.urls")),
+    path("", include("apps.events.urls")),
     path("profile/", core_views.profile, name="profile"),
     path("profile/tokens/", core_views.token_create, name="token_create"),
     path("profile/tokens/<int:token_id>/revoke/", core_views.token_revoke, name="token_revoke"),

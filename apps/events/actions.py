@@ -17,6 +17,7 @@ from apps.core.errors import ActionError, NotFoundError, PermissionDeniedError
 from apps.core.events import EVENT_TYPES
 from apps.core.history import record_change
 from apps.core.models import ChangeAction
+from apps.events import cache
 from apps.events.models import (
     DeliveryMode,
     DeliveryStatus,
@@ -59,12 +60,15 @@ def follow(actor, target) -> Follow:
     kwargs = _target_kwargs(target)
     with transaction.atomic():
         existing = Follow.objects.filter(user=actor, **kwargs).first()
-        return existing or Follow.objects.create(user=actor, **kwargs)
+        row = existing or Follow.objects.create(user=actor, **kwargs)
+    cache.forget_follows(actor.pk)
+    return row
 
 
 def unfollow(actor, target) -> None:
     _logged_in(actor)
     Follow.objects.filter(user=actor, **_target_kwargs(target)).delete()
+    cache.forget_follows(actor.pk)
 
 
 # --- preferences --------------------------------------------------------------------------------
@@ -96,12 +100,16 @@ def set_preference(actor, event_type: str, *, in_app: bool, email: str) -> Prefe
 def mark_read(actor, notification_ids, *, read: bool = True) -> int:
     _logged_in(actor)
     ids = [int(i) for i in notification_ids][:1000]
-    return Notification.objects.filter(user=actor, pk__in=ids).update(read_at=timezone.now() if read else None)
+    n = Notification.objects.filter(user=actor, pk__in=ids).update(read_at=timezone.now() if read else None)
+    cache.forget_unread([actor.pk])
+    return n
 
 
 def mark_all_read(actor) -> int:
     _logged_in(actor)
-    return Notification.objects.filter(user=actor, read_at__isnull=True).update(read_at=timezone.now())
+    n = Notification.objects.filter(user=actor, read_at__isnull=True).update(read_at=timezone.now())
+    cache.forget_unread([actor.pk])
+    return n
 
 
 # --- webhook subscriptions --------------------------------------------------------------------

@@ -8,8 +8,11 @@ class EventsConfig(AppConfig):
     label = "events"
 
     def ready(self):
-        from apps.core.events import register_event_listener
+        from apps.core import events, slots
         from apps.events.dispatch import on_events_committed
+        from apps.events.views import render_follow_button
 
-        if on_events_committed not in __import__("apps.core.events", fromlist=["_listeners"])._listeners:
-            register_event_listener(on_events_committed)
+        if on_events_committed not in events._listeners:
+            events.register_event_listener(on_events_committed)
+        if render_follow_button not in slots._object_actions:
+            slots.register_object_action(render_follow_button)

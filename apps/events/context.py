@@ -1,12 +1,12 @@
-"""The header's bell: the unread count, computed only when a page renders it."""
+"""The header's bell: the unread count, computed only when a page renders it (and cached)."""
 
 from django.utils.functional import SimpleLazyObject
 
+from apps.events import cache
+
 
 def unread_count(user) -> int:
-    from apps.events.models import Notification
-
-    return Notification.objects.filter(user=user, in_app=True, read_at__isnull=True).count()
+    return cache.unread_count(user.pk)
 
 
 def inbox(request):

@@ -311,4 +311,8 @@ def route_event(event) -> list:
     with transaction.atomic():
         Notification.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
         EventRoute.objects.bulk_create([EventRoute(event=event, recipients=len(rows))], ignore_conflicts=True)
+    from apps.events import cache
+
+    told = [r.user_id for r in rows if r.in_app]
+    transaction.on_commit(lambda: cache.forget_unread(told))
     return rows
