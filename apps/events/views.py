@@ -82,7 +82,7 @@ def inbox(request):
     if unread:
         qs = qs.filter(read_at__isnull=True)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    things = sorted({name.split(".")[1] for name in EVENT_TYPES.keys()})
+    things = sorted({name.split(".")[1] for name in EVENT_TYPES})
     context = {
         "page": page,
         "filters": {"type": kind, "reason": reason, "unread": unread},
