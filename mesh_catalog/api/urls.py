@@ -24,6 +24,7 @@ v1_patterns = [
     path("", include(router.urls)),
     path("", include("apps.search.api.urls")),
     path("", include("apps.harvest.api.urls")),
+    path("", include("apps.events.api.urls")),
 ]
 
 
