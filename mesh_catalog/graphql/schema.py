@@ -9,16 +9,17 @@ import graphene
 
 from apps.catalog.graphql.mutations import CatalogMutation
 from apps.catalog.graphql.queries import CatalogQuery
+from apps.events.graphql import EventsMutation, EventsQuery
 from apps.governance.graphql import GovernanceMutation, GovernanceQuery
 from apps.harvest.graphql.schema import HarvestQuery
 from apps.lab.graphql import LabMutation, LabQuery
 
 
-class Query(CatalogQuery, HarvestQuery, LabQuery, GovernanceQuery, graphene.ObjectType):
+class Query(CatalogQuery, HarvestQuery, LabQuery, GovernanceQuery, EventsQuery, graphene.ObjectType):
     """Everything a program can read from the catalog."""
 
 
-class Mutation(CatalogMutation, LabMutation, GovernanceMutation, graphene.ObjectType):
+class Mutation(CatalogMutation, LabMutation, GovernanceMutation, EventsMutation, graphene.ObjectType):
     """Every owner edit, each through an action with its permission and typed errors."""
 
 
