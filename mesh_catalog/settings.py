@@ -219,6 +219,8 @@ EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Mesh Catalog <mesh@localhost>")
+# With workers, "instant" e-mail waits this long so that a burst becomes one digest.
+MESH_EMAIL_BATCH_SECONDS = env.int("MESH_EMAIL_BATCH_SECONDS", default=60)
 MESH_SITE_URL = env.str("MESH_SITE_URL", default="http://127.0.0.1:8000")
 MESH_EVENT_SOURCE = env.str("MESH_EVENT_SOURCE", default="/mesh-catalog")
 # Webhook receivers on loopback/private/link-local addresses are refused unless this is set.

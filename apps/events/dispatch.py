@@ -65,9 +65,9 @@ def route(event_ids: list[int]) -> dict:
         from apps.events.webhooks.deliver import due_ids
 
         queue_deliveries([i for i in due_ids(50) if i not in set(ids)])
-    from apps.events.emails import send_instant
+    from apps.events.emails import schedule_instant
 
-    send_instant([e.pk for e in events])
+    schedule_instant([e.pk for e in events])
     return {"routed": len(events), "notifications": notified, "deliveries": len(ids)}
 
 

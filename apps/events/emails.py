@@ -1,8 +1,11 @@
 """E-mail through Django's backend: one message per event, or a digest when many pile up.
 
 ``instant`` recipients get each event by mail unless more than ``DIGEST_THRESHOLD`` are
-waiting for them, then one digest; ``daily`` recipients get one digest a day
-(``send_daily_digests``, scheduled by beat). ``emailed_at`` makes both idempotent.
+waiting for them, then one digest. With workers, instant mail waits
+``MESH_EMAIL_BATCH_SECONDS`` so that a burst (a harvest, a bulk edit) becomes one digest;
+in-process, events routed together (one ``emit_many``) are batched. ``daily`` recipients
+get one digest a day (``send_daily_digests``, scheduled by beat). ``emailed_at`` makes
+every send idempotent.
 """
 
 import logging
@@ -16,7 +19,7 @@ from django.utils import timezone
 from apps.events.models import DeliveryMode, Notification
 
 logger = logging.getLogger(__name__)
-DIGEST_THRESHOLD = 3
+DIGEST_THRESHOLD = 2
 MAX_PER_DIGEST = 200
 
 
@@ -26,6 +29,18 @@ def _pending(mode: str, event_ids=None):
         users = qs.filter(event_id__in=event_ids).values("user_id")
         qs = qs.filter(user_id__in=users)
     return qs.select_related("event", "user").order_by("user_id", "id")
+
+
+def schedule_instant(event_ids: list[int]) -> None:
+    if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
+        send_instant(event_ids)
+        return
+    from apps.events.tasks import send_instant_emails
+
+    try:
+        send_instant_emails.apply_async((event_ids,), countdown=getattr(settings, "MESH_EMAIL_BATCH_SECONDS", 60))
+    except Exception:  # the broker is down: the daily run or the next event sends them
+        logger.exception("could not queue notification e-mails")
 
 
 def send_instant(event_ids: list[int]) -> int:

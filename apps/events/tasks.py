@@ -26,6 +26,11 @@ def sweep_events():
     return dispatch.sweep()
 
 
+@shared_task(acks_late=True, name="apps.events.tasks.send_instant_emails")
+def send_instant_emails(event_ids: list[int]):
+    return emails.send_instant(event_ids)
+
+
 @shared_task(name="apps.events.tasks.send_daily_digests")
 def send_daily_digests():
     return emails.send_daily_digests()
