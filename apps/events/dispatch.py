@@ -14,8 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.core.models import Event
-from apps.events.models import DeliveryStatus, EventRoute, WebhookDelivery, WebhookSubscription
-from apps.events.routing import route_event
+from apps.events.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
+from apps.events.routing import plan_notifications, store_notifications
 from apps.events.webhooks.signing import webhook_id_for
 
 logger = logging.getLogger(__name__)
@@ -41,19 +41,21 @@ def route(event_ids: list[int]) -> dict:
         return {"routed": 0, "deliveries": 0}
     subscriptions = list(WebhookSubscription.objects.filter(enabled=True).select_related("domain"))
     domain_paths = _domain_paths(events, subscriptions)
-    notified, deliveries = 0, []
-    for event in events:
-        with transaction.atomic():
-            notified += len(route_event(event))
-            rows = [
-                WebhookDelivery(subscription=s, event=event, webhook_id=webhook_id_for(event.uid, s.pk))
-                for s in subscriptions
-                if s.matches(event, domain_paths)
-            ]
-            if rows:
-                WebhookDelivery.objects.bulk_create(rows, ignore_conflicts=True)
-                EventRoute.objects.filter(event=event).update(deliveries=len(rows))
-            deliveries += rows
+    memo: dict = {}
+    notifications = [n for event in events for n in plan_notifications(event, memo)]
+    deliveries = [
+        WebhookDelivery(subscription=s, event=event, webhook_id=webhook_id_for(event.uid, s.pk))
+        for event in events
+        for s in subscriptions
+        if s.matches(event, domain_paths)
+    ]
+    with transaction.atomic():  # one batch: notifications, route marks and deliveries together
+        per_event: dict[int, int] = {}
+        for d in deliveries:
+            per_event[d.event_id] = per_event.get(d.event_id, 0) + 1
+        store_notifications(events, notifications, per_event)
+        WebhookDelivery.objects.bulk_create(deliveries, batch_size=2000, ignore_conflicts=True)
+    notified = len(notifications)
     ids = list(
         WebhookDelivery.objects.filter(event_id__in=[e.pk for e in events], status=DeliveryStatus.PENDING).values_list(
             "pk", flat=True

@@ -292,27 +292,69 @@ def apply_preferences(event_type: str, user_ids) -> dict[int, tuple[bool, str]]:
     return chosen
 
 
-def route_event(event) -> list:
-    """Write the notifications of ``event`` (idempotent) and return them (unsaved ids on SQLite)."""
-    from apps.events.models import DeliveryMode, EventRoute, Notification
+def memo_key(event) -> tuple:
+    """Events with equal keys have the same recipients (a burst of edits to one product)."""
+    d = event.data or {}
+    return (
+        event.type,
+        event.actor_id,
+        d.get("product_id"),
+        d.get("port_id"),
+        d.get("dataset_id"),
+        d.get("domain_id"),
+        bool(d.get("breaking")),
+        tuple(d.get("notify_user_ids") or ()),
+    )
 
-    found = recipients_for(event)
-    active = set(get_user_model().objects.filter(pk__in=list(found), is_active=True).values_list("pk", flat=True))
-    prefs = apply_preferences(event.type, active)
-    rows = []
-    for user_id in active:
-        in_app, email = prefs[user_id]
-        if not in_app and email == DeliveryMode.OFF:
-            continue
-        code, reason = found[user_id]
-        rows.append(
-            Notification(event=event, user_id=user_id, reason=reason, reason_code=code, in_app=in_app, email=email)
-        )
-    with transaction.atomic():
-        Notification.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
-        EventRoute.objects.bulk_create([EventRoute(event=event, recipients=len(rows))], ignore_conflicts=True)
+
+def plan_notifications(event, memo: dict | None = None) -> list:
+    """The unsaved notifications of ``event``; ``memo`` shares resolution across a batch."""
+    from apps.events.models import DeliveryMode, Notification
+
+    key = memo_key(event)
+    if memo is not None and key in memo:
+        planned = memo[key]
+    else:
+        found = recipients_for(event)
+        active = set(get_user_model().objects.filter(pk__in=list(found), is_active=True).values_list("pk", flat=True))
+        prefs = apply_preferences(event.type, active)
+        planned = []
+        for user_id in active:
+            in_app, email = prefs[user_id]
+            if in_app or email != DeliveryMode.OFF:
+                planned.append((user_id, *found[user_id], in_app, email))
+        if memo is not None:
+            memo[key] = planned
+    return [
+        Notification(event=event, user_id=u, reason_code=code, reason=reason, in_app=in_app, email=email)
+        for u, code, reason, in_app, email in planned
+    ]
+
+
+def store_notifications(events, rows, deliveries: dict[int, int] | None = None) -> None:
+    """Bulk-insert ``rows`` and mark ``events`` routed, in the caller's transaction."""
     from apps.events import cache
+    from apps.events.models import EventRoute, Notification
 
-    told = [r.user_id for r in rows if r.in_app]
+    counts: dict[int, int] = {}
+    for r in rows:
+        counts[r.event_id] = counts.get(r.event_id, 0) + 1
+    Notification.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+    EventRoute.objects.bulk_create(
+        [
+            EventRoute(event=e, recipients=counts.get(e.pk, 0), deliveries=(deliveries or {}).get(e.pk, 0))
+            for e in events
+        ],
+        batch_size=2000,
+        ignore_conflicts=True,
+    )
+    told = list({r.user_id for r in rows if r.in_app})
     transaction.on_commit(lambda: cache.forget_unread(told))
+
+
+def route_event(event) -> list:
+    """Write the notifications of ``event`` (idempotent) and return them (unsaved)."""
+    rows = plan_notifications(event)
+    with transaction.atomic():
+        store_notifications([event], rows)
     return rows
