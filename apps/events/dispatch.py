@@ -20,6 +20,7 @@ from apps.events.webhooks.signing import webhook_id_for
 
 logger = logging.getLogger(__name__)
 CHUNK = 200
+DELIVERY_BATCH = 20
 SWEEP_WINDOW = timedelta(days=7)
 
 
@@ -74,13 +75,15 @@ def route(event_ids: list[int]) -> dict:
 
 
 def queue_deliveries(delivery_ids: list[int]) -> None:
-    from apps.events.tasks import deliver_webhook
+    """Queue deliveries in small batches: fewer messages, and a worker reuses its connection."""
+    from apps.events.tasks import deliver_webhooks
 
-    for delivery_id in delivery_ids:
+    for start in range(0, len(delivery_ids), DELIVERY_BATCH):
+        batch = delivery_ids[start : start + DELIVERY_BATCH]
         try:
-            deliver_webhook.delay(delivery_id)
+            deliver_webhooks.delay(batch)
         except Exception:
-            logger.exception("could not queue webhook delivery %s; the sweep will retry it", delivery_id)
+            logger.exception("could not queue webhook deliveries %s…; the sweep will retry them", batch[:3])
 
 
 def _domain_paths(events, subscriptions) -> dict[str, str]:

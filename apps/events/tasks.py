@@ -7,7 +7,7 @@ is claimed with a conditional UPDATE), so ``acks_late`` redelivery is always saf
 from celery import shared_task
 
 from apps.events import dispatch, emails
-from apps.events.webhooks.deliver import deliver
+from apps.events.webhooks.deliver import deliver, deliver_many
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, name="apps.events.tasks.route_events")
@@ -18,6 +18,12 @@ def route_events(event_ids: list[int]):
 @shared_task(acks_late=True, reject_on_worker_lost=True, name="apps.events.tasks.deliver_webhook")
 def deliver_webhook(delivery_id: int):
     return deliver(delivery_id)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, name="apps.events.tasks.deliver_webhooks")
+def deliver_webhooks(delivery_ids: list[int]):
+    """A batch of deliveries (one message instead of one each); each is claimed on its own."""
+    return deliver_many(delivery_ids)
 
 
 @shared_task(name="apps.events.tasks.sweep_events")

@@ -1,11 +1,14 @@
-"""Deliver one ``WebhookDelivery``: claim it, sign, POST, record the attempt, decide what next.
+"""Deliver a batch of ``WebhookDelivery`` rows: claim, sign, POST, record, decide what next.
 
-Claiming is one conditional UPDATE (due and not leased by a live worker), so a duplicated
-task message sends nothing twice at once; the lease lapses if the worker dies mid-send
-and ``requeue_due`` picks the row up again — with the same ``webhook-id``.
+Claiming is one conditional UPDATE (due and not leased by a live worker) stamping a batch
+token, so a duplicated task message sends nothing twice at once. Outcomes of the whole
+batch are written in one transaction (one commit instead of two per delivery). A worker
+killed mid-batch leaves a lapsed lease that the sweep re-queues, and receivers see the
+same ``webhook-id`` again and de-duplicate (at least once).
 """
 
 import logging
+import uuid
 from datetime import timedelta
 
 import orjson
@@ -33,16 +36,21 @@ def claimable(now) -> Q:
     return due | lapsed
 
 
-def claim(delivery_id: int) -> WebhookDelivery | None:
+def claim(delivery_ids: list[int]) -> list[WebhookDelivery]:
+    """Lease the due deliveries among ``delivery_ids`` to this batch: one UPDATE, one SELECT."""
     now = timezone.now()
-    claimed = WebhookDelivery.objects.filter(claimable(now), pk=delivery_id, subscription__enabled=True).update(
+    token = uuid.uuid4().hex
+    WebhookDelivery.objects.filter(claimable(now), pk__in=delivery_ids, subscription__enabled=True).update(
         status=DeliveryStatus.DELIVERING,
-        locked_until=now + timedelta(seconds=lease_seconds()),
+        locked_until=now + timedelta(seconds=lease_seconds() * max(1, len(delivery_ids))),
         attempts=F("attempts") + 1,
+        claim_token=token,
     )
-    if not claimed:
-        return None
-    return WebhookDelivery.objects.select_related("subscription", "event").get(pk=delivery_id)
+    return list(
+        WebhookDelivery.objects.filter(claim_token=token, status=DeliveryStatus.DELIVERING)
+        .select_related("subscription", "event")
+        .order_by("id")
+    )
 
 
 def body_of(delivery: WebhookDelivery) -> str:
@@ -51,43 +59,67 @@ def body_of(delivery: WebhookDelivery) -> str:
 
 def deliver(delivery_id: int) -> str:
     """Attempt delivery ``delivery_id`` if it is due; return the status it ends in."""
-    delivery = claim(delivery_id)
-    if delivery is None:
-        return "skipped"
-    subscription = delivery.subscription
-    now = timezone.now()
-    body = body_of(delivery)
-    headers = headers_for(subscription.signing_secrets(now), delivery.webhook_id, now, body)
-    result = post(subscription.url, body, headers)
-    finished = timezone.now()
-    with transaction.atomic():
-        WebhookAttempt.objects.create(
-            delivery=delivery,
-            number=delivery.attempts,
-            at=now,
-            status_code=result.status_code,
-            error=result.error[:500],
-            duration_ms=result.duration_ms,
-            response_excerpt=result.excerpt[:500],
-        )
-        fields = {"last_status_code": result.status_code, "last_error": result.error[:500], "locked_until": None}
-        if result.ok:
-            fields.update(status=DeliveryStatus.SUCCEEDED, delivered_at=finished, next_attempt_at=None)
-        elif result.status_code == 410:
-            fields.update(status=DeliveryStatus.DEAD, next_attempt_at=None)
-            WebhookSubscription.objects.filter(pk=subscription.pk).update(
-                enabled=False, disabled_reason=f"The receiver answered 410 Gone on {finished:%Y-%m-%d %H:%M} UTC."
+    return deliver_many([delivery_id]).get(delivery_id, "skipped")
+
+
+def deliver_many(delivery_ids: list[int]) -> dict[int, str]:
+    """Send the due deliveries among ``delivery_ids``, then record every outcome in one transaction."""
+    claimed = claim(delivery_ids)
+    if not claimed:
+        return {}
+    attempts, outcomes, gone = [], {}, {}
+    for delivery in claimed:
+        subscription = delivery.subscription
+        if subscription.pk in gone:  # answered 410 earlier in this batch
+            delivery.status, delivery.next_attempt_at, delivery.locked_until = DeliveryStatus.DEAD, None, None
+            delivery.last_error = "The subscription was disabled (410 Gone)."
+            outcomes[delivery.pk] = delivery.status
+            continue
+        now = timezone.now()
+        body = body_of(delivery)
+        headers = headers_for(subscription.signing_secrets(now), delivery.webhook_id, now, body)
+        result = post(subscription.url, body, headers)
+        finished = timezone.now()
+        attempts.append(
+            WebhookAttempt(
+                delivery=delivery,
+                number=delivery.attempts,
+                at=now,
+                status_code=result.status_code,
+                error=result.error[:500],
+                duration_ms=result.duration_ms,
+                response_excerpt=result.excerpt[:500],
             )
+        )
+        delivery.last_status_code, delivery.last_error, delivery.locked_until = (
+            result.status_code,
+            result.error[:500],
+            None,
+        )
+        if result.ok:
+            delivery.status, delivery.delivered_at, delivery.next_attempt_at = DeliveryStatus.SUCCEEDED, finished, None
+        elif result.status_code == 410:
+            delivery.status, delivery.next_attempt_at = DeliveryStatus.DEAD, None
+            gone[subscription.pk] = f"The receiver answered 410 Gone on {finished:%Y-%m-%d %H:%M} UTC."
         else:
             delay = next_delay(delivery.attempts, result.retry_after)
             if delay is None:
-                fields.update(status=DeliveryStatus.DEAD, next_attempt_at=None)
+                delivery.status, delivery.next_attempt_at = DeliveryStatus.DEAD, None
             else:
-                fields.update(status=DeliveryStatus.RETRYING, next_attempt_at=finished + timedelta(seconds=delay))
-        WebhookDelivery.objects.filter(pk=delivery.pk).update(**fields)
-    if fields["status"] == DeliveryStatus.RETRYING:
-        schedule_retry(delivery.pk, fields["next_attempt_at"])
-    return fields["status"]
+                delivery.status = DeliveryStatus.RETRYING
+                delivery.next_attempt_at = finished + timedelta(seconds=delay)
+        outcomes[delivery.pk] = delivery.status
+    with transaction.atomic():
+        WebhookAttempt.objects.bulk_create(attempts)
+        WebhookDelivery.objects.bulk_update(
+            claimed, ["status", "last_status_code", "last_error", "locked_until", "delivered_at", "next_attempt_at"]
+        )
+        for sub_id, reason in gone.items():
+            WebhookSubscription.objects.filter(pk=sub_id).update(enabled=False, disabled_reason=reason)
+        for delivery in claimed:
+            if delivery.status == DeliveryStatus.RETRYING:
+                schedule_retry(delivery.pk, delivery.next_attempt_at)
+    return outcomes
 
 
 def schedule_retry(delivery_id: int, when) -> None:

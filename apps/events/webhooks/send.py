@@ -35,6 +35,34 @@ def timeout_seconds() -> float:
     return float(getattr(settings, "MESH_WEBHOOK_TIMEOUT_SECONDS", 10))
 
 
+_pools: dict[tuple, urllib3.HTTPConnectionPool] = {}
+MAX_POOLS = 100
+
+
+def _pool(scheme: str, address: str, port: int, hostname: str):
+    """A keep-alive pool per checked address, reused by the worker across deliveries."""
+    key = (scheme, address, port, hostname, timeout_seconds())
+    pool = _pools.get(key)
+    if pool is None:
+        if len(_pools) >= MAX_POOLS:
+            _pools.pop(next(iter(_pools))).close()
+        timeout = urllib3.Timeout(total=timeout_seconds())
+        if scheme == "https":
+            pool = urllib3.HTTPSConnectionPool(
+                address,
+                port,
+                timeout=timeout,
+                retries=False,
+                server_hostname=hostname,
+                assert_hostname=hostname,
+                maxsize=2,
+            )
+        else:
+            pool = urllib3.HTTPConnectionPool(address, port, timeout=timeout, retries=False, maxsize=2)
+        _pools[key] = pool
+    return pool
+
+
 def post(url: str, body: str, headers: dict[str, str]) -> AttemptResult:
     started = time.monotonic()
     result = AttemptResult()
@@ -45,18 +73,7 @@ def post(url: str, body: str, headers: dict[str, str]) -> AttemptResult:
         return result
     host_header = parts.hostname if parts.port is None else f"{parts.hostname}:{parts.port}"
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    timeout = urllib3.Timeout(total=timeout_seconds())
-    if parts.scheme == "https":
-        pool = urllib3.HTTPSConnectionPool(
-            address,
-            port,
-            timeout=timeout,
-            retries=False,
-            server_hostname=parts.hostname,
-            assert_hostname=parts.hostname,
-        )
-    else:
-        pool = urllib3.HTTPConnectionPool(address, port, timeout=timeout, retries=False)
+    pool = _pool(parts.scheme, address, port, parts.hostname)
     try:
         response = pool.urlopen(
             "POST",
@@ -86,6 +103,5 @@ def post(url: str, body: str, headers: dict[str, str]) -> AttemptResult:
     except (urllib3.exceptions.HTTPError, OSError) as exc:
         result.error = f"The request failed: {exc.__class__.__name__}: {exc}"[:500]
     finally:
-        pool.close()
         result.duration_ms = int((time.monotonic() - started) * 1000)
     return result
