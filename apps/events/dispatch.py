@@ -20,7 +20,7 @@ from apps.events.webhooks.signing import webhook_id_for
 
 logger = logging.getLogger(__name__)
 CHUNK = 200
-DELIVERY_BATCH = 20
+DELIVERY_BATCH = 50
 SWEEP_WINDOW = timedelta(days=7)
 
 

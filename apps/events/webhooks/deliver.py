@@ -67,7 +67,7 @@ def deliver_many(delivery_ids: list[int]) -> dict[int, str]:
     claimed = claim(delivery_ids)
     if not claimed:
         return {}
-    attempts, outcomes, gone = [], {}, {}
+    attempts, outcomes, gone, secrets = [], {}, {}, {}
     for delivery in claimed:
         subscription = delivery.subscription
         if subscription.pk in gone:  # answered 410 earlier in this batch
@@ -77,7 +77,9 @@ def deliver_many(delivery_ids: list[int]) -> dict[int, str]:
             continue
         now = timezone.now()
         body = body_of(delivery)
-        headers = headers_for(subscription.signing_secrets(now), delivery.webhook_id, now, body)
+        if subscription.pk not in secrets:  # decrypted once per batch
+            secrets[subscription.pk] = subscription.signing_secrets(now)
+        headers = headers_for(secrets[subscription.pk], delivery.webhook_id, now, body)
         result = post(subscription.url, body, headers)
         finished = timezone.now()
         attempts.append(
