@@ -39,6 +39,7 @@ class Scope:
     output_port_ids: set
     dataset_ids: set
     labels: dict  # product id → slug, port id → "product:port", dataset id → name
+    domain_slugs: list = None  # the domain and its ancestors, root first
 
 
 class Recipients:
@@ -92,7 +93,13 @@ def resolve_scope(event) -> Scope:
     domain_id = data.get("domain_id")
     if domain_id is None and product_ids:
         domain_id = DataProduct.objects.filter(pk__in=product_ids).values_list("domain_id", flat=True).first()
-    return Scope(product_ids, domain_id, ports, datasets, labels)
+    slugs = []
+    if domain_id is not None:
+        from apps.catalog.models import Domain
+
+        path = Domain.objects.filter(pk=domain_id).values_list("path", flat=True).first() or ""
+        slugs = [s for s in path.strip("/").split("/") if s]
+    return Scope(product_ids, domain_id, ports, datasets, labels, slugs)
 
 
 def is_downstream(event) -> bool:
@@ -134,24 +141,19 @@ def owners_of_products(scope: Scope, rec: Recipients) -> None:
 
 
 def owners_of_domain(scope: Scope, rec: Recipients) -> None:
-    from apps.catalog.models import Domain
-
-    if scope.domain_id is None:
-        return
-    path = Domain.objects.filter(pk=scope.domain_id).values_list("path", flat=True).first() or ""
-    slugs = [s for s in path.strip("/").split("/") if s]
+    slugs = scope.domain_slugs or []
     if slugs:
         rec.add("domain_owner", _owner_rows(Q(domain__slug__in=slugs), lambda _p, d, _r: f"you own the {d} domain"))
 
 
 def followers(scope: Scope, rec: Recipients) -> None:
-    from apps.catalog.models import Domain
     from apps.events.models import Follow
 
+    if not (scope.product_ids or scope.dataset_ids or scope.domain_id):
+        return
     q = Q(product_id__in=scope.product_ids) | Q(dataset_id__in=scope.dataset_ids)
-    if scope.domain_id is not None:
-        path = Domain.objects.filter(pk=scope.domain_id).values_list("path", flat=True).first() or ""
-        q |= Q(domain__slug__in=[s for s in path.strip("/").split("/") if s])
+    if scope.domain_slugs:
+        q |= Q(domain__slug__in=scope.domain_slugs)
     rows = Follow.objects.filter(q).values_list("user_id", "target", "product__slug", "domain__slug", "dataset__name")
     rec.add("follower", [(u, f"you follow {t} {p or d or ds}") for u, t, p, d, ds in rows])
 
@@ -316,8 +318,12 @@ def plan_notifications(event, memo: dict | None = None) -> list:
         planned = memo[key]
     else:
         found = recipients_for(event)
-        active = set(get_user_model().objects.filter(pk__in=list(found), is_active=True).values_list("pk", flat=True))
-        prefs = apply_preferences(event.type, active)
+        active = (
+            set(get_user_model().objects.filter(pk__in=list(found), is_active=True).values_list("pk", flat=True))
+            if found
+            else set()
+        )
+        prefs = apply_preferences(event.type, active) if active else {}
         planned = []
         for user_id in active:
             in_app, email = prefs[user_id]

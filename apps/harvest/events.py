@@ -35,14 +35,14 @@ def emit_schema_changes(run, changes) -> int:
     if not by_dataset:
         return 0
     names = {
-        pk: (namespace, name, domain or "")
-        for pk, namespace, name, domain in Dataset.objects.filter(pk__in=list(by_dataset)).values_list(
-            "pk", "namespace", "name", "domain__slug"
+        pk: (namespace, name, domain or "", domain_id)
+        for pk, namespace, name, domain, domain_id in Dataset.objects.filter(pk__in=list(by_dataset)).values_list(
+            "pk", "namespace", "name", "domain__slug", "domain_id"
         )
     }
     specs = []
     for pk, rows in by_dataset.items():
-        namespace, name, domain = names.get(pk, ("", str(pk), ""))
+        namespace, name, domain, domain_id = names.get(pk, ("", str(pk), "", None))
         breaking = any(c.is_breaking for c in rows)
         specs.append(
             {
@@ -52,6 +52,7 @@ def emit_schema_changes(run, changes) -> int:
                 "actor_label": f"harvest:{run.source.name}" if run is not None else "harvest",
                 "data": {
                     "dataset_id": pk,
+                    "domain_id": domain_id,
                     "dataset": f"{namespace}/{name}",
                     "namespace": namespace,
                     "name": name,
