@@ -47,6 +47,8 @@ def follow_toggle(request, kind, key):
     if kind not in FOLLOW_MODELS:
         return HttpResponseBadRequest("Follow a product, a domain or a dataset.")
     model, field = FOLLOW_MODELS[kind]
+    if field == "pk" and not key.isdigit():
+        return HttpResponseBadRequest("A dataset is followed by its id.")
     obj = get_object_or_404(model, **{field: key})
     if request.POST.get("follow") == "0":
         actions.unfollow(request.user, obj)
@@ -200,7 +202,8 @@ def webhook_detail(request, pk):
                 actions.delete_subscription(request.user, sub)
                 return redirect("events:webhooks")
             elif op == "redeliver":
-                delivery = get_object_or_404(WebhookDelivery, pk=request.POST.get("delivery", "0"), subscription=sub)
+                raw = request.POST.get("delivery", "")
+                delivery = get_object_or_404(WebhookDelivery, pk=int(raw) if raw.isdigit() else 0, subscription=sub)
                 actions.redeliver(request.user, delivery)
             sub.refresh_from_db()
         except ActionError as exc:

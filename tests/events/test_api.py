@@ -142,3 +142,15 @@ def test_webhook_api_bad_input_is_a_clear_error(api, mesh, body, field, code):
 def test_consumers_cannot_subscribe_to_others_products(api, mesh):
     response = api(mesh.consumer, "post", "/api/v1/webhooks/", {"url": "https://93.184.215.14/", "product": "orders"})
     assert response.status_code == 403 and response.json()["errors"][0]["code"] == "permission_denied"
+
+
+def test_personal_endpoints_need_a_login_and_a_json_object(client, api, mesh, settings):
+    settings.MESH_PUBLIC_READ = True
+    for url in ("/api/v1/inbox/", "/api/v1/follows/", "/api/v1/preferences/", "/api/v1/webhooks/"):
+        response = client.get(url)
+        assert response.status_code in (401, 403) and "errors" in response.json(), url
+    assert client.get("/api/v1/events/").status_code == 200  # the feed is as public as the catalog
+    bad = api(mesh.owner, "post", "/api/v1/inbox/read/", [1, 2])
+    assert bad.status_code == 400 and bad.json()["errors"]
+    client.force_login(mesh.owner)
+    assert client.post("/follow/dataset/abc/").status_code == 400

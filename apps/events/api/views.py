@@ -9,6 +9,7 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -28,6 +29,18 @@ from mesh_catalog.api.pagination import MeshPagination
 
 FEED_LIMIT, MAX_FEED_LIMIT = 100, 500
 PRIVATE_TYPES = ("mesh.access.",)  # requesters' reasons: owners read them in their inbox, not in the feed
+
+
+def _body(request) -> dict:
+    if not isinstance(request.data, dict):
+        raise ValidationError({"detail": ["Send a JSON object."]})
+    return request.data
+
+
+class PersonalView(APIView):
+    """Endpoints about the caller (inbox, follows, preferences, webhooks): a login is required."""
+
+    permission_classes = [IsAuthenticated]
 
 
 def _int_param(request, name: str, default: int | None = None, maximum: int | None = None) -> int | None:
@@ -74,7 +87,7 @@ class EventFeedView(APIView):
         return Response({"events": events, "next_after": rows[-1].pk if rows else after})
 
 
-class InboxView(APIView):
+class InboxView(PersonalView):
     """``GET /api/v1/inbox/?unread=1&type=<prefix>``: your notifications, newest first."""
 
     @extend_schema(responses=NotificationSerializer(many=True))
@@ -89,7 +102,7 @@ class InboxView(APIView):
         return paginator.get_paginated_response(NotificationSerializer(page, many=True).data)
 
 
-class InboxReadView(APIView):
+class InboxReadView(PersonalView):
     """``POST /api/v1/inbox/read/`` with ``{"ids": [...]}`` or ``{"all": true}``."""
 
     @extend_schema(
@@ -100,9 +113,10 @@ class InboxReadView(APIView):
         responses=inline_serializer("InboxReadResult", {"marked": serializers.IntegerField()}),
     )
     def post(self, request):
-        if request.data.get("all") is True:
+        data = _body(request)
+        if data.get("all") is True:
             return Response({"marked": actions.mark_all_read(request.user)})
-        ids = request.data.get("ids")
+        ids = data.get("ids")
         if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids) or len(ids) > 1000:
             raise ValidationError({"ids": ["Give up to 1000 notification ids, or all: true."]})
         return Response({"marked": actions.mark_read(request.user, ids)})
@@ -122,7 +136,7 @@ def _follow_target(data):
     return obj
 
 
-class FollowsView(APIView):
+class FollowsView(PersonalView):
     """``GET`` your follows; ``POST {"target": "product", "key": "orders"}``; ``DELETE`` the same body."""
 
     def get(self, request):
@@ -143,15 +157,15 @@ class FollowsView(APIView):
         )
 
     def post(self, request):
-        actions.follow(request.user, _follow_target(request.data))
+        actions.follow(request.user, _follow_target(_body(request)))
         return Response(status=status.HTTP_201_CREATED)
 
     def delete(self, request):
-        actions.unfollow(request.user, _follow_target(request.data))
+        actions.unfollow(request.user, _follow_target(_body(request)))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class PreferencesView(APIView):
+class PreferencesView(PersonalView):
     """``GET`` your preferences; ``PUT {"event_type": "mesh.product.updated", "in_app": true, "email": "daily"}``."""
 
     def get(self, request):
@@ -159,7 +173,7 @@ class PreferencesView(APIView):
         return Response({"preferences": list(rows)})
 
     def put(self, request):
-        data = request.data
+        data = _body(request)
         if not isinstance(data.get("in_app", True), bool) or not isinstance(data.get("event_type", ""), str):
             raise ValidationError({"in_app": ["in_app is true or false; event_type a string."]})
         pref = actions.set_preference(
@@ -171,7 +185,7 @@ class PreferencesView(APIView):
         return Response({"event_type": pref.event_type, "in_app": pref.in_app, "email": pref.email})
 
 
-class WebhookListView(APIView):
+class WebhookListView(PersonalView):
     """``GET`` the subscriptions you manage; ``POST`` a new one (its secret is in this answer only)."""
 
     @extend_schema(responses=SubscriptionSerializer(many=True))
@@ -208,7 +222,7 @@ class WebhookListView(APIView):
         return Response({**SubscriptionSerializer(sub).data, "secret": secret}, status=status.HTTP_201_CREATED)
 
 
-class WebhookDetailView(APIView):
+class WebhookDetailView(PersonalView):
     """``GET`` / ``DELETE`` one subscription; ``PATCH {"enabled": bool}``."""
 
     @extend_schema(responses=SubscriptionSerializer)
@@ -217,7 +231,7 @@ class WebhookDetailView(APIView):
 
     def patch(self, request, pk):
         sub = actions.get_subscription(request.user, pk)
-        if not isinstance(request.data.get("enabled"), bool):
+        if not isinstance(_body(request).get("enabled"), bool):
             raise ValidationError({"enabled": ["Give enabled: true or false."]})
         return Response(SubscriptionSerializer(actions.set_enabled(request.user, sub, request.data["enabled"])).data)
 
@@ -226,7 +240,7 @@ class WebhookDetailView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class WebhookRotateView(APIView):
+class WebhookRotateView(PersonalView):
     """``POST /api/v1/webhooks/<id>/rotate-secret/``: a new secret (shown once); the old one signs for 24 h more."""
 
     def post(self, request, pk):
@@ -234,7 +248,7 @@ class WebhookRotateView(APIView):
         return Response({"secret": secret})
 
 
-class WebhookDeliveriesView(APIView):
+class WebhookDeliveriesView(PersonalView):
     """``GET /api/v1/webhooks/<id>/deliveries/?status=dead``: the delivery log, newest first."""
 
     @extend_schema(responses=DeliverySerializer(many=True))
@@ -255,7 +269,7 @@ class WebhookDeliveriesView(APIView):
         return paginator.get_paginated_response(DeliverySerializer(page, many=True).data)
 
 
-class WebhookRedeliverView(APIView):
+class WebhookRedeliverView(PersonalView):
     """``POST /api/v1/webhooks/<id>/deliveries/<delivery_id>/redeliver/``: send again, same webhook-id."""
 
     @extend_schema(request=None, responses={202: DeliverySerializer})
