@@ -14,7 +14,7 @@ CATALOG_EVENT_TYPES = {
     "mesh.product.lifecycle_changed": ("A product moved to another lifecycle stage (deprecated, retired…).", True),
     "mesh.port.created": ("A port was added to a product.", False),
     "mesh.port.updated": ("A port's endpoint, datasets or upstream changed.", False),
-    "mesh.port.deleted": ("A port was removed from a product.", True),
+    "mesh.port.deleted": ("A port was removed from a product.", False),
     "mesh.ownership.created": ("Someone was given a role on a product or domain.", False),
     "mesh.ownership.deleted": ("Someone's role on a product or domain was removed.", False),
 }
@@ -46,6 +46,14 @@ def product_event(kind: str, actor, product, **extra) -> None:
         domain=product.domain.slug,
         product=product.slug,
     )
+
+
+def holders_of(product) -> list[int]:
+    """User ids holding a role on ``product`` (directly or through a team), read before a delete."""
+    from apps.catalog.models import Ownership
+
+    rows = Ownership.objects.filter(product=product).values_list("user_id", "team__members__id")
+    return sorted({u or m for u, m in rows if (u or m)})
 
 
 def port_event(kind: str, actor, port, **extra) -> None:

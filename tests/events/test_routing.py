@@ -110,3 +110,10 @@ def test_routing_twice_tells_nobody_twice(mesh):
     EventRoute.objects.filter(event=event).delete()
     route([event.pk])
     assert Notification.objects.filter(event=event).count() == n
+
+
+def test_deleting_a_product_tells_its_former_owners(mesh):
+    doomed = actions.create_product(SYSTEM, domain=mesh.marketing, slug="doomed", name="Doomed")
+    actions.add_owner(SYSTEM, doomed, user=mesh.rev_owner)
+    actions.delete_product(mesh.admin, doomed)
+    assert reasons("mesh.product.deleted")["rita"] == ("direct", "this is about you")

@@ -4,7 +4,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
 from apps.catalog.actions.tags import resolve_tags
-from apps.catalog.events import changed_fields, product_event
+from apps.catalog.events import changed_fields, holders_of, product_event
 from apps.catalog.models import DataProduct, Domain
 from apps.catalog.permissions import can_edit_domain, can_edit_product
 from apps.core.actors import is_admin
@@ -122,5 +122,5 @@ def _changes_since(product: DataProduct, revision: int) -> dict:
 def delete_product(actor, product: DataProduct, *, via: str = "web") -> None:
     require(is_admin(actor), "Only admins delete products; owners retire them (lifecycle 'retired').")
     with transaction.atomic():
-        product_event("deleted", actor, product)
+        product_event("deleted", actor, product, notify_user_ids=holders_of(product))  # gone after the delete
         delete_logged(actor, product, via=via)
