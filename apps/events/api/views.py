@@ -31,6 +31,57 @@ FEED_LIMIT, MAX_FEED_LIMIT = 100, 500
 PRIVATE_TYPES = ("mesh.access.",)  # requesters' reasons: owners read them in their inbox, not in the feed
 
 
+def paginated(name: str, item) -> serializers.Serializer:
+    """The OpenAPI shape of a ``MeshPagination`` page of ``item``."""
+    return inline_serializer(
+        name,
+        {
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": item,
+        },
+    )
+
+
+FOLLOW_BODY = inline_serializer("FollowTarget", {"target": serializers.CharField(), "key": serializers.CharField()})
+FOLLOW_LIST = inline_serializer(
+    "FollowList",
+    {
+        "follows": inline_serializer(
+            "Followed",
+            {
+                "target": serializers.CharField(),
+                "key": serializers.CharField(),
+                "created_at": serializers.DateTimeField(),
+            },
+            many=True,
+        )
+    },
+)
+
+
+class PreferenceSerializer(serializers.Serializer):
+    """How you hear of one event type (blank: every type without its own preference)."""
+
+    event_type = serializers.CharField(allow_blank=True)
+    in_app = serializers.BooleanField()
+    email = serializers.CharField(help_text="off | instant | daily")
+
+
+class SubscriptionCreatedSerializer(SubscriptionSerializer):
+    """The new subscription with its secret: shown in this answer only."""
+
+    secret = serializers.CharField()
+
+    class Meta(SubscriptionSerializer.Meta):
+        fields = [*SubscriptionSerializer.Meta.fields, "secret"]
+
+
+PREFERENCE = PreferenceSerializer
+SECRET = inline_serializer("WebhookSecret", {"secret": serializers.CharField()})
+
+
 def _body(request) -> dict:
     if not isinstance(request.data, dict):
         raise ValidationError({"detail": ["Send a JSON object."]})
@@ -90,7 +141,10 @@ class EventFeedView(APIView):
 class InboxView(PersonalView):
     """``GET /api/v1/inbox/?unread=1&type=<prefix>``: your notifications, newest first."""
 
-    @extend_schema(responses=NotificationSerializer(many=True))
+    @extend_schema(
+        parameters=[OpenApiParameter("unread", bool), OpenApiParameter("type", str), OpenApiParameter("page", int)],
+        responses=paginated("NotificationPage", NotificationSerializer(many=True)),
+    )
     def get(self, request):
         qs = Notification.objects.filter(user=request.user, in_app=True).select_related("event").order_by("-id")
         if request.query_params.get("unread") in ("1", "true"):
@@ -139,6 +193,7 @@ def _follow_target(data):
 class FollowsView(PersonalView):
     """``GET`` your follows; ``POST {"target": "product", "key": "orders"}``; ``DELETE`` the same body."""
 
+    @extend_schema(responses=FOLLOW_LIST)
     def get(self, request):
         rows = Follow.objects.filter(user=request.user).values(
             "target", "product__slug", "domain__slug", "dataset_id", "created_at"
@@ -156,10 +211,12 @@ class FollowsView(PersonalView):
             }
         )
 
+    @extend_schema(request=FOLLOW_BODY, responses={201: None})
     def post(self, request):
         actions.follow(request.user, _follow_target(_body(request)))
         return Response(status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=FOLLOW_BODY, responses={204: None})
     def delete(self, request):
         actions.unfollow(request.user, _follow_target(_body(request)))
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -168,10 +225,14 @@ class FollowsView(PersonalView):
 class PreferencesView(PersonalView):
     """``GET`` your preferences; ``PUT {"event_type": "mesh.product.updated", "in_app": true, "email": "daily"}``."""
 
+    @extend_schema(
+        responses=inline_serializer("NotificationPreferences", {"preferences": PreferenceSerializer(many=True)})
+    )
     def get(self, request):
         rows = Preference.objects.filter(user=request.user).values("event_type", "in_app", "email")
         return Response({"preferences": list(rows)})
 
+    @extend_schema(request=PREFERENCE, responses=PREFERENCE)
     def put(self, request):
         data = _body(request)
         if not isinstance(data.get("in_app", True), bool) or not isinstance(data.get("event_type", ""), str):
@@ -188,7 +249,10 @@ class PreferencesView(PersonalView):
 class WebhookListView(PersonalView):
     """``GET`` the subscriptions you manage; ``POST`` a new one (its secret is in this answer only)."""
 
-    @extend_schema(responses=SubscriptionSerializer(many=True))
+    @extend_schema(
+        operation_id="v1_webhooks_list",
+        responses=inline_serializer("WebhookSubscriptionList", {"results": SubscriptionSerializer(many=True)}),
+    )
     def get(self, request):
         subs = [
             s
@@ -197,7 +261,10 @@ class WebhookListView(PersonalView):
         ]
         return Response({"results": SubscriptionSerializer(subs, many=True).data})
 
-    @extend_schema(request=SubscriptionInput, responses={201: SubscriptionSerializer})
+    @extend_schema(
+        request=SubscriptionInput,
+        responses={201: SubscriptionCreatedSerializer},
+    )
     def post(self, request):
         body = SubscriptionInput(data=request.data)
         body.is_valid(raise_exception=True)
@@ -229,12 +296,17 @@ class WebhookDetailView(PersonalView):
     def get(self, request, pk):
         return Response(SubscriptionSerializer(actions.get_subscription(request.user, pk)).data)
 
+    @extend_schema(
+        request=inline_serializer("WebhookEnabled", {"enabled": serializers.BooleanField()}),
+        responses=SubscriptionSerializer,
+    )
     def patch(self, request, pk):
         sub = actions.get_subscription(request.user, pk)
         if not isinstance(_body(request).get("enabled"), bool):
             raise ValidationError({"enabled": ["Give enabled: true or false."]})
         return Response(SubscriptionSerializer(actions.set_enabled(request.user, sub, request.data["enabled"])).data)
 
+    @extend_schema(responses={204: None})
     def delete(self, request, pk):
         actions.delete_subscription(request.user, actions.get_subscription(request.user, pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -243,6 +315,7 @@ class WebhookDetailView(PersonalView):
 class WebhookRotateView(PersonalView):
     """``POST /api/v1/webhooks/<id>/rotate-secret/``: a new secret (shown once); the old one signs for 24 h more."""
 
+    @extend_schema(request=None, responses=SECRET)
     def post(self, request, pk):
         secret = actions.rotate_secret(request.user, actions.get_subscription(request.user, pk))
         return Response({"secret": secret})
@@ -251,7 +324,10 @@ class WebhookRotateView(PersonalView):
 class WebhookDeliveriesView(PersonalView):
     """``GET /api/v1/webhooks/<id>/deliveries/?status=dead``: the delivery log, newest first."""
 
-    @extend_schema(responses=DeliverySerializer(many=True))
+    @extend_schema(
+        parameters=[OpenApiParameter("status", str), OpenApiParameter("page", int)],
+        responses=paginated("WebhookDeliveryPage", DeliverySerializer(many=True)),
+    )
     def get(self, request, pk):
         sub = actions.get_subscription(request.user, pk)
         qs = (
