@@ -25,6 +25,7 @@ from django.utils import timezone
 from apps.core.events import EVENT_TYPES
 
 LAB_WINDOW = timedelta(days=30)
+BIG_AUDIENCE = 200
 LINEAGE_MAX_HOPS = 5
 OWNERS_ONLY = ("mesh.access.",)
 PRIORITY = ["direct", "owner", "domain_owner", "consumer", "grant", "lineage", "lab", "follower", "staff"]
@@ -168,15 +169,15 @@ def consumers(scope: Scope, rec: Recipients) -> None:
         Port.objects.filter(direction=PortDirection.INPUT)
         .filter(Q(upstream_port_id__in=scope.output_port_ids) | Q(port_datasets__dataset_id__in=scope.dataset_ids))
         .exclude(product_id__in=scope.product_ids)
-        .values_list("product_id", "product__slug", "name", "upstream_port_id")
-        .distinct()
     )
     via: dict[int, str] = {}
-    for product_id, slug, name, upstream_id in inputs:
+    for product_id, slug, name, upstream_id in inputs.values_list(
+        "product_id", "product__slug", "name", "upstream_port_id"
+    ).distinct():
         what = scope.labels.get(("port", upstream_id)) or "it"
         via.setdefault(product_id, f"you consume {what} through {slug}:{name}")
-    if via:
-        rec.add("consumer", _owner_rows(Q(product_id__in=list(via)), lambda p, _d, _r: via[p]))
+    if via:  # a subquery, not a list of hundreds of ids
+        rec.add("consumer", _owner_rows(Q(product_id__in=inputs.values("product_id")), lambda p, _d, _r: via[p]))
 
 
 def grant_holders(scope: Scope, rec: Recipients) -> None:
@@ -286,12 +287,25 @@ def apply_preferences(event_type: str, user_ids) -> dict[int, tuple[bool, str]]:
     from apps.events.models import DeliveryMode, Preference
 
     chosen: dict[int, tuple[bool, str]] = dict.fromkeys(user_ids, (True, DeliveryMode.OFF))
-    rows = Preference.objects.filter(user_id__in=list(user_ids), event_type__in=["", event_type]).values_list(
-        "user_id", "event_type", "in_app", "email"
-    )
-    for user_id, _etype, in_app, email in sorted(rows, key=lambda r: r[1] != ""):  # blank first, specific wins
-        chosen[user_id] = (in_app, email)
+    rows = Preference.objects.filter(event_type__in=["", event_type])
+    if len(chosen) <= BIG_AUDIENCE:  # else every preference of the type: fewer rows than a huge IN list costs
+        rows = rows.filter(user_id__in=list(chosen))
+    for user_id, _etype, in_app, email in sorted(
+        rows.values_list("user_id", "event_type", "in_app", "email"), key=lambda r: r[1] != ""
+    ):  # blank first, the type-specific one wins
+        if user_id in chosen:
+            chosen[user_id] = (in_app, email)
     return chosen
+
+
+def inactive_users(user_ids) -> set[int]:
+    """Deactivated accounts among ``user_ids`` (few, so a large audience asks for all of them)."""
+    if not user_ids:
+        return set()
+    qs = get_user_model().objects.filter(is_active=False)
+    if len(user_ids) <= BIG_AUDIENCE:
+        qs = qs.filter(pk__in=list(user_ids))
+    return set(qs.values_list("pk", flat=True))
 
 
 def memo_key(event) -> tuple:
@@ -318,11 +332,7 @@ def plan_notifications(event, memo: dict | None = None) -> list:
         planned = memo[key]
     else:
         found = recipients_for(event)
-        active = (
-            set(get_user_model().objects.filter(pk__in=list(found), is_active=True).values_list("pk", flat=True))
-            if found
-            else set()
-        )
+        active = set(found) - inactive_users(found)
         prefs = apply_preferences(event.type, active) if active else {}
         planned = []
         for user_id in active:
