@@ -1,6 +1,8 @@
-"""The header's bell: the unread count, computed only when a page renders it (and cached)."""
+"""The header's bell: pages render a placeholder that fetches its count (``/inbox/bell/``).
 
-from django.utils.functional import SimpleLazyObject
+Counting in the page itself would add a query to every page; the lazy bell keeps each
+page's query budget and the count itself is cached (``apps.events.cache``).
+"""
 
 from apps.events import cache
 
@@ -11,6 +13,4 @@ def unread_count(user) -> int:
 
 def inbox(request):
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {}
-    return {"inbox_unread": SimpleLazyObject(lambda: unread_count(user))}
+    return {"inbox_bell": bool(user is not None and user.is_authenticated)}

@@ -35,14 +35,15 @@ def test_inbox_filters_and_mark_all_read(client, mesh, django_assert_max_num_que
     unread = Notification.objects.filter(user=mesh.owner, read_at__isnull=True).count()
     assert unread == 4  # port created, role given, access requested, product updated
     html = client.get(reverse("events:inbox")).content.decode()
-    assert f'data-testid="unread-count">{unread}<' in html and "Access requests waiting for you" in html
+    assert 'id="inbox-bell"' in html and "Access requests waiting for you" in html
+    assert f'data-testid="unread-count">{unread}<' in client.get(reverse("events:bell")).content.decode()
     assert "you own orders" in html
     only_access = client.get(reverse("events:inbox") + "?type=mesh.access.").content.decode()
     assert "requested access" in only_access and "changed summary" not in only_access
     with django_assert_max_num_queries(12):
         client.get(reverse("events:inbox") + "?unread=1&reason=owner")
     client.post(reverse("events:inbox_read"), {"all": "1"})
-    assert 'data-testid="unread-count"' not in client.get(reverse("events:inbox")).content.decode()
+    assert 'data-testid="unread-count"' not in client.get(reverse("events:bell")).content.decode()
 
 
 def test_preference_for_unknown_type_is_a_clear_422(client, mesh):
