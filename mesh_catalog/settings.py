@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "apps.privacy",
     "apps.contracts",
     "apps.trust",
+    "apps.events",
 ]
 
 MIDDLEWARE = [
@@ -95,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "apps.core.context_processors.mesh",
+                "apps.events.context.inbox",
             ],
         },
     },
@@ -216,6 +218,32 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 GRAPHENE = {"SCHEMA": "mesh_catalog.graphql.schema.schema"}
+
+# --- Events: e-mail and webhooks -------------------------------------------------------
+# Without EMAIL_HOST mail is printed to the console (the embedded default).
+EMAIL_HOST = env.str("EMAIL_HOST", default="")
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = env.int("EMAIL_PORT", default=587)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Mesh Catalog <mesh@localhost>")
+# With workers, "instant" e-mail waits this long so that a burst becomes one digest.
+MESH_EMAIL_BATCH_SECONDS = env.int("MESH_EMAIL_BATCH_SECONDS", default=60)
+MESH_SITE_URL = env.str("MESH_SITE_URL", default="http://127.0.0.1:8000")
+MESH_EVENT_SOURCE = env.str("MESH_EVENT_SOURCE", default="/mesh-catalog")
+# Webhook receivers on loopback/private/link-local addresses are refused unless this is set.
+MESH_WEBHOOK_ALLOW_PRIVATE = env.bool("MESH_WEBHOOK_ALLOW_PRIVATE", default=False)
+MESH_WEBHOOK_TIMEOUT_SECONDS = env.float("MESH_WEBHOOK_TIMEOUT_SECONDS", default=10)
+# Seconds between attempts after the first; default: the Standard Webhooks schedule.
+MESH_WEBHOOK_RETRY_SCHEDULE = [float(x) for x in env.list("MESH_WEBHOOK_RETRY_SCHEDULE", default=[])]
+MESH_WEBHOOK_LEASE_SECONDS = env.float("MESH_WEBHOOK_LEASE_SECONDS", default=0)
 
 # --- Query lab (the five-minute path) ------------------------------------------------
 MESH_LAB_STATEMENT_TIMEOUT_MS = env.int("MESH_LAB_STATEMENT_TIMEOUT_MS", default=5000)

@@ -23,6 +23,7 @@ urlpatterns = [
     path("privacy/", include("apps.privacy.urls")),
     path("", include("apps.contracts.urls")),
     path("trust/", include("apps.trust.urls")),
+    path("", include("apps.events.urls")),
     path("profile/", core_views.profile, name="profile"),
     path("profile/tokens/", core_views.token_create, name="token_create"),
     path("profile/tokens/<int:token_id>/revoke/", core_views.token_revoke, name="token_revoke"),

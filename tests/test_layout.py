@@ -33,6 +33,7 @@ ANATOMY = {
     "urls.py",
     "tasks.py",  # Celery tasks: take ids, idempotent, acks_late
     "search.py",  # search index declarations
+    "events.py",  # the event types the app declares and emits (apps.core.events)
     "demo.py",  # load_demo_data(stdout), idempotent
     "admin.py",
     "migrations",

@@ -12,3 +12,6 @@ class CatalogConfig(AppConfig):
         from apps.core.views import profile_sections
 
         profile_sections.register("products", profile_products)
+        from apps.catalog.events import register_catalog_event_types
+
+        register_catalog_event_types()

@@ -11,6 +11,7 @@ from apps.catalog.models import Port, PortDirection
 from apps.catalog.permissions import can_edit_product
 from apps.core.errors import ActionError, PermissionDeniedError
 from apps.core.writes import require, save_logged
+from apps.governance.events import access_event
 from apps.governance.models import AccessGrant, AccessRequest, AccessStatus
 
 
@@ -35,7 +36,9 @@ def request_access(actor, port: Port, *, reason: str, requested_until=None, via:
         if AccessRequest.objects.filter(port=port, requester=actor, status=AccessStatus.PENDING).exists():
             raise ActionError("You already have a pending request for this port.", field="port", code="duplicate")
         req = AccessRequest(port=port, requester=actor, reason=reason, requested_until=requested_until)
-        return save_logged(actor, req, via=via)
+        req = save_logged(actor, req, via=via)
+        access_event("requested", actor, port, user=actor, request=req, reason=reason)
+        return req
 
 
 def _decide(actor, request: AccessRequest, status: str, comment: str, via: str) -> AccessRequest:
@@ -66,7 +69,17 @@ def approve_request(
         before = grant.history_snapshot() if grant else None
         grant = grant or AccessGrant(port=req.port, user=req.requester)
         grant.request, grant.granted_by, grant.expires_at, grant.revoked_at = req, req.decided_by, expires_at, None
-        return save_logged(actor, grant, via=via, before=before)
+        grant = save_logged(actor, grant, via=via, before=before)
+        access_event(
+            "approved",
+            actor,
+            req.port,
+            user=req.requester,
+            request=req,
+            comment=req.decision_comment,
+            expires_at=expires_at.isoformat() if expires_at else None,
+        )
+        return grant
 
 
 def deny_request(actor, request: AccessRequest, *, comment: str, via: str = "web") -> AccessRequest:
@@ -74,7 +87,9 @@ def deny_request(actor, request: AccessRequest, *, comment: str, via: str = "web
     if not (comment or "").strip():
         raise ActionError("Say why, so that the requester knows what to do next.", field="comment", code="required")
     with transaction.atomic():
-        return _decide(actor, request, AccessStatus.DENIED, comment, via)
+        req = _decide(actor, request, AccessStatus.DENIED, comment, via)
+        access_event("denied", actor, req.port, user=req.requester, request=req, comment=req.decision_comment)
+        return req
 
 
 def withdraw_request(actor, request: AccessRequest, *, via: str = "web") -> AccessRequest:
@@ -86,7 +101,9 @@ def withdraw_request(actor, request: AccessRequest, *, via: str = "web") -> Acce
             raise ActionError("Only a pending request can be withdrawn.", field="status", code="already_decided")
         before = req.history_snapshot()
         req.status = AccessStatus.WITHDRAWN
-        return save_logged(actor, req, via=via, before=before)
+        req = save_logged(actor, req, via=via, before=before)
+        access_event("withdrawn", actor, req.port, user=req.requester, request=req)
+        return req
 
 
 def revoke_grant(actor, grant: AccessGrant, *, via: str = "web") -> AccessGrant:
@@ -97,4 +114,6 @@ def revoke_grant(actor, grant: AccessGrant, *, via: str = "web") -> AccessGrant:
             return grant
         before = grant.history_snapshot()
         grant.revoked_at = timezone.now()
-        return save_logged(actor, grant, via=via, before=before)
+        grant = save_logged(actor, grant, via=via, before=before)
+        access_event("revoked", actor, grant.port, user=grant.user)
+        return grant

@@ -6,3 +6,8 @@ class GovernanceConfig(AppConfig):
 
     name = "apps.governance"
     label = "governance"
+
+    def ready(self):
+        from apps.governance.events import register_governance_event_types
+
+        register_governance_event_types()

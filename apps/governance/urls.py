@@ -10,4 +10,5 @@ urlpatterns = [
     path("requests/<int:request_id>/approve/", views.decide, {"decision": "approve"}, name="approve"),
     path("requests/<int:request_id>/deny/", views.decide, {"decision": "deny"}, name="deny"),
     path("mine/", views.my_requests, name="my_requests"),
+    path("pending/", views.pending_all, name="pending"),
 ]

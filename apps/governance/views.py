@@ -123,3 +123,21 @@ def my_requests(request):
     return render(
         request, "governance/my_requests.html", {"requests": requests, "grants": grants, "waiting": list(waiting)}
     )
+
+
+@login_required
+@require_GET
+def pending_all(request):
+    """Every pending request on the output ports of products the user may edit, grouped by port."""
+    from apps.catalog.permissions import editable_products
+
+    rows = (
+        AccessRequest.objects.filter(status=AccessStatus.PENDING, port__product__in=editable_products(request.user))
+        .select_related("port__product", "requester")
+        .order_by("port__product__name", "port__name", "created_at")[:500]
+    )
+    groups: dict[int, dict] = {}
+    for r in rows:
+        group = groups.setdefault(r.port_id, {"port": r.port, "product": r.port.product, "pending": []})
+        group["pending"].append(r)
+    return render(request, "governance/pending_all.html", {"groups": list(groups.values())})

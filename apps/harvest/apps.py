@@ -14,7 +14,9 @@ class HarvestConfig(AppConfig):
         import pkgutil
 
         from apps.harvest import harvesters
+        from apps.harvest.events import register_harvest_event_types
 
         for module in pkgutil.iter_modules(harvesters.__path__):
             if module.name not in {"base", "sql"}:
                 importlib.import_module(f"{harvesters.__name__}.{module.name}")
+        register_harvest_event_types()

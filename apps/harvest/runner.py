@@ -13,11 +13,12 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.core.hooks import objects_changed
+from apps.harvest.events import emit_harvest_failed
 from apps.harvest.harvesters.base import ConfigError, Harvester, SourceError, TransientSourceError, harvester_registry
 from apps.harvest.models import HarvestRun, RunStatus
 from apps.harvest.pipeline import FailSafeError, RunReport, reconcile
@@ -216,6 +217,15 @@ def execute_run(run: HarvestRun, *, allow_removals: bool = False, final_attempt:
 def finish_run(run: HarvestRun, status: str, report: RunReport) -> HarvestRun:
     now = timezone.now()
     warnings = [*run.warnings, *report.bounded_warnings()] if run.warnings else report.bounded_warnings()
+    with transaction.atomic():
+        _record_outcome(run, status, report, now, warnings)
+        if status == RunStatus.FAILED:
+            emit_harvest_failed(run, report.bounded_errors())
+    run.refresh_from_db()
+    return run
+
+
+def _record_outcome(run: HarvestRun, status: str, report: RunReport, now, warnings) -> None:
     HarvestRun.objects.filter(pk=run.pk).update(
         status=status,
         finished_at=now,

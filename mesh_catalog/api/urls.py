@@ -29,6 +29,7 @@ v1_patterns = [
     path("", include("apps.costs.api.urls")),
     path("", include("apps.privacy.api.urls")),
     path("", include("apps.contracts.api.urls")),
+    path("", include("apps.events.api.urls")),
 ]
 
 

@@ -11,6 +11,7 @@ from apps.catalog.graphql.mutations import CatalogMutation
 from apps.catalog.graphql.queries import CatalogQuery
 from apps.contracts.graphql import ContractsMutation, ContractsQuery
 from apps.costs.graphql import CostsQuery
+from apps.events.graphql import EventsMutation, EventsQuery
 from apps.governance.graphql import GovernanceMutation, GovernanceQuery
 from apps.harvest.graphql.schema import HarvestQuery
 from apps.lab.graphql import LabMutation, LabQuery
@@ -25,6 +26,7 @@ class Query(
     HarvestQuery,
     LabQuery,
     GovernanceQuery,
+    EventsQuery,
     ContractsQuery,
     TrustQuery,
     PrivacyQuery,
@@ -38,6 +40,7 @@ class Mutation(
     CatalogMutation,
     LabMutation,
     GovernanceMutation,
+    EventsMutation,
     ContractsMutation,
     TrustMutation,
     PrivacyMutation,

@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from apps.catalog.events import ownership_event
 from apps.catalog.models import DataProduct, Domain, Ownership, OwnershipRole
 from apps.catalog.permissions import can_edit_domain, can_edit_product
 from apps.core.errors import ActionError
@@ -24,10 +25,14 @@ def add_owner(actor, target, *, user=None, team=None, role: str = OwnershipRole.
         existing = Ownership.objects.filter(user=user, team=team, role=role, **key).first()
         if existing:
             return existing
-        return save_logged(actor, Ownership(user=user, team=team, role=role, **key), via=via)
+        ownership = save_logged(actor, Ownership(user=user, team=team, role=role, **key), via=via)
+        ownership_event("created", actor, ownership, target)
+        return ownership
 
 
 def remove_owner(actor, ownership: Ownership, *, via: str = "web") -> None:
-    require(_can_edit_target(actor, ownership.product or ownership.domain))
+    target = ownership.product or ownership.domain
+    require(_can_edit_target(actor, target))
     with transaction.atomic():
+        ownership_event("deleted", actor, ownership, target)
         delete_logged(actor, ownership, via=via)

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import transaction
 
+from apps.catalog.events import changed_fields, port_event
 from apps.catalog.models import Dataset, Port, PortDataset, PortDirection
 from apps.catalog.permissions import can_edit_product
 from apps.core.errors import ActionError
@@ -95,7 +96,9 @@ def create_port(actor, product, *, name: str, direction: str, datasets=None, via
         _check_upstream(port)
         dataset_rows = _resolve_datasets(datasets) if datasets is not None else []
         _check_publishers(actor, port, dataset_rows)
-        return save_logged(actor, port, via=via, after_save=lambda p: p.datasets.set(dataset_rows))
+        port = save_logged(actor, port, via=via, after_save=lambda p: p.datasets.set(dataset_rows))
+        port_event("created", actor, port, upstream_port_id=port.upstream_port_id)
+        return port
 
 
 def update_port(actor, port: Port, *, via: str = "web", datasets=None, **fields) -> Port:
@@ -115,13 +118,17 @@ def update_port(actor, port: Port, *, via: str = "web", datasets=None, **fields)
         if dataset_rows is not None or became_output:
             rows = dataset_rows if dataset_rows is not None else list(port.datasets.all())
             _check_publishers(actor, port, rows, recheck_all=became_output)
-        return save_logged(
+        port = save_logged(
             actor,
             port,
             via=via,
             before=before,
             after_save=(lambda p: p.datasets.set(dataset_rows)) if dataset_rows is not None else None,
         )
+        changes = changed_fields(before, port.history_snapshot())
+        if changes:
+            port_event("updated", actor, port, changes=changes)
+        return port
 
 
 def set_port_datasets(actor, port: Port, datasets, *, via: str = "web") -> Port:
@@ -131,6 +138,7 @@ def set_port_datasets(actor, port: Port, datasets, *, via: str = "web") -> Port:
 def delete_port(actor, port: Port, *, via: str = "web") -> None:
     require(can_edit_product(actor, port.product))
     with transaction.atomic():
+        port_event("deleted", actor, port)
         delete_logged(actor, port, via=via)
 
 

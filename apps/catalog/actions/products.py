@@ -4,6 +4,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
 from apps.catalog.actions.tags import resolve_tags
+from apps.catalog.events import changed_fields, holders_of, product_event
 from apps.catalog.models import DataProduct, Domain
 from apps.catalog.permissions import can_edit_domain, can_edit_product
 from apps.core.actors import is_admin
@@ -37,7 +38,9 @@ def create_product(
     with transaction.atomic():
         product = DataProduct(domain=domain, slug=slug, name=name, **fields)
         tag_rows = resolve_tags(tags) if tags else []
-        return save_logged(actor, product, via=via, after_save=lambda p: p.tags.set(tag_rows))
+        product = save_logged(actor, product, via=via, after_save=lambda p: p.tags.set(tag_rows))
+        product_event("created", actor, product, lifecycle=product.lifecycle)
+        return product
 
 
 def update_product(
@@ -74,13 +77,32 @@ def update_product(
         ):
             return product  # nothing changed: no new revision, no history entry
         product.revision += 1
-        return save_logged(
+        product = save_logged(
             actor,
             product,
             via=via,
             before=before,
             after_save=(lambda p: p.tags.set(tag_rows)) if tag_rows is not None else None,
         )
+        _emit_update(actor, product, before)
+        return product
+
+
+def _emit_update(actor, product: DataProduct, before: dict) -> None:
+    """A lifecycle move is its own (downstream) event; other field changes are ``updated``."""
+    changes = changed_fields(before, product.history_snapshot())
+    lifecycle = changes.pop("lifecycle", None)
+    if lifecycle is not None:
+        product_event(
+            "lifecycle_changed",
+            actor,
+            product,
+            before=lifecycle["before"],
+            after=lifecycle["after"],
+            deprecated=product.lifecycle in ("deprecated", "retired"),
+        )
+    if changes:
+        product_event("updated", actor, product, changes=changes, revision=product.revision)
 
 
 def _without_revision(snapshot: dict) -> dict:
@@ -103,4 +125,5 @@ def _changes_since(product: DataProduct, revision: int) -> dict:
 def delete_product(actor, product: DataProduct, *, via: str = "web") -> None:
     require(is_admin(actor), "Only admins delete products; owners retire them (lifecycle 'retired').")
     with transaction.atomic():
+        product_event("deleted", actor, product, notify_user_ids=holders_of(product))  # gone after the delete
         delete_logged(actor, product, via=via)

@@ -8,6 +8,7 @@ from django.db.models import Max
 
 from apps.catalog import compatibility
 from apps.catalog.models import Column, DatasetKind, SchemaChange, SchemaChangeType, SchemaVersion
+from apps.harvest.events import emit_schema_changes
 from apps.harvest.pipeline.bulk import dumps, upsert
 from apps.harvest.records import DatasetRecord
 
@@ -183,6 +184,7 @@ def write_schema_versions(run, plans: dict[int, tuple], report, *, record_added:
         )
     if changes:
         SchemaChange.objects.bulk_create(changes, batch_size=BATCH)
+        emit_schema_changes(run, changes)  # the outbox, in the run's transaction
     report.add("schema_versions", len(rows))
     report.add("schema_changes", len(changes))
     report.add("breaking_changes", sum(c.is_breaking for c in changes))
