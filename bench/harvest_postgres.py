@@ -26,6 +26,9 @@ from pathlib import Path
 
 import psycopg
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pgcount import StatementCounter, add_database_flags
+
 ROOT = Path(__file__).resolve().parent.parent
 TYPES = [
     "text",
@@ -85,18 +88,21 @@ def change_sql(schemas: int, tables: int, share: float = 0.01) -> str:
     return "\n".join(out)
 
 
-def run_datahub(cli: str, server: str, dbname: str) -> tuple[float, float]:
+def run_datahub(cli: str, server: str, dbname: str, counter=None) -> tuple[float, float]:
     """Run DataHub's PostgreSQL source on the same database into a file; (wall seconds, max RSS MB)."""
     import subprocess
     import tempfile
     from urllib.parse import urlsplit
 
     url = urlsplit(server)
+    host_port = f"{counter.host}:{counter.port}" if counter else f"{url.hostname}:{url.port or 5432}"
+    if counter:
+        counter.reset()
     with tempfile.TemporaryDirectory(prefix="mesh-bench-datahub-") as tmp:
         recipe = Path(tmp) / "recipe.yml"
         recipe.write_text(
             "source:\n  type: postgres\n  config:\n"
-            f"    host_port: '{url.hostname}:{url.port or 5432}'\n    database: '{dbname}'\n    username: '{url.username or 'postgres'}'\n"
+            f"    host_port: '{host_port}'\n    database: '{dbname}'\n    username: '{url.username or 'postgres'}'\n"
             "    include_views: true\n    include_tables: true\n    profiling:\n      enabled: false\n"
             f"sink:\n  type: file\n  config:\n    filename: '{tmp}/out.json'\n"
         )
@@ -108,7 +114,7 @@ def run_datahub(cli: str, server: str, dbname: str) -> tuple[float, float]:
         if done.returncode != 0:
             print(f"DataHub failed ({done.returncode}): {done.stdout[-1500:]}{done.stderr[-1500:]}")
         print(
-            f"DataHub postgres source: {wall:.1f} s wall, max RSS {rss:.0f} MB, output {(Path(tmp) / 'out.json').stat().st_size / 2**20 if (Path(tmp) / 'out.json').exists() else 0:.0f} MB"
+            f"DataHub postgres source: {wall:.1f} s wall, {counter.statements if counter else '?'} statements on the wire, max RSS {rss:.0f} MB, output {(Path(tmp) / 'out.json').stat().st_size / 2**20 if (Path(tmp) / 'out.json').exists() else 0:.0f} MB"
         )
     return wall, rss
 
@@ -119,7 +125,12 @@ def rss_mb() -> float:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--server", default=os.environ.get("MESH_BENCH_SERVER", "postgresql://postgres@127.0.0.1:5432"))
+    add_database_flags(parser, "")  # --server, --database (the catalog; default mesh_bench_catalog_<random>)
+    parser.add_argument(
+        "--source-database",
+        default="",
+        help="Name of the source database to generate (default mesh_bench_src_<random>; dropped unless --keep).",
+    )
     parser.add_argument("--schemas", type=int, default=10)
     parser.add_argument("--tables", type=int, default=500)
     parser.add_argument("--columns", type=int, default=20)
@@ -144,11 +155,13 @@ def main():
     args = parser.parse_args()
 
     suffix = secrets.token_hex(3)
-    source_db, catalog_db = args.source_db or f"mesh_bench_src_{suffix}", f"mesh_bench_catalog_{suffix}"
+    source_db = args.source_db or args.source_database or f"mesh_bench_src_{suffix}"
+    catalog_db = args.database or f"mesh_bench_catalog_{suffix}"
     with psycopg.connect(f"{args.server}/postgres", autocommit=True) as admin:
         if not args.source_db:
             admin.execute(f'create database "{source_db}"')
         admin.execute(f'create database "{catalog_db}"')
+    counter = StatementCounter(args.server).__enter__()
     try:
         t0 = time.perf_counter()
         with psycopg.connect(f"{args.server}/{source_db}", autocommit=True) as conn:
@@ -163,7 +176,7 @@ def main():
                 f"source: {args.schemas} schemas × {args.tables} tables × {args.columns} columns + {args.views} views built in {time.perf_counter() - t0:.1f} s"
             )
 
-        datahub = run_datahub(args.datahub, args.server, source_db) if args.datahub else None
+        datahub = run_datahub(args.datahub, args.server, source_db, counter) if args.datahub else None
 
         os.environ["DATABASE_URL"] = f"{args.server}/{catalog_db}"
         os.environ.pop("REDIS_URL", None)  # in-process: the search hooks run inside the timing
@@ -184,7 +197,7 @@ def main():
 
         actor = SystemActor("bench")
         source = create_source(
-            actor, name="bench", kind="postgres", config={"dsn": f"{args.server}/{source_db}"}, max_removal_share=1.0
+            actor, name="bench", kind="postgres", config={"dsn": counter.url(source_db)}, max_removal_share=1.0
         )
 
         def timed(label: str):
@@ -196,6 +209,7 @@ def main():
 
                 profiler = cProfile.Profile()
                 profiler.enable()
+            counter.reset()
             start = time.perf_counter()
             run = trigger_harvest(actor, source, triggered_by="bench", run_async=False)
             wall = time.perf_counter() - start
@@ -212,7 +226,7 @@ def main():
             c = run.counts
             phases = "  ".join(f"{k}={v:.2f}" for k, v in sorted(run.timings.items()))
             print(
-                f"\n{label}: {run.status} in {wall:.2f} s wall; max RSS {rss_mb():.0f} MB{peak}; source statements {c.get('source_queries')}"
+                f"\n{label}: {run.status} in {wall:.2f} s wall; max RSS {rss_mb():.0f} MB{peak}; source statements {c.get('source_queries')} (counted on the wire: {counter.statements} in {counter.connections} session(s))"
             )
             print(f"  phases (s): {phases}")
             print(
@@ -249,6 +263,7 @@ def main():
                 f"DataHub postgres source → file: {wall:.1f} s, max RSS {rss:.0f} MB; ratio to our first harvest: {wall / results[0][1]:.1f}×"
             )
     finally:
+        counter.__exit__(None, None, None)
         if not args.keep:
             if "django" in sys.modules and os.environ.get("DATABASE_URL", "").endswith(catalog_db):
                 from django.db import connections
