@@ -119,6 +119,57 @@ def run_datahub(cli: str, server: str, dbname: str, counter=None) -> tuple[float
     return wall, rss
 
 
+def compare_digest_paths(timed, rounds: int) -> None:
+    """Unchanged re-harvests, alternating the server-side digest path with a full read (the
+    harvester given no known digests: every relation, column and constraint read and compared
+    by record digest, as before digests existed). Prints the median of each and their ratio."""
+    import statistics
+    from unittest import mock
+
+    walls: dict[str, list[float]] = {"digest": [], "full read": []}
+    for i in range(rounds):
+        for label in ("digest", "full read") if i % 2 == 0 else ("full read", "digest"):
+            if label == "digest":
+                walls[label].append(timed(f"unchanged re-harvest ({label})")[1])
+            else:
+                with mock.patch("apps.harvest.runner.known_source_digests", return_value={}):
+                    walls[label].append(timed(f"unchanged re-harvest ({label})")[1])
+    digest, full = statistics.median(walls["digest"]), statistics.median(walls["full read"])
+    print(
+        f"\nunchanged re-harvest, {rounds} alternating rounds: digest path median {digest:.2f} s, "
+        f"full read median {full:.2f} s; full / digest = {full / digest:.1f}×"
+    )
+
+
+def compare_index_paths(rounds: int) -> None:
+    """Reindex every dataset's column and dataset entries, alternating COPY with words split in
+    Python against INSERT … SELECT with the SQL word function; prints medians and the ratio."""
+    import statistics
+    from unittest import mock
+
+    from django.db import transaction
+
+    from apps.catalog.models import Dataset
+    from apps.search import indexer
+
+    ids = list(Dataset.objects.values_list("pk", flat=True))
+    walls: dict[bool, list[float]] = {True: [], False: []}
+    for i in range(rounds):
+        for copy in (True, False) if i % 2 == 0 else (False, True):
+            with mock.patch.object(indexer, "COPY_ENTRIES", copy):
+                start = time.perf_counter()
+                with transaction.atomic():
+                    written = indexer.reindex("column", parent_ids=ids) + indexer.reindex("dataset", ids=ids)
+                walls[copy].append(time.perf_counter() - start)
+            print(
+                f"  reindex {len(ids)} datasets ({written} entries), {'COPY' if copy else 'INSERT … SELECT'}: {walls[copy][-1]:.2f} s"
+            )
+    fast, slow = statistics.median(walls[True]), statistics.median(walls[False])
+    print(
+        f"reindex, {rounds} alternating rounds: COPY median {fast:.2f} s, INSERT … SELECT median {slow:.2f} s; ratio {slow / fast:.1f}×"
+    )
+
+
 def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -139,6 +190,18 @@ def main():
         "--tracemalloc", action="store_true", help="Also measure the Python allocation peak per run (slows it down)."
     )
     parser.add_argument("--keep", action="store_true", help="Keep both databases afterwards.")
+    parser.add_argument(
+        "--compare-index",
+        type=int,
+        default=0,
+        help="Then time N rounds of reindexing every dataset's search entries, alternating COPY with INSERT … SELECT.",
+    )
+    parser.add_argument(
+        "--alternate",
+        type=int,
+        default=0,
+        help="Then time N rounds of unchanged re-harvests, alternating the digest path with a full read, and print the ratio.",
+    )
     parser.add_argument(
         "--profile", action="store_true", help="Print the top functions (cProfile) of the first harvest."
     )
@@ -257,6 +320,10 @@ def main():
             "\nsummary (target): "
             + "; ".join(f"{w:.2f} s ({t:.0f} s)" for (_, w), t in zip(results, targets, strict=True))
         )
+        if args.alternate:
+            compare_digest_paths(timed, args.alternate)
+        if args.compare_index:
+            compare_index_paths(args.compare_index)
         if datahub:
             wall, rss = datahub
             print(

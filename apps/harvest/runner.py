@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from apps.harvest.harvesters.base import ConfigError, Harvester, SourceError, TransientSourceError, harvester_registry
 from apps.harvest.models import HarvestRun, RunStatus
-from apps.harvest.pipeline import FailSafeError, RunReport, reconcile
+from apps.harvest.pipeline import FailSafeError, RunReport, known_source_digests, reconcile
 
 logger = logging.getLogger(__name__)
 
@@ -157,6 +157,7 @@ def execute_run(run: HarvestRun, *, allow_removals: bool = False, final_attempt:
     with Heartbeat(run.pk):
         try:
             harvester = build_harvester(source)
+            harvester.known_digests = known_source_digests(source)
             with paused_gc():
                 with report.phase("extract"):
                     records = list(harvester.extract())

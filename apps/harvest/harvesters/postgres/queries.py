@@ -15,8 +15,9 @@ where n.nspname !~ '^pg_' and n.nspname <> 'information_schema'
 order by n.nspname
 """
 
+# ``/*only*/`` marks where ``restrict()`` narrows a query to the relations in ``%(only)s``.
 _RELATION_FILTER = (
-    "c.relnamespace = any(%(schemas)s) and c.relkind in ('r', 'p', 'v', 'm', 'f') and not c.relispartition"
+    "c.relnamespace = any(%(schemas)s) and c.relkind in ('r', 'p', 'v', 'm', 'f') and not c.relispartition /*only*/"
 )
 
 # Sizes and row counts are the planner's estimates (relpages, reltuples, table + TOAST +
@@ -88,7 +89,7 @@ join pg_depend dep on dep.classid = 'pg_rewrite'::regclass and dep.objid = r.oid
                   and dep.refclassid = 'pg_class'::regclass and dep.refobjid <> r.ev_class
 join pg_class rc on rc.oid = coalesce(pg_partition_root(dep.refobjid), dep.refobjid)
 join pg_namespace rn on rn.oid = rc.relnamespace
-where v.relnamespace = any(%(schemas)s) and v.relkind in ('v', 'm') and rc.relkind in ('r', 'p', 'v', 'm', 'f')
+where v.relnamespace = any(%(schemas)s) and v.relkind in ('v', 'm') and rc.relkind in ('r', 'p', 'v', 'm', 'f') /*only*/
 """
 
 # Partitions by name, so that a view reading one partition gets lineage to its root.
@@ -100,3 +101,54 @@ join pg_class r on r.oid = pg_partition_root(c.oid)
 join pg_namespace rn on rn.oid = r.relnamespace
 where c.relispartition and c.relnamespace = any(%(schemas)s)
 """
+
+
+def restrict(sql: str, alias: str = "c") -> str:
+    """``sql`` narrowed to the relation oids passed as ``%(only)s``."""
+    return sql.replace("/*only*/", f" and {alias}.oid = any(%(only)s)")
+
+
+# One digest per relation over exactly the rows RELATIONS, COLUMNS and CONSTRAINTS return for
+# it (their text, so that any fact they read changes it), plus the name and own digest of
+# each relation its record depends on: a view's upstreams (its column lineage is resolved
+# against their columns) and a foreign key's target. ``related`` lists those oids, whose
+# columns a changed relation's record needs. Compared with the digests stored by the last
+# run, it lets an unchanged re-harvest skip reading columns and constraints altogether.
+DIGESTS = f"""
+with rel as materialized (
+    select r.oid, r.nspname, r.relname, r::text as body
+    from ({RELATIONS}) r(oid, nspname, relname, kind, owner_name, descr, row_estimate, size_bytes, parts, partkey, viewdef, analyzed, selectable, persistence, server)
+), cols as materialized (
+    select q.relid, string_agg(q::text, '|' order by q.num) as body
+    from ({COLUMNS}) q(relid, name, num, typ, not_null, def, is_generated, descr)
+    group by q.relid
+), cons as materialized (
+    select q.relid, string_agg(q::text, '|' order by q.name) as body
+    from ({CONSTRAINTS}) q(relid, name, typ, keys, rschema, rname, rrelid, rkeys, def)
+    group by q.relid
+), own as materialized (
+    select rel.oid, rel.nspname, rel.relname, md5(rel.body || '#' || coalesce(cols.body, '') || '#' || coalesce(cons.body, '')) as digest
+    from rel left join cols on cols.relid = rel.oid left join cons on cons.relid = rel.oid
+), deps as (
+    select distinct r.ev_class as relid, rc.oid as dep
+    from pg_rewrite r
+    join pg_class v on v.oid = r.ev_class
+    join pg_depend dep on dep.classid = 'pg_rewrite'::regclass and dep.objid = r.oid
+                      and dep.refclassid = 'pg_class'::regclass and dep.refobjid <> r.ev_class
+    join pg_class rc on rc.oid = coalesce(pg_partition_root(dep.refobjid), dep.refobjid)
+    where v.relnamespace = any(%(schemas)s) and v.relkind in ('v', 'm') and rc.relkind in ('r', 'p', 'v', 'm', 'f')
+    union
+    select con.conrelid, coalesce(pg_partition_root(con.confrelid), con.confrelid)
+    from pg_constraint con join own on own.oid = con.conrelid
+    where con.contype = 'f' and con.confrelid <> con.conrelid
+)
+select own.oid, own.nspname, own.relname,
+       md5(own.digest || coalesce(string_agg(dn.nspname || '.' || dc.relname || '=' || coalesce(d.digest, ''), ',' order by dn.nspname, dc.relname), '')),
+       coalesce(array_agg(deps.dep) filter (where deps.dep is not null), '{{}}')
+from own
+left join deps on deps.relid = own.oid
+left join pg_class dc on dc.oid = deps.dep
+left join pg_namespace dn on dn.oid = dc.relnamespace
+left join own d on d.oid = deps.dep
+group by own.oid, own.nspname, own.relname, own.digest
+""".replace("/*only*/", "")
