@@ -88,7 +88,7 @@ class PostgresHarvester(Harvester):
         with connect(self.config, self.secrets) as conn:
             chosen, denied = self._schemas(conn)
             params = {"schemas": [oid for oid, _, _ in chosen]}
-            digests = self._query(conn, "digests", queries.DIGESTS, params)
+            digests = queries.combine_digests(self._query(conn, "digests", queries.DIGESTS, params))
             changed = [oid for oid, schema, name, digest, _ in digests if self._known(where, schema, name) != digest]
             facts = self._facts(conn, params, digests, changed)
         for name in denied:

@@ -5,6 +5,8 @@ shows: tables, partitioned tables (partitions are rolled into their root), views
 materialized views and foreign tables, in the schemas passed as ``%(schemas)s`` (oids).
 """
 
+import hashlib
+
 DATABASE = "select current_database(), current_user"
 
 SCHEMAS = """
@@ -109,46 +111,59 @@ def restrict(sql: str, alias: str = "c") -> str:
 
 
 # One digest per relation over exactly the rows RELATIONS, COLUMNS and CONSTRAINTS return for
-# it (their text, so that any fact they read changes it), plus the name and own digest of
-# each relation its record depends on: a view's upstreams (its column lineage is resolved
-# against their columns) and a foreign key's target. ``related`` lists those oids, whose
-# columns a changed relation's record needs. Compared with the digests stored by the last
-# run, it lets an unchanged re-harvest skip reading columns and constraints altogether.
+# it (their text, so that any fact they read changes it), and the relations its record
+# depends on: a view's upstreams (its column lineage is resolved against their columns) and
+# a foreign key's target. Rows are (relation oid, part, schema, name, value): part 'r' (with
+# the relation's name), 'c' columns, 'k' constraints, 'd' one dependency oid per row.
+# ``combine_digests`` folds them into one digest per relation, including the digests of its
+# dependencies. A UNION of grouped scans rather than joins between them: on a catalog
+# without fresh statistics the planner estimates one row per scan and would nest-loop joins
+# of 5,000-row intermediate results.
 DIGESTS = f"""
-with rel as materialized (
-    select r.oid, r.nspname, r.relname, r::text as body
-    from ({RELATIONS}) r(oid, nspname, relname, kind, owner_name, descr, row_estimate, size_bytes, parts, partkey, viewdef, analyzed, selectable, persistence, server)
-), cols as materialized (
-    select q.relid, string_agg(q::text, '|' order by q.num) as body
-    from ({COLUMNS}) q(relid, name, num, typ, not_null, def, is_generated, descr)
-    group by q.relid
-), cons as materialized (
-    select q.relid, string_agg(q::text, '|' order by q.name) as body
-    from ({CONSTRAINTS}) q(relid, name, typ, keys, rschema, rname, rrelid, rkeys, def)
-    group by q.relid
-), own as materialized (
-    select rel.oid, rel.nspname, rel.relname, md5(rel.body || '#' || coalesce(cols.body, '') || '#' || coalesce(cons.body, '')) as digest
-    from rel left join cols on cols.relid = rel.oid left join cons on cons.relid = rel.oid
-), deps as (
-    select distinct r.ev_class as relid, rc.oid as dep
-    from pg_rewrite r
-    join pg_class v on v.oid = r.ev_class
-    join pg_depend dep on dep.classid = 'pg_rewrite'::regclass and dep.objid = r.oid
-                      and dep.refclassid = 'pg_class'::regclass and dep.refobjid <> r.ev_class
-    join pg_class rc on rc.oid = coalesce(pg_partition_root(dep.refobjid), dep.refobjid)
-    where v.relnamespace = any(%(schemas)s) and v.relkind in ('v', 'm') and rc.relkind in ('r', 'p', 'v', 'm', 'f')
-    union
-    select con.conrelid, coalesce(pg_partition_root(con.confrelid), con.confrelid)
-    from pg_constraint con join own on own.oid = con.conrelid
-    where con.contype = 'f' and con.confrelid <> con.conrelid
-)
-select own.oid, own.nspname, own.relname,
-       md5(own.digest || coalesce(string_agg(dn.nspname || '.' || dc.relname || '=' || coalesce(d.digest, ''), ',' order by dn.nspname, dc.relname), '')),
-       coalesce(array_agg(deps.dep) filter (where deps.dep is not null), '{{}}')
-from own
-left join deps on deps.relid = own.oid
-left join pg_class dc on dc.oid = deps.dep
-left join pg_namespace dn on dn.oid = dc.relnamespace
-left join own d on d.oid = deps.dep
-group by own.oid, own.nspname, own.relname, own.digest
+select r.oid, 'r', r.nspname, r.relname, md5(r::text)
+from ({RELATIONS}) r(oid, nspname, relname, kind, owner_name, descr, row_estimate, size_bytes, parts, partkey, viewdef, analyzed, selectable, persistence, server)
+union all
+select q.relid, 'c', null, null, md5(string_agg(q::text, '|' order by q.num))
+from ({COLUMNS}) q(relid, name, num, typ, not_null, def, is_generated, descr)
+group by q.relid
+union all
+select q.relid, 'k', null, null, md5(string_agg(q::text, '|' order by q.name))
+from ({CONSTRAINTS}) q(relid, name, typ, keys, rschema, rname, rrelid, rkeys, def)
+group by q.relid
+union all
+select distinct r.ev_class, 'd', null, null, rc.oid::text
+from pg_rewrite r
+join pg_class v on v.oid = r.ev_class
+join pg_depend dep on dep.classid = 'pg_rewrite'::regclass and dep.objid = r.oid
+                  and dep.refclassid = 'pg_class'::regclass and dep.refobjid <> r.ev_class
+join pg_class rc on rc.oid = coalesce(pg_partition_root(dep.refobjid), dep.refobjid)
+where v.relnamespace = any(%(schemas)s) and v.relkind in ('v', 'm') and rc.relkind in ('r', 'p', 'v', 'm', 'f')
+union all
+select distinct con.conrelid, 'd', null, null, coalesce(pg_partition_root(con.confrelid), con.confrelid)::oid::text
+from pg_constraint con
+join pg_class c on c.oid = con.conrelid
+where {_RELATION_FILTER} and con.contype = 'f' and con.confrelid <> con.conrelid
 """.replace("/*only*/", "")
+
+
+def combine_digests(rows: list[tuple]) -> list[tuple[int, str, str, str, list[int]]]:
+    """``(oid, schema, name, digest, dependency oids)`` per relation from the DIGESTS rows.
+
+    A relation's digest covers its own parts and the name and own digest of each dependency,
+    so that a view is read again when a table it reads changes."""
+    names, parts, deps = {}, {}, {}
+    for oid, part, schema, name, value in rows:
+        if part == "r":
+            names[oid] = (schema, name)
+            parts.setdefault(oid, {})["r"] = value
+        elif part == "d":
+            deps.setdefault(oid, set()).add(int(value))
+        else:
+            parts.setdefault(oid, {})[part] = value
+    own = {oid: "#".join(parts[oid].get(p, "") for p in "rck") for oid in names}
+    out = []
+    for oid, (schema, name) in names.items():
+        related = sorted(deps.get(oid, ()))
+        text = own[oid] + "|" + ",".join(f"{d}:{own.get(d, '')}" for d in related)
+        out.append((oid, schema, name, hashlib.md5(text.encode(), usedforsecurity=False).hexdigest(), related))
+    return out
