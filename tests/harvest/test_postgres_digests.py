@@ -70,7 +70,7 @@ def test_incremental_reharvest_equals_a_full_read(source, shop):
     )
     incremental = harvest(source)
     assert incremental.status in ("succeeded", "partial"), incremental.errors
-    assert 2 < incremental.counts["source_queries"]
+    assert incremental.counts["source_queries"] > 2
     assert incremental.counts["datasets_unchanged"] >= 1  # e.g. the foreign table
     customers = Dataset.objects.get(short_name="customers")
     assert {"loyalty_tier", "email_address"} <= set(customers.columns.values_list("name", flat=True))
