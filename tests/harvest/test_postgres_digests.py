@@ -101,3 +101,15 @@ def test_a_dropped_relation_is_still_removed_and_the_fail_safe_still_counts(sour
     blocked = harvest(source)
     assert blocked.status == "failed" and blocked.errors[0]["code"] == "fail_safe"
     assert Dataset.objects.filter(short_name="campaigns", removed_at__isnull=True).exists()
+
+
+def test_new_mapping_rules_reach_datasets_reported_unchanged(source):
+    from apps.catalog.testing import make_mesh
+
+    make_mesh()
+    harvest(source)
+    source = actions.update_source(SYSTEM, source, mapping_rules=[{"schema": "sales", "domain": "sales"}])
+    run = harvest(source)
+    assert run.counts["source_queries"] == 2  # nothing was read again...
+    placed = set(Dataset.objects.filter(domain__slug="sales").values_list("short_name", flat=True))
+    assert {"customers", "orders", "customer_totals"} <= placed  # ...and the rule still applied
