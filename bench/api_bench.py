@@ -57,6 +57,40 @@ query ProductPage($slug: String!) {
   }
 }
 """
+# The same page with columns loaded on demand, as the web page does: a count per dataset,
+# and DATASET_COLUMNS when a dataset is expanded.
+PRODUCT_PAGE_LEAN = """
+query ProductPageLean($slug: String!) {
+  dataProduct(slug: $slug) {
+    slug name summary description lifecycle classification revision tags
+    domain { slug name parent { slug } }
+    owners { totalCount edges { node { role holder user { username } team { slug } } } }
+    ports(first: 20) {
+      totalCount
+      edges { node {
+        name direction protocol format endpoint
+        upstreamPort { name product { slug name } }
+        datasets(first: 10) {
+          totalCount
+          edges { node {
+            namespace name kind platform
+            columns(first: 100) { totalCount }
+            upstream { upstream { name } evidence }
+            downstream { downstream { name } }
+          } }
+        }
+      } }
+    }
+  }
+}
+"""
+DATASET_COLUMNS = """
+query DatasetColumns($ns: String!, $name: String!) {
+  dataset(namespace: $ns, name: $name) {
+    columns(first: 100) { totalCount edges { node { name dataType nullable isPrimaryKey } } }
+  }
+}
+"""
 LINEAGE = """
 query Lineage($ns: String!, $name: String!) {
   lineage(namespace: $ns, name: $name, direction: UPSTREAM, depth: 3) {
@@ -211,7 +245,14 @@ def main():
     parser.add_argument("--columns", type=int, default=20)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--server", default="", help="PostgreSQL server URL without a database (with --database).")
+    parser.add_argument(
+        "--database", default="", help="Catalog database to (re)create (default: $DATABASE_URL or mesh_bench_api)."
+    )
     args = parser.parse_args()
+    if args.server or args.database:
+        server = args.server or os.environ.get("MESH_BENCH_SERVER", "postgresql://postgres@127.0.0.1:5432")
+        os.environ["DATABASE_URL"] = f"{server.rstrip('/')}/{args.database or 'mesh_bench_api'}"
     url = os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mesh_catalog.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
@@ -275,6 +316,37 @@ def main():
         f"product page: {len(ports)} ports, {max(sizes)} datasets × {args.columns} columns each, owners, one lineage hop"
     )
     results["product page (GraphQL)"] = summarize("product page (GraphQL)", times, queries, CPU_MS)
+
+    # Full page against the lean page (columns on demand), alternating, in the same run.
+    lean_times, lean_queries, lean_cpu, full_times, full_cpu, expanded = [], [], [], [], [], []
+    for i in range(args.requests):
+        slug = rng.choice(slugs)
+        for variant in ("lean", "full") if i % 2 == 0 else ("full", "lean"):
+            CPU_MS.clear()
+            ms, n, data = timed_graphql(
+                client, headers, PRODUCT_PAGE_LEAN if variant == "lean" else PRODUCT_PAGE, {"slug": slug}
+            )
+            (lean_times if variant == "lean" else full_times).append(ms)
+            (lean_cpu if variant == "lean" else full_cpu).extend(CPU_MS)
+            if variant == "lean":
+                lean_queries.append(n)
+                first = next(
+                    (d["node"] for p in data["dataProduct"]["ports"]["edges"] for d in p["node"]["datasets"]["edges"]),
+                    None,
+                )
+        if first is not None:
+            CPU_MS.clear()
+            expanded.append(
+                timed_graphql(client, headers, DATASET_COLUMNS, {"ns": first["namespace"], "name": first["name"]})[0]
+            )
+    results["product page, columns on demand"] = summarize(
+        "product page, columns on demand", lean_times, lean_queries, lean_cpu
+    )
+    summarize("  (full page, same rounds)", full_times, [], full_cpu)
+    summarize("  one dataset's columns", expanded, [], [])
+    print(
+        f"full / lean page: p50 {statistics.median(full_times) / statistics.median(lean_times):.1f}×, p95 {percentile(full_times, 95) / percentile(lean_times, 95):.1f}×, CPU p50 {statistics.median(full_cpu) / statistics.median(lean_cpu):.1f}×"
+    )
 
     times, queries, nodes = [], [], []
     CPU_MS.clear()

@@ -268,6 +268,11 @@ def cpu_s() -> tuple[float, float]:
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--server", default=os.environ.get("MESH_BENCH_SERVER", "postgresql://postgres@127.0.0.1:5432"))
+    parser.add_argument(
+        "--database",
+        default="",
+        help="Name of the catalog database to create (default mesh_bench_dbt_<random>; dropped unless --keep).",
+    )
     parser.add_argument("--models", type=int, default=5000)
     parser.add_argument("--columns", type=int, default=20)
     parser.add_argument(
@@ -286,7 +291,7 @@ def main():
     if args.validate:
         validate_with_dbt(work / "artifacts")
 
-    catalog_db = f"mesh_bench_dbt_{secrets.token_hex(3)}"
+    catalog_db = args.database or f"mesh_bench_dbt_{secrets.token_hex(3)}"
     with psycopg.connect(f"{args.server}/postgres", autocommit=True) as admin:
         admin.execute(f'create database "{catalog_db}"')
     try:

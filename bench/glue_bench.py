@@ -101,6 +101,11 @@ def rss_mb() -> float:
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--server", default=os.environ.get("MESH_BENCH_SERVER", "postgresql://postgres@127.0.0.1:5432"))
+    parser.add_argument(
+        "--database",
+        default="",
+        help="Name of the catalog database to create (default mesh_bench_glue_<random>; dropped unless --keep).",
+    )
     parser.add_argument("--databases", type=int, default=20)
     parser.add_argument("--tables", type=int, default=100)
     parser.add_argument("--columns", type=int, default=20)
@@ -113,7 +118,7 @@ def main():
         "AWS_DEFAULT_REGION": REGION,
     }.items():
         os.environ[key] = value
-    catalog_db = f"mesh_bench_glue_{secrets.token_hex(3)}"
+    catalog_db = args.database or f"mesh_bench_glue_{secrets.token_hex(3)}"
     with psycopg.connect(f"{args.server}/postgres", autocommit=True) as admin:
         admin.execute(f'create database "{catalog_db}"')
     import logging

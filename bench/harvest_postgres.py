@@ -26,6 +26,9 @@ from pathlib import Path
 
 import psycopg
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pgcount import StatementCounter, add_database_flags
+
 ROOT = Path(__file__).resolve().parent.parent
 TYPES = [
     "text",
@@ -85,18 +88,21 @@ def change_sql(schemas: int, tables: int, share: float = 0.01) -> str:
     return "\n".join(out)
 
 
-def run_datahub(cli: str, server: str, dbname: str) -> tuple[float, float]:
+def run_datahub(cli: str, server: str, dbname: str, counter=None) -> tuple[float, float]:
     """Run DataHub's PostgreSQL source on the same database into a file; (wall seconds, max RSS MB)."""
     import subprocess
     import tempfile
     from urllib.parse import urlsplit
 
     url = urlsplit(server)
+    host_port = f"{counter.host}:{counter.port}" if counter else f"{url.hostname}:{url.port or 5432}"
+    if counter:
+        counter.reset()
     with tempfile.TemporaryDirectory(prefix="mesh-bench-datahub-") as tmp:
         recipe = Path(tmp) / "recipe.yml"
         recipe.write_text(
             "source:\n  type: postgres\n  config:\n"
-            f"    host_port: '{url.hostname}:{url.port or 5432}'\n    database: '{dbname}'\n    username: '{url.username or 'postgres'}'\n"
+            f"    host_port: '{host_port}'\n    database: '{dbname}'\n    username: '{url.username or 'postgres'}'\n"
             "    include_views: true\n    include_tables: true\n    profiling:\n      enabled: false\n"
             f"sink:\n  type: file\n  config:\n    filename: '{tmp}/out.json'\n"
         )
@@ -108,9 +114,60 @@ def run_datahub(cli: str, server: str, dbname: str) -> tuple[float, float]:
         if done.returncode != 0:
             print(f"DataHub failed ({done.returncode}): {done.stdout[-1500:]}{done.stderr[-1500:]}")
         print(
-            f"DataHub postgres source: {wall:.1f} s wall, max RSS {rss:.0f} MB, output {(Path(tmp) / 'out.json').stat().st_size / 2**20 if (Path(tmp) / 'out.json').exists() else 0:.0f} MB"
+            f"DataHub postgres source: {wall:.1f} s wall, {counter.statements if counter else '?'} statements on the wire, max RSS {rss:.0f} MB, output {(Path(tmp) / 'out.json').stat().st_size / 2**20 if (Path(tmp) / 'out.json').exists() else 0:.0f} MB"
         )
     return wall, rss
+
+
+def compare_digest_paths(timed, rounds: int) -> None:
+    """Unchanged re-harvests, alternating the server-side digest path with a full read (the
+    harvester given no known digests: every relation, column and constraint read and compared
+    by record digest, as before digests existed). Prints the median of each and their ratio."""
+    import statistics
+    from unittest import mock
+
+    walls: dict[str, list[float]] = {"digest": [], "full read": []}
+    for i in range(rounds):
+        for label in ("digest", "full read") if i % 2 == 0 else ("full read", "digest"):
+            if label == "digest":
+                walls[label].append(timed(f"unchanged re-harvest ({label})")[1])
+            else:
+                with mock.patch("apps.harvest.runner.known_source_digests", return_value={}):
+                    walls[label].append(timed(f"unchanged re-harvest ({label})")[1])
+    digest, full = statistics.median(walls["digest"]), statistics.median(walls["full read"])
+    print(
+        f"\nunchanged re-harvest, {rounds} alternating rounds: digest path median {digest:.2f} s, "
+        f"full read median {full:.2f} s; full / digest = {full / digest:.1f}×"
+    )
+
+
+def compare_index_paths(rounds: int) -> None:
+    """Reindex every dataset's column and dataset entries, alternating COPY with words split in
+    Python against INSERT … SELECT with the SQL word function; prints medians and the ratio."""
+    import statistics
+    from unittest import mock
+
+    from django.db import transaction
+
+    from apps.catalog.models import Dataset
+    from apps.search import indexer
+
+    ids = list(Dataset.objects.values_list("pk", flat=True))
+    walls: dict[bool, list[float]] = {True: [], False: []}
+    for i in range(rounds):
+        for copy in (True, False) if i % 2 == 0 else (False, True):
+            with mock.patch.object(indexer, "COPY_ENTRIES", copy):
+                start = time.perf_counter()
+                with transaction.atomic():
+                    written = indexer.reindex("column", parent_ids=ids) + indexer.reindex("dataset", ids=ids)
+                walls[copy].append(time.perf_counter() - start)
+            print(
+                f"  reindex {len(ids)} datasets ({written} entries), {'COPY' if copy else 'INSERT … SELECT'}: {walls[copy][-1]:.2f} s"
+            )
+    fast, slow = statistics.median(walls[True]), statistics.median(walls[False])
+    print(
+        f"reindex, {rounds} alternating rounds: COPY median {fast:.2f} s, INSERT … SELECT median {slow:.2f} s; ratio {slow / fast:.1f}×"
+    )
 
 
 def rss_mb() -> float:
@@ -119,7 +176,12 @@ def rss_mb() -> float:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--server", default=os.environ.get("MESH_BENCH_SERVER", "postgresql://postgres@127.0.0.1:5432"))
+    add_database_flags(parser, "")  # --server, --database (the catalog; default mesh_bench_catalog_<random>)
+    parser.add_argument(
+        "--source-database",
+        default="",
+        help="Name of the source database to generate (default mesh_bench_src_<random>; dropped unless --keep).",
+    )
     parser.add_argument("--schemas", type=int, default=10)
     parser.add_argument("--tables", type=int, default=500)
     parser.add_argument("--columns", type=int, default=20)
@@ -128,6 +190,18 @@ def main():
         "--tracemalloc", action="store_true", help="Also measure the Python allocation peak per run (slows it down)."
     )
     parser.add_argument("--keep", action="store_true", help="Keep both databases afterwards.")
+    parser.add_argument(
+        "--compare-index",
+        type=int,
+        default=0,
+        help="Then time N rounds of reindexing every dataset's search entries, alternating COPY with INSERT … SELECT.",
+    )
+    parser.add_argument(
+        "--alternate",
+        type=int,
+        default=0,
+        help="Then time N rounds of unchanged re-harvests, alternating the digest path with a full read, and print the ratio.",
+    )
     parser.add_argument(
         "--profile", action="store_true", help="Print the top functions (cProfile) of the first harvest."
     )
@@ -144,11 +218,13 @@ def main():
     args = parser.parse_args()
 
     suffix = secrets.token_hex(3)
-    source_db, catalog_db = args.source_db or f"mesh_bench_src_{suffix}", f"mesh_bench_catalog_{suffix}"
+    source_db = args.source_db or args.source_database or f"mesh_bench_src_{suffix}"
+    catalog_db = args.database or f"mesh_bench_catalog_{suffix}"
     with psycopg.connect(f"{args.server}/postgres", autocommit=True) as admin:
         if not args.source_db:
             admin.execute(f'create database "{source_db}"')
         admin.execute(f'create database "{catalog_db}"')
+    counter = StatementCounter(args.server).__enter__()
     try:
         t0 = time.perf_counter()
         with psycopg.connect(f"{args.server}/{source_db}", autocommit=True) as conn:
@@ -163,7 +239,7 @@ def main():
                 f"source: {args.schemas} schemas × {args.tables} tables × {args.columns} columns + {args.views} views built in {time.perf_counter() - t0:.1f} s"
             )
 
-        datahub = run_datahub(args.datahub, args.server, source_db) if args.datahub else None
+        datahub = run_datahub(args.datahub, args.server, source_db, counter) if args.datahub else None
 
         os.environ["DATABASE_URL"] = f"{args.server}/{catalog_db}"
         os.environ.pop("REDIS_URL", None)  # in-process: the search hooks run inside the timing
@@ -184,7 +260,7 @@ def main():
 
         actor = SystemActor("bench")
         source = create_source(
-            actor, name="bench", kind="postgres", config={"dsn": f"{args.server}/{source_db}"}, max_removal_share=1.0
+            actor, name="bench", kind="postgres", config={"dsn": counter.url(source_db)}, max_removal_share=1.0
         )
 
         def timed(label: str):
@@ -196,6 +272,7 @@ def main():
 
                 profiler = cProfile.Profile()
                 profiler.enable()
+            counter.reset()
             start = time.perf_counter()
             run = trigger_harvest(actor, source, triggered_by="bench", run_async=False)
             wall = time.perf_counter() - start
@@ -212,7 +289,7 @@ def main():
             c = run.counts
             phases = "  ".join(f"{k}={v:.2f}" for k, v in sorted(run.timings.items()))
             print(
-                f"\n{label}: {run.status} in {wall:.2f} s wall; max RSS {rss_mb():.0f} MB{peak}; source statements {c.get('source_queries')}"
+                f"\n{label}: {run.status} in {wall:.2f} s wall; max RSS {rss_mb():.0f} MB{peak}; source statements {c.get('source_queries')} (counted on the wire: {counter.statements} in {counter.connections} session(s))"
             )
             print(f"  phases (s): {phases}")
             print(
@@ -243,12 +320,17 @@ def main():
             "\nsummary (target): "
             + "; ".join(f"{w:.2f} s ({t:.0f} s)" for (_, w), t in zip(results, targets, strict=True))
         )
+        if args.alternate:
+            compare_digest_paths(timed, args.alternate)
+        if args.compare_index:
+            compare_index_paths(args.compare_index)
         if datahub:
             wall, rss = datahub
             print(
                 f"DataHub postgres source → file: {wall:.1f} s, max RSS {rss:.0f} MB; ratio to our first harvest: {wall / results[0][1]:.1f}×"
             )
     finally:
+        counter.__exit__(None, None, None)
         if not args.keep:
             if "django" in sys.modules and os.environ.get("DATABASE_URL", "").endswith(catalog_db):
                 from django.db import connections

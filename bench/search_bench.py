@@ -301,7 +301,14 @@ def main():
     parser.add_argument(
         "--reuse", action="store_true", help="keep the database and index of the last run; time the queries only"
     )
+    parser.add_argument("--server", default="", help="PostgreSQL server URL without a database (with --database).")
+    parser.add_argument(
+        "--database", default="", help="Catalog database to (re)create (default: $DATABASE_URL or mesh_bench_search)."
+    )
     args = parser.parse_args()
+    if args.server or args.database:
+        server = args.server or os.environ.get("MESH_BENCH_SERVER", "postgresql://postgres@127.0.0.1:5432")
+        os.environ["DATABASE_URL"] = f"{server.rstrip('/')}/{args.database or 'mesh_bench_search'}"
     url = os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mesh_catalog.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")

@@ -72,6 +72,20 @@ class DatasetRecord:
 
 
 @dataclass(frozen=True)
+class SourceDigest:
+    """The source's own digest of one dataset's facts (e.g. computed by its server).
+
+    The pipeline stores it and hands it back to the next run (``Harvester.known_digests``).
+    ``unchanged`` True says the digest equals the known one and no ``DatasetRecord`` follows:
+    the dataset, and the lineage the source reported into it, stay as they are.
+    """
+
+    ref: DatasetRef
+    digest: str
+    unchanged: bool = False
+
+
+@dataclass(frozen=True)
 class LineageRecord:
     """``upstream`` feeds ``downstream``; ``evidence`` is a LineageEvidence value."""
 
@@ -165,5 +179,6 @@ HarvestRecord = (
     | OwnershipHint
     | SampleQueryRecord
     | ConsumerRecord
+    | SourceDigest
     | HarvestWarning
 )

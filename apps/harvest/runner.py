@@ -21,7 +21,7 @@ from apps.core.hooks import objects_changed
 from apps.harvest.events import emit_harvest_failed
 from apps.harvest.harvesters.base import ConfigError, Harvester, SourceError, TransientSourceError, harvester_registry
 from apps.harvest.models import HarvestRun, RunStatus
-from apps.harvest.pipeline import FailSafeError, RunReport, reconcile
+from apps.harvest.pipeline import FailSafeError, RunReport, known_source_digests, reconcile
 
 logger = logging.getLogger(__name__)
 
@@ -186,6 +186,7 @@ def execute_run(run: HarvestRun, *, allow_removals: bool = False, final_attempt:
     with Heartbeat(run.pk):
         try:
             harvester = build_harvester(source)
+            harvester.known_digests = known_source_digests(source)
             with paused_gc():
                 with report.phase("extract"):
                     records = list(harvester.extract())

@@ -12,10 +12,14 @@ import time
 from django.db import connection, transaction
 
 from apps.search.backends import get_backend
+from apps.search.copyload import copy_entries
 from apps.search.indexes import SearchIndex, ordered_indexes, search_indexes
 from apps.search.indexes.base import joined
 
 log = logging.getLogger(__name__)
+# On PostgreSQL entries are written by ``copy_entries``; False uses INSERT … SELECT (as on
+# SQLite) — bench/harvest_postgres.py --compare-index times both.
+COPY_ENTRIES = True
 
 ENTRY_COLUMNS = (
     "kind",
@@ -50,8 +54,17 @@ def _keys(exprs) -> str:
     return "'|' || " + " || '|' || ".join(f"mesh_search_words({e})" for e in exprs) + " || '|'"
 
 
-def select_sql(index: SearchIndex) -> str:
-    """The SELECT producing ``ENTRY_COLUMNS`` for every object of the index (filter appended)."""
+def select_sql(index: SearchIndex, *, raw_words: bool = False) -> str:
+    """The SELECT producing ``ENTRY_COLUMNS`` for every object of the index (filter appended).
+
+    With ``raw_words`` the word columns (``keys``, ``text_a``…``text_d``) come back as the
+    unsplit text (keys as an array) for ``apps.search.copyload`` to split in Python.
+    """
+    if raw_words:
+        keys = f"ARRAY[{', '.join(f'CAST({k} AS TEXT)' for k in index.keys)}]::text[]"
+        words = [joined(*index.weights.get(w, ())) for w in "ABCD"]
+    else:
+        keys, words = _keys(index.keys), [_words(*index.weights.get(w, ())) for w in "ABCD"]
     values = [
         f"'{index.kind}'",
         "t.id",
@@ -61,8 +74,8 @@ def select_sql(index: SearchIndex) -> str:
         f"CAST({index.url_arg} AS TEXT)",
         f"substr(coalesce({index.summary}, ''), 1, 1000)",
         f"substr(coalesce({index.context}, ''), 1, 1000)",
-        _keys(index.keys),
-        *(_words(*index.weights.get(w, ())) for w in "ABCD"),
+        keys,
+        *words,
         f"coalesce({index.domain}, '')",
         f"coalesce({index.platform}, '')",
         f"coalesce({index.classification}, '')",
@@ -81,8 +94,13 @@ def _max_entry_id(cursor) -> int:
 def _insert(cursor, index: SearchIndex, where: str, params: list) -> int:
     backend = get_backend()
     min_id = _max_entry_id(cursor)
-    cursor.execute(f"INSERT INTO search_searchentry ({', '.join(ENTRY_COLUMNS)}) {select_sql(index)} {where}", params)
-    inserted = cursor.rowcount
+    if COPY_ENTRIES and connection.vendor == "postgresql":  # words split in Python once per string, COPYed
+        inserted = copy_entries(cursor, f"{select_sql(index, raw_words=True)} {where}", params, ENTRY_COLUMNS)
+    else:
+        cursor.execute(
+            f"INSERT INTO search_searchentry ({', '.join(ENTRY_COLUMNS)}) {select_sql(index)} {where}", params
+        )
+        inserted = cursor.rowcount
     for facet, sql in index.multi_facets.items():
         sql = sql.replace("{json_values:c.tags:j}", backend.json_values("c.tags", "j"))
         cursor.execute(

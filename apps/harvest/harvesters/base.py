@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from apps.core.registry import Registry
-from apps.harvest.records import HarvestRecord
+from apps.harvest.records import DatasetRef, HarvestRecord
 
 harvester_registry: "Registry[str, type[Harvester]]" = Registry("harvester kinds")
 
@@ -56,6 +56,9 @@ class Harvester(ABC):
         self.config = config
         self.secrets = secrets
         self.queries_sent = 0  # statements sent to the source, for the run report
+        # The SourceDigest of each dataset as of the last run (set by the runner); a harvester
+        # that computes digests may report a match as unchanged instead of reading it again.
+        self.known_digests: dict[DatasetRef, str] = {}
 
     @classmethod
     def split_secrets(cls, config: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

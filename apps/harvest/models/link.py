@@ -14,6 +14,8 @@ class SourceDataset(models.Model):
     source = models.ForeignKey("harvest.Source", on_delete=models.CASCADE, related_name="dataset_links")
     dataset = models.ForeignKey("catalog.Dataset", on_delete=models.CASCADE, related_name="source_links")
     digest = models.CharField(max_length=64)
+    # The source's own digest of the dataset (``SourceDigest``), handed back to the next run.
+    source_digest = models.CharField(max_length=64, blank=True, default="")
     last_changed_run = models.ForeignKey(
         "harvest.HarvestRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -13,6 +13,7 @@ from apps.harvest.records import (
     OwnershipHint,
     QualityRecord,
     SampleQueryRecord,
+    SourceDigest,
 )
 
 
@@ -27,6 +28,8 @@ class RecordBatch:
     hints: list[OwnershipHint] = field(default_factory=list)
     sample_queries: list[SampleQueryRecord] = field(default_factory=list)
     consumers: list[ConsumerRecord] = field(default_factory=list)
+    source_digests: dict[DatasetRef, str] = field(default_factory=dict)  # the source's own digest per dataset
+    unchanged: set[DatasetRef] = field(default_factory=set)  # reported unchanged, without a record
 
     def extras_for(self) -> dict[DatasetRef, dict]:
         """Properties that come from records other than the dataset's own (consumers, hints).
@@ -80,6 +83,10 @@ def collect(records, report: RunReport) -> RecordBatch:
                     _label(record.ref),
                 )
             batch.datasets[record.ref] = record
+        elif isinstance(record, SourceDigest):
+            batch.source_digests[record.ref] = record.digest
+            if record.unchanged:
+                batch.unchanged.add(record.ref)
         elif isinstance(record, HarvestWarning):
             report.warn(record.code, record.message, record.subject)
         else:

@@ -2,7 +2,9 @@
 
 Each source remembers, per dataset, the digest of the record it last reported
 (``SourceDataset``). A record with the same digest is skipped without reading its columns,
-so an unchanged re-harvest reads two small tables and writes nothing.
+so an unchanged re-harvest reads two small tables and writes nothing. A source that digests
+its own facts (``SourceDigest``) gets those digests back (``known_source_digests``) and may
+then report a dataset as unchanged without a record at all; it is kept as it is.
 """
 
 import hashlib
@@ -74,13 +76,14 @@ def reconcile_datasets(
 ) -> DatasetOutcome:
     outcome = DatasetOutcome()
     links = {
-        DatasetRef(ns, name): (link_id, dataset_id, digest)
-        for link_id, dataset_id, ns, name, digest in SourceDataset.objects.filter(source=source).values_list(
-            "id", "dataset_id", "dataset__namespace", "dataset__name", "digest"
-        )
+        DatasetRef(ns, name): (link_id, dataset_id, digest, source_digest)
+        for link_id, dataset_id, ns, name, digest, source_digest in SourceDataset.objects.filter(
+            source=source
+        ).values_list("id", "dataset_id", "dataset__namespace", "dataset__name", "digest", "source_digest")
     }
-    missing = [ref for ref in links if ref not in batch.datasets]
+    missing = [ref for ref in links if ref not in batch.datasets and ref not in batch.unchanged]
     _check_fail_safe(source, len(missing), len(links), allow_removals)
+    kept = _keep_unchanged(batch, links, outcome, report)
 
     extras = batch.extras_for()
     digests = {ref: record_digest(rec, extras.get(ref)) for ref, rec in batch.datasets.items()}
@@ -91,9 +94,10 @@ def reconcile_datasets(
             outcome.ids[ref] = link[1]
         else:
             dirty_refs.append(ref)
-    report.add("datasets_unchanged", len(batch.datasets) - len(dirty_refs))
-    report.add("columns_unchanged", sum(len(batch.datasets[r].columns) for r in outcome.ids))
+    report.add("datasets_unchanged", len(batch.datasets) - len(dirty_refs) + kept)
+    report.add("columns_unchanged", sum(len(batch.datasets[r].columns) for r in outcome.ids if r in batch.datasets))
 
+    _store_source_digests(source, batch, [r for r in batch.datasets if r not in dirty_refs], links, outcome)
     if dirty_refs:
         _upsert_dirty(source, run, batch, extras, digests, dirty_refs, links, outcome, report, now)
     if missing:
@@ -102,6 +106,53 @@ def reconcile_datasets(
     report.add("datasets_changed", len(outcome.changed))
     report.add("datasets_removed", len(outcome.removed))
     return outcome
+
+
+def known_source_digests(source) -> dict[DatasetRef, str]:
+    """The source digest stored per dataset by the last run, for ``Harvester.known_digests``."""
+    return {
+        DatasetRef(ns, name): digest
+        for ns, name, digest in SourceDataset.objects.filter(source=source)
+        .exclude(source_digest="")
+        .values_list("dataset__namespace", "dataset__name", "source_digest")
+    }
+
+
+def _keep_unchanged(batch: RecordBatch, links: dict, outcome: DatasetOutcome, report: RunReport) -> int:
+    """Datasets the source reported unchanged keep their rows; returns how many."""
+    kept = 0
+    for ref in batch.unchanged:
+        if ref in batch.datasets:
+            continue  # a record after all: it is reconciled like any other
+        link = links.get(ref)
+        if link is None or link[3] != batch.source_digests[ref]:
+            # The catalog lost this dataset (or its digest) since the run started: the next run reads it again.
+            report.warn(
+                "unchanged_unknown",
+                "The source reported this dataset unchanged, but the catalog holds no matching copy; it is read again next run.",
+                f"{ref.namespace}/{ref.name}",
+            )
+            continue
+        outcome.ids[ref] = link[1]
+        kept += 1
+    return kept
+
+
+def _store_source_digests(source, batch: RecordBatch, same_refs, links: dict, outcome: DatasetOutcome) -> None:
+    """Records that did not change may still bring a new source digest (e.g. the first run that has one)."""
+    rows = [
+        (source.pk, outcome.ids[ref], links[ref][2], batch.source_digests[ref])
+        for ref in same_refs
+        if ref in batch.source_digests and links[ref][3] != batch.source_digests[ref]
+    ]
+    if rows:
+        upsert(
+            SourceDataset,
+            ["source_id", "dataset_id", "digest", "source_digest"],
+            rows,
+            conflict=["source_id", "dataset_id"],
+            update=["source_digest"],
+        )
 
 
 def _check_fail_safe(source, n_missing: int, n_known: int, allow_removals: bool) -> None:
@@ -164,10 +215,13 @@ def _upsert_dirty(source, run, batch, extras, digests, dirty_refs, links, outcom
     _write_tags(batch, dirty_refs, outcome)
     upsert(
         SourceDataset,
-        ["source_id", "dataset_id", "digest", "last_changed_run_id"],
-        [(source.pk, ids[ref], digests[ref], run.pk if run else None) for ref in dirty_refs],
+        ["source_id", "dataset_id", "digest", "source_digest", "last_changed_run_id"],
+        [
+            (source.pk, ids[ref], digests[ref], batch.source_digests.get(ref, ""), run.pk if run else None)
+            for ref in dirty_refs
+        ],
         conflict=["source_id", "dataset_id"],
-        update=["digest", "last_changed_run_id"],
+        update=["digest", "source_digest", "last_changed_run_id"],
     )
 
 
@@ -246,8 +300,8 @@ def _write_tags(batch: RecordBatch, dirty_refs, outcome: DatasetOutcome) -> None
 
 def _remove_missing(source, run, missing_links, outcome: DatasetOutcome, report: RunReport, now) -> None:
     """Drop this source's claims; soft-delete datasets no other source claims any more."""
-    link_ids = [link_id for link_id, _, _ in missing_links]
-    dataset_ids = [dataset_id for _, dataset_id, _ in missing_links]
+    link_ids = [link[0] for link in missing_links]
+    dataset_ids = [link[1] for link in missing_links]
     SourceDataset.objects.filter(pk__in=link_ids).delete()
     still_claimed = set(SourceDataset.objects.filter(dataset_id__in=dataset_ids).values_list("dataset_id", flat=True))
     orphaned = [pk for pk in dataset_ids if pk not in still_claimed]
@@ -268,4 +322,4 @@ def _remove_missing(source, run, missing_links, outcome: DatasetOutcome, report:
     outcome.removed.extend(live)
 
 
-__all__ = ["DatasetOutcome", "FailSafeError", "reconcile_datasets", "record_digest"]
+__all__ = ["DatasetOutcome", "FailSafeError", "known_source_digests", "reconcile_datasets", "record_digest"]

@@ -2,6 +2,7 @@
 
 Edges are diffed by (upstream, downstream, evidence) against the edges this source wrote
 before; only the difference is written. An edge another source already holds is kept as theirs.
+Edges into a dataset the source reported unchanged (``SourceDigest``) are kept as they are.
 """
 
 from apps.catalog.models import Column, ColumnLineageEdge, LineageEdge
@@ -10,8 +11,14 @@ from apps.harvest.pipeline.refs import label, resolve_refs
 BATCH = 2000
 
 
+def kept_downstreams(batch, outcome) -> set[int]:
+    """Datasets reported unchanged without a record: the lineage into them stays as it was."""
+    return {outcome.ids[r] for r in batch.unchanged if r in outcome.ids and r not in batch.datasets}
+
+
 def reconcile_lineage(source, batch, outcome, report) -> set[int]:
     """Returns the ids of datasets whose lineage changed (for reindexing)."""
+    keep = kept_downstreams(batch, outcome)
     refs = {r.upstream for r in batch.lineage} | {r.downstream for r in batch.lineage}
     ids = resolve_refs(refs, outcome.ids)
     desired: dict[tuple, dict] = {}
@@ -33,7 +40,8 @@ def reconcile_lineage(source, batch, outcome, report) -> set[int]:
             "pk", "upstream_id", "downstream_id", "evidence", "details"
         )
     }
-    stale = [pk for key, (pk, _) in existing.items() if key not in desired]
+    kept = {key for key in existing if key[1] in keep and key not in desired}
+    stale = [pk for key, (pk, _) in existing.items() if key not in desired and key not in kept]
     new = [
         LineageEdge(upstream_id=u, downstream_id=d, evidence=e, source=source, details=det)
         for (u, d, e), det in desired.items()
@@ -50,14 +58,16 @@ def reconcile_lineage(source, batch, outcome, report) -> set[int]:
         LineageEdge.objects.bulk_create(new, batch_size=BATCH, ignore_conflicts=True)
     if moved:
         LineageEdge.objects.bulk_update(moved, ["details"], batch_size=500)
-    report.add("lineage_edges", len(desired))
+    report.add("lineage_edges", len(desired) + len(kept))
     report.add("lineage_edges_added", len(new))
     report.add("lineage_edges_removed", len(stale))
-    touched = {k[1] for k in desired if k not in existing} | {k[1] for k in existing if k not in desired}
-    return touched | _reconcile_column_lineage(source, batch, outcome, report)
+    touched = {k[1] for k in desired if k not in existing} | {
+        k[1] for k in existing if k not in desired and k not in kept
+    }
+    return touched | _reconcile_column_lineage(source, batch, outcome, report, keep)
 
 
-def _reconcile_column_lineage(source, batch, outcome, report) -> set[int]:
+def _reconcile_column_lineage(source, batch, outcome, report, keep: set[int]) -> set[int]:
     refs = {r.upstream for r in batch.column_lineage} | {r.downstream for r in batch.column_lineage}
     ids = resolve_refs(refs, outcome.ids)
     desired: dict[tuple, str] = {}
@@ -83,7 +93,8 @@ def _reconcile_column_lineage(source, batch, outcome, report) -> set[int]:
             "transformation",
         )
     }
-    stale = [pk for key, (pk, _) in existing.items() if key not in desired]
+    kept = {key for key in existing if key[2] in keep and key not in desired}
+    stale = [pk for key, (pk, _) in existing.items() if key not in desired and key not in kept]
     to_add = {key: t for key, t in desired.items() if key not in existing}
     moved = [
         ColumnLineageEdge(pk=existing[key][0], transformation=t)
@@ -122,7 +133,7 @@ def _reconcile_column_lineage(source, batch, outcome, report) -> set[int]:
         added = len(rows)
     if moved:
         ColumnLineageEdge.objects.bulk_update(moved, ["transformation"], batch_size=500)
-    report.add("column_lineage_edges", len(desired))
+    report.add("column_lineage_edges", len(desired) + len(kept))
     report.add("column_lineage_edges_added", added)
     report.add("column_lineage_edges_removed", len(stale))
-    return {k[2] for k in to_add} | {k[2] for k in existing if k not in desired}
+    return {k[2] for k in to_add} | {k[2] for k in existing if k not in desired and k not in kept}

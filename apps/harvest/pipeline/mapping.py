@@ -45,7 +45,7 @@ def rule_matches(rule: dict, ref: DatasetRef) -> bool:
 def apply_mapping(source, batch, outcome, report) -> set[int]:
     """Returns the ids of datasets whose placement changed."""
     actor = SystemActor(f"harvest:{source.name}")
-    live = {ref: pk for ref, pk in outcome.ids.items() if ref in batch.datasets}
+    live = {ref: pk for ref, pk in outcome.ids.items() if ref in batch.datasets or ref in batch.unchanged}
     domain_targets: dict[str, set[int]] = {}
     port_targets: dict[tuple[str, str], set[int]] = {}
     ruled = set()

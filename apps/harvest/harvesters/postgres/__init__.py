@@ -5,6 +5,11 @@ in ``password_env``, or — moved into the secrets when the source is saved — 
 ``include_schemas`` / ``exclude_schemas`` (globs), ``statement_timeout_ms``,
 ``connect_timeout_s``. Datasets are named as OpenLineage does: ``postgres://host:port`` and
 ``db.schema.table``.
+
+A run first asks the server for one digest per relation (``queries.DIGESTS``) and compares
+it with the digests the pipeline stored last time (``known_digests``): relations whose digest
+matches are reported as unchanged (a ``SourceDigest`` without a record), and columns and
+constraints are read only for the others, so an unchanged re-harvest costs one query.
 """
 
 from fnmatch import fnmatchcase
@@ -16,7 +21,7 @@ from apps.harvest.harvesters.postgres import queries
 from apps.harvest.harvesters.postgres.build import RecordBuilder
 from apps.harvest.harvesters.postgres.config import split_password, target, validate
 from apps.harvest.harvesters.postgres.connect import classify, connect
-from apps.harvest.records import HarvestWarning
+from apps.harvest.records import DatasetRef, HarvestWarning, SourceDigest
 
 
 @register_harvester
@@ -83,16 +88,9 @@ class PostgresHarvester(Harvester):
         with connect(self.config, self.secrets) as conn:
             chosen, denied = self._schemas(conn)
             params = {"schemas": [oid for oid, _, _ in chosen]}
-            facts = {
-                name: self._query(conn, name, sql, params)
-                for name, sql in (
-                    ("relations", queries.RELATIONS),
-                    ("columns", queries.COLUMNS),
-                    ("constraints", queries.CONSTRAINTS),
-                    ("dependencies", queries.VIEW_DEPENDENCIES),
-                    ("partitions", queries.PARTITIONS),
-                )
-            }
+            digests = queries.combine_digests(self._query(conn, "digests", queries.DIGESTS, params))
+            changed = [oid for oid, schema, name, digest, _ in digests if self._known(where, schema, name) != digest]
+            facts = self._facts(conn, params, digests, changed)
         for name in denied:
             yield HarvestWarning(
                 code="schema_skipped",
@@ -100,4 +98,44 @@ class PostgresHarvester(Harvester):
                 subject=name,
                 partial=True,
             )
-        yield from RecordBuilder(where, facts).records()
+        changed_oids = set(changed)
+        for oid, schema, name, digest, _ in digests:
+            ref = DatasetRef(where.namespace, f"{where.dbname}.{schema}.{name}")
+            yield SourceDigest(ref=ref, digest=digest, unchanged=oid not in changed_oids)
+        if changed:
+            yield from RecordBuilder(where, facts).records()
+
+    def _known(self, where, schema: str, name: str) -> str | None:
+        return self.known_digests.get(DatasetRef(where.namespace, f"{where.dbname}.{schema}.{name}"))
+
+    def _facts(self, conn, params: dict, digests: list[tuple], changed: list[int]) -> dict:
+        """The rows of the relations whose digest changed (all of them on a first harvest),
+        plus the columns of the relations their records refer to."""
+        names = [(oid, schema, name) for oid, schema, name, _, _ in digests]
+        if not changed:
+            return {}
+        if len(changed) == len(digests):
+            return {
+                "names": names,
+                **{
+                    name: self._query(conn, name, sql, params)
+                    for name, sql in (
+                        ("relations", queries.RELATIONS),
+                        ("columns", queries.COLUMNS),
+                        ("constraints", queries.CONSTRAINTS),
+                        ("dependencies", queries.VIEW_DEPENDENCIES),
+                        ("partitions", queries.PARTITIONS),
+                    )
+                },
+            }
+        related = {oid: deps for oid, _, _, _, deps in digests}
+        wanted = set(changed) | {dep for oid in changed for dep in related[oid]}
+        only, read = {**params, "only": changed}, {**params, "only": sorted(wanted)}
+        return {
+            "names": names,
+            "relations": self._query(conn, "relations", queries.restrict(queries.RELATIONS), only),
+            "columns": self._query(conn, "columns", queries.restrict(queries.COLUMNS), read),
+            "constraints": self._query(conn, "constraints", queries.restrict(queries.CONSTRAINTS), only),
+            "dependencies": self._query(conn, "dependencies", queries.restrict(queries.VIEW_DEPENDENCIES, "v"), only),
+            "partitions": self._query(conn, "partitions", queries.PARTITIONS, params),
+        }

@@ -31,7 +31,8 @@ class RecordBuilder:
         self.target = target
         self.facts = facts
         self.relations = {row[0]: row for row in facts["relations"]}
-        self.by_name = {(row[1], row[2]): row[0] for row in facts["relations"]}
+        # Every relation by name (a re-harvest reads the rows of changed relations only).
+        self.by_name = {(row[1], row[2]): row[0] for row in facts.get("names", facts["relations"])}
         self.columns: dict[int, list] = {}
         for row in facts["columns"]:
             self.columns.setdefault(row[0], []).append(row)

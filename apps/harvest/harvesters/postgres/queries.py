@@ -5,6 +5,8 @@ shows: tables, partitioned tables (partitions are rolled into their root), views
 materialized views and foreign tables, in the schemas passed as ``%(schemas)s`` (oids).
 """
 
+import hashlib
+
 DATABASE = "select current_database(), current_user"
 
 SCHEMAS = """
@@ -15,8 +17,9 @@ where n.nspname !~ '^pg_' and n.nspname <> 'information_schema'
 order by n.nspname
 """
 
+# ``/*only*/`` marks where ``restrict()`` narrows a query to the relations in ``%(only)s``.
 _RELATION_FILTER = (
-    "c.relnamespace = any(%(schemas)s) and c.relkind in ('r', 'p', 'v', 'm', 'f') and not c.relispartition"
+    "c.relnamespace = any(%(schemas)s) and c.relkind in ('r', 'p', 'v', 'm', 'f') and not c.relispartition /*only*/"
 )
 
 # Sizes and row counts are the planner's estimates (relpages, reltuples, table + TOAST +
@@ -88,7 +91,7 @@ join pg_depend dep on dep.classid = 'pg_rewrite'::regclass and dep.objid = r.oid
                   and dep.refclassid = 'pg_class'::regclass and dep.refobjid <> r.ev_class
 join pg_class rc on rc.oid = coalesce(pg_partition_root(dep.refobjid), dep.refobjid)
 join pg_namespace rn on rn.oid = rc.relnamespace
-where v.relnamespace = any(%(schemas)s) and v.relkind in ('v', 'm') and rc.relkind in ('r', 'p', 'v', 'm', 'f')
+where v.relnamespace = any(%(schemas)s) and v.relkind in ('v', 'm') and rc.relkind in ('r', 'p', 'v', 'm', 'f') /*only*/
 """
 
 # Partitions by name, so that a view reading one partition gets lineage to its root.
@@ -100,3 +103,67 @@ join pg_class r on r.oid = pg_partition_root(c.oid)
 join pg_namespace rn on rn.oid = r.relnamespace
 where c.relispartition and c.relnamespace = any(%(schemas)s)
 """
+
+
+def restrict(sql: str, alias: str = "c") -> str:
+    """``sql`` narrowed to the relation oids passed as ``%(only)s``."""
+    return sql.replace("/*only*/", f" and {alias}.oid = any(%(only)s)")
+
+
+# One digest per relation over exactly the rows RELATIONS, COLUMNS and CONSTRAINTS return for
+# it (their text, so that any fact they read changes it), and the relations its record
+# depends on: a view's upstreams (its column lineage is resolved against their columns) and
+# a foreign key's target. Rows are (relation oid, part, schema, name, value): part 'r' (with
+# the relation's name), 'c' columns, 'k' constraints, 'd' one dependency oid per row.
+# ``combine_digests`` folds them into one digest per relation, including the digests of its
+# dependencies. A UNION of grouped scans rather than joins between them: on a catalog
+# without fresh statistics the planner estimates one row per scan and would nest-loop joins
+# of 5,000-row intermediate results.
+DIGESTS = f"""
+select r.oid, 'r', r.nspname, r.relname, md5(r::text)
+from ({RELATIONS}) r(oid, nspname, relname, kind, owner_name, descr, row_estimate, size_bytes, parts, partkey, viewdef, analyzed, selectable, persistence, server)
+union all
+select q.relid, 'c', null, null, md5(string_agg(q::text, '|' order by q.num))
+from ({COLUMNS}) q(relid, name, num, typ, not_null, def, is_generated, descr)
+group by q.relid
+union all
+select q.relid, 'k', null, null, md5(string_agg(q::text, '|' order by q.name))
+from ({CONSTRAINTS}) q(relid, name, typ, keys, rschema, rname, rrelid, rkeys, def)
+group by q.relid
+union all
+select distinct r.ev_class, 'd', null, null, rc.oid::text
+from pg_rewrite r
+join pg_class v on v.oid = r.ev_class
+join pg_depend dep on dep.classid = 'pg_rewrite'::regclass and dep.objid = r.oid
+                  and dep.refclassid = 'pg_class'::regclass and dep.refobjid <> r.ev_class
+join pg_class rc on rc.oid = coalesce(pg_partition_root(dep.refobjid), dep.refobjid)
+where v.relnamespace = any(%(schemas)s) and v.relkind in ('v', 'm') and rc.relkind in ('r', 'p', 'v', 'm', 'f')
+union all
+select distinct con.conrelid, 'd', null, null, coalesce(pg_partition_root(con.confrelid), con.confrelid)::oid::text
+from pg_constraint con
+join pg_class c on c.oid = con.conrelid
+where {_RELATION_FILTER} and con.contype = 'f' and con.confrelid <> con.conrelid
+""".replace("/*only*/", "")
+
+
+def combine_digests(rows: list[tuple]) -> list[tuple[int, str, str, str, list[int]]]:
+    """``(oid, schema, name, digest, dependency oids)`` per relation from the DIGESTS rows.
+
+    A relation's digest covers its own parts and the name and own digest of each dependency,
+    so that a view is read again when a table it reads changes."""
+    names, parts, deps = {}, {}, {}
+    for oid, part, schema, name, value in rows:
+        if part == "r":
+            names[oid] = (schema, name)
+            parts.setdefault(oid, {})["r"] = value
+        elif part == "d":
+            deps.setdefault(oid, set()).add(int(value))
+        else:
+            parts.setdefault(oid, {})[part] = value
+    own = {oid: "#".join(parts[oid].get(p, "") for p in "rck") for oid in names}
+    out = []
+    for oid, (schema, name) in names.items():
+        related = sorted(deps.get(oid, ()))
+        text = own[oid] + "|" + ",".join(f"{d}:{own.get(d, '')}" for d in related)
+        out.append((oid, schema, name, hashlib.md5(text.encode(), usedforsecurity=False).hexdigest(), related))
+    return out
