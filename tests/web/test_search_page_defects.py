@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from apps.catalog.views.search import group_column_hits
+from apps.search.views import group_column_hits
 from apps.search.service import SearchHit
 
 pytestmark = pytest.mark.django_db
