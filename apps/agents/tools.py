@@ -120,25 +120,28 @@ def get_data_product(user, slug: str) -> dict:
 
 
 def _trust_extras(product) -> dict:
-    """Maturity, contract verdict, open incidents — from the apps that compute them, when installed."""
-    from django.apps import apps
+    """Maturity, open incidents and the contract verdict: the trust signals an agent should weigh."""
+    from apps.contracts.models import DatasetVerdict
+    from apps.trust.models import Incident, ProductMaturity
 
-    extras: dict = {}
-    if apps.is_installed("apps.trust"):
-        try:
-            from apps.trust.agent import product_summary  # type: ignore[import-not-found]
-
-            extras.update(product_summary(product))
-        except ImportError:
-            pass
-    if apps.is_installed("apps.contracts"):
-        try:
-            from apps.contracts.agent import product_summary as contract_summary  # type: ignore[import-not-found]
-
-            extras.update(contract_summary(product))
-        except ImportError:
-            pass
-    return extras
+    maturity = ProductMaturity.objects.filter(product=product).first()
+    incidents = list(
+        Incident.objects.filter(product=product, resolved_at__isnull=True).values("title", "severity", "opened_at")[:5]
+    )
+    verdicts = list(
+        DatasetVerdict.objects.filter(dataset__ports__product=product, dataset__ports__direction=PortDirection.OUTPUT)
+        .values_list("verdict", flat=True)
+        .distinct()
+    )
+    return {
+        "maturity": {"score": round(maturity.score), "level": maturity.level, "weakest": maturity.weakest}
+        if maturity
+        else None,
+        "open_incidents": [{**i, "opened_at": i["opened_at"].isoformat()} for i in incidents],
+        "contract": ("violated" if "violated" in verdicts else "met" if "met" in verdicts else "unknown")
+        if verdicts
+        else "no contract",
+    }
 
 
 def get_dataset(user, dataset_id: int) -> dict:

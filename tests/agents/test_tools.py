@@ -11,6 +11,8 @@ def test_consumer_finds_reads_and_queries_orders(agent_mesh):
     found = tools.search(user, "orders")
     assert found["results"] and found["results"][0]["url"]
     product = tools.get_data_product(user, "orders")
+    assert product["contract"] == "no contract" and product["open_incidents"] == []
+    assert "maturity" in product  # scored by the trust app when it has run
     port = next(p for p in product["ports"] if p["name"] == "orders-tables")
     assert port["you_can_query"] is True and port["datasets"]
     samples = tools.list_sample_queries(user, "orders")["sample_queries"]
