@@ -11,7 +11,6 @@ than this package. ``MESH_CATALOG_URL`` and ``MESH_TOKEN`` are read when flags a
 """
 
 import argparse
-import importlib.util
 import json
 import os
 import sys
@@ -33,14 +32,15 @@ def _odcs():
 
 
 def _descriptor_parser():
-    """The ODPS descriptor parser, loaded by file so no Django setup is needed offline."""
-    import apps.catalog
+    """The catalog's ODPS descriptor parser, with its input limits (read from the project's
+    settings, so Django is set up; nothing connects to a database)."""
+    import django
 
-    path = Path(apps.catalog.__file__).parent / "descriptors" / "parsing.py"
-    spec = importlib.util.spec_from_file_location("mesh_descriptor_parsing", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mesh_catalog.settings")
+    django.setup()
+    from apps.catalog.descriptors import parsing
+
+    return parsing
 
 
 def _read(path: str) -> str:

@@ -17,6 +17,7 @@ from django.conf import settings
 
 from apps.harvest.harvesters.asyncapi.documents import DocumentError
 from apps.harvest.harvesters.base import SourceError
+from apps.harvest.harvesters.dbt.artifacts import ArtifactError
 from apps.harvest.uploads import _remove_old_sets, _swap_current, _write
 
 SUFFIXES = (".yaml", ".yml", ".json", ".avsc")
@@ -89,7 +90,12 @@ def store_documents(source_name: str, files: dict) -> StoredDocuments:
         for name, content in files.items():
             path = new_set / name
             path.parent.mkdir(parents=True, exist_ok=True)
-            _write(path, content)
+            try:
+                _write(path, content, MAX_FILE_BYTES, name)
+            except ArtifactError as exc:  # the shared writer stops at the limit
+                raise UploadError(
+                    name, f"more than {MAX_FILE_BYTES:,} bytes; at most {MAX_FILE_BYTES:,} a file."
+                ) from exc
             size = path.stat().st_size
             total += size
             if size > MAX_FILE_BYTES:

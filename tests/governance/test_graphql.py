@@ -104,7 +104,7 @@ def test_sample_query_mutations_validate_sql_and_list_with_starters(mesh):
     )
     assert ok["createSampleQuery"]["sampleQuery"]["origin"] == "curated"
     listed = run(
-        mesh.consumer,
+        mesh.owner,  # the product is restricted: its curated queries are hidden from consumers (privacy policy)
         "query($port: ID!) { sampleQueries(port: $port) { title origin problems } }",
         port=str(mesh.port.pk),
     )

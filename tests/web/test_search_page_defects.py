@@ -3,8 +3,8 @@
 import pytest
 from django.test import Client
 
-from apps.search.views import group_column_hits
 from apps.search.service import SearchHit
+from apps.search.views import group_column_hits
 
 pytestmark = pytest.mark.django_db
 
