@@ -249,6 +249,31 @@ def trigger_harvest(
     return run
 
 
+def _check_upload_target(actor, source, kind: str, what: str) -> None:
+    """Uploads are for admins, to a source of ``kind`` that reads uploads (no ``path``)."""
+    require(is_admin(actor), ADMINS_ONLY)
+    if source.kind != kind:
+        raise ActionError(
+            f"Source '{source.name}' is a {source.kind} source; {what} are uploaded to {kind} sources.",
+            field="source",
+            code="wrong_kind",
+        )
+    if source.config.get("path"):
+        raise ActionError(
+            f"Source '{source.name}' reads its {what} from {source.config['path']}; remove 'path' from its config to harvest uploads.",
+            field="config.path",
+            code="reads_from_path",
+        )
+
+
+def _harvest_upload(actor, source):
+    """Queue the source's harvest; None when a run is active (the stored set is current for it)."""
+    try:
+        return trigger_harvest(actor, source, triggered_by="upload", run_async=True)
+    except ConflictError:
+        return None
+
+
 def upload_dbt_artifacts(actor, source, files: dict, *, harvest: bool = True, via: str = "rest"):
     """Store an uploaded artifact set for a dbt ``source`` and (by default) queue its harvest.
 
@@ -258,19 +283,7 @@ def upload_dbt_artifacts(actor, source, files: dict, *, harvest: bool = True, vi
     way; that run or the next one reads it). Raises ``ActionError`` with the file and the
     problem when the set is refused; the previous set stays current.
     """
-    require(is_admin(actor), ADMINS_ONLY)
-    if source.kind != "dbt":
-        raise ActionError(
-            f"Source '{source.name}' is a {source.kind} source; artifacts are uploaded to dbt sources.",
-            field="source",
-            code="wrong_kind",
-        )
-    if source.config.get("path"):
-        raise ActionError(
-            f"Source '{source.name}' reads its artifacts from {source.config['path']}; remove 'path' from its config to harvest uploads.",
-            field="config.path",
-            code="reads_from_path",
-        )
+    _check_upload_target(actor, source, "dbt", "artifacts")
     try:
         stored = store_artifacts(source.name, files)
     except ArtifactError as exc:
@@ -283,13 +296,7 @@ def upload_dbt_artifacts(actor, source, files: dict, *, harvest: bool = True, vi
         before={"dbt_artifacts": None},
         after={"dbt_artifacts": {"files": sorted(stored.versions), "invocation_id": stored.invocation_id}},
     )
-    run = None
-    if harvest:
-        try:
-            run = trigger_harvest(actor, source, triggered_by="upload", run_async=True)
-        except ConflictError:
-            run = None  # a run is active; the stored set is current for the next one
-    return stored, run
+    return stored, _harvest_upload(actor, source) if harvest else None
 
 
 def upload_asyncapi_documents(actor, source, files: dict, *, harvest: bool = True, via: str = "rest"):
@@ -298,20 +305,7 @@ def upload_asyncapi_documents(actor, source, files: dict, *, harvest: bool = Tru
     Admins only, like every source write. Returns ``(StoredDocuments, HarvestRun or None)``.
     Raises ``ActionError`` naming the file and the problem; the previous set stays current.
     """
-
-    require(is_admin(actor), ADMINS_ONLY)
-    if source.kind != "asyncapi":
-        raise ActionError(
-            f"Source '{source.name}' is a {source.kind} source; AsyncAPI documents are uploaded to asyncapi sources.",
-            field="source",
-            code="wrong_kind",
-        )
-    if source.config.get("path"):
-        raise ActionError(
-            f"Source '{source.name}' reads its documents from {source.config['path']}; remove 'path' from its config to harvest uploads.",
-            field="config.path",
-            code="reads_from_path",
-        )
+    _check_upload_target(actor, source, "asyncapi", "AsyncAPI documents")
     try:
         stored = store_documents(source.name, files)
     except AsyncAPIUploadError as exc:
@@ -324,10 +318,4 @@ def upload_asyncapi_documents(actor, source, files: dict, *, harvest: bool = Tru
         before={"asyncapi_documents": None},
         after={"asyncapi_documents": {"documents": stored.documents, "channels": stored.channels}},
     )
-    run = None
-    if harvest:
-        try:
-            run = trigger_harvest(actor, source, triggered_by="upload", run_async=True)
-        except ConflictError:
-            run = None
-    return stored, run
+    return stored, _harvest_upload(actor, source) if harvest else None
