@@ -86,7 +86,10 @@ class QueryRun(models.Model):
     truncated = models.BooleanField(default=False)
     error = models.TextField(blank=True)
     client = models.CharField(
-        max_length=10, default="web", help_text="Who sent it for the user: web, graphql, agent (an MCP client)."
+        max_length=10,
+        default="web",
+        db_default="web",  # rows written by raw SQL (benchmarks, bulk loads) need no value either
+        help_text="Who sent it for the user: web, graphql, agent (an MCP client).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

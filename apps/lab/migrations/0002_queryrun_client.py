@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='queryrun',
             name='client',
-            field=models.CharField(default='web', help_text='Who sent it for the user: web, graphql, agent (an MCP client).', max_length=10),
+            field=models.CharField(default='web', db_default='web', help_text='Who sent it for the user: web, graphql, agent (an MCP client).', max_length=10),
         ),
     ]
