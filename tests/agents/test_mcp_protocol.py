@@ -26,6 +26,27 @@ async def _session_http(url: str, token: str, fn):
         return await fn(session)
 
 
+def _run(fn, *args):
+    """``anyio.run`` in a thread of its own: the suite's shared Playwright keeps an event loop
+    running in the test thread once a browser test has started it."""
+    import threading
+
+    out: dict = {}
+
+    def target():
+        try:
+            out["value"] = anyio.run(fn, *args)
+        except BaseException as exc:  # re-raised in the test thread
+            out["error"] = exc
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(120)
+    if "error" in out:
+        raise out["error"]
+    return out["value"]
+
+
 def _structured(result):
     assert not result.is_error, result.content
     if result.structured_content is not None:
@@ -53,7 +74,7 @@ def test_http_consumer_searches_reads_and_runs_a_sample_query(agent_mesh, live_s
         prompt = await session.get_prompt("explore_data_product", {"topic": "orders"})
         return names, tools, found, product, rows, refused, hostile, resource, prompt
 
-    names, tools, found, product, rows, refused, hostile, resource, prompt = anyio.run(
+    names, tools, found, product, rows, refused, hostile, resource, prompt = _run(
         _session_http, f"{live_server.url}/mcp", agent_mesh.consumer_token, walk
     )
     assert names == {
@@ -125,7 +146,7 @@ def test_stdio_server_answers_as_the_token_holder(agent_mesh, transactional_db):
             await session.initialize()
             return _structured(await session.call_tool("get_data_product", {"slug": "orders"}))
 
-    product = anyio.run(walk)
+    product = _run(walk)
     assert product["slug"] == "orders" and product["ports"]
 
 
