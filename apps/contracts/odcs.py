@@ -19,35 +19,12 @@ import yaml
 from jsonschema import Draft201909Validator
 
 from apps.catalog import compatibility
+from apps.core.problems import Problem
 
 MAX_BYTES = 1_000_000  # one contract; the standard's full example is 12 kB
 MAX_PROPERTIES = 5_000
 STATUSES = ("draft", "proposed", "active", "deprecated", "retired")
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:[-+][0-9A-Za-z.+-]*)?$")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a contract, and where (``path`` like ``schema[0].properties[2].logicalType``)."""
-
-    path: str
-    code: str
-    message: str
-    line: int | None = None
-    column: int | None = None
-
-    def as_dict(self) -> dict:
-        return {
-            "field": self.path or None,
-            "code": self.code,
-            "message": self.message,
-            "line": self.line,
-            "column": self.column,
-        }
-
-    def __str__(self):
-        where = f"line {self.line}, column {self.column}: " if self.line else ""
-        return f"{where}{self.path or '(document)'}: {self.message}"
 
 
 @dataclass

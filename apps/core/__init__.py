@@ -19,4 +19,5 @@ Beyond the common anatomy (README "Layout"):
     duckdb_files.py        opening DuckDB files read-only and naming them (shared by harvest and lab)
     error_pages.py         the project's own 404/403/500 pages, with DEBUG on too
     slots.py               page slots: controls upper apps add to lower apps' pages (the Follow button)
+    problems.py            a problem in a submitted document (descriptor, contract), with line and column
 """

@@ -13,32 +13,9 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from apps.catalog.descriptors.limits import LimitExceeded, Loader, check_limits
+from apps.core.problems import Problem
 
 SCHEMA_PATH = Path(__file__).with_name("schema.json")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a descriptor, and where: ``path`` like ``outputPorts[0].name``."""
-
-    path: str
-    code: str
-    message: str
-    line: int | None = None
-    column: int | None = None
-
-    def as_dict(self) -> dict:
-        return {
-            "field": self.path or None,
-            "code": self.code,
-            "message": self.message,
-            "line": self.line,
-            "column": self.column,
-        }
-
-    def __str__(self):
-        where = f"line {self.line}, column {self.column}: " if self.line else ""
-        return f"{where}{self.path or '(document)'}: {self.message}"
 
 
 @dataclass
