@@ -42,8 +42,7 @@ def route(event_ids: list[int]) -> dict:
         return {"routed": 0, "deliveries": 0}
     subscriptions = list(WebhookSubscription.objects.filter(enabled=True).select_related("domain"))
     domain_paths = _domain_paths(events, subscriptions)
-    memo: dict = {}
-    notifications = [n for event in events for n in plan_notifications(event, memo)]
+    notifications = plan_notifications(events)
     deliveries = [
         WebhookDelivery(subscription=s, event=event, webhook_id=webhook_id_for(event.uid, s.pk))
         for event in events

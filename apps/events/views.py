@@ -12,10 +12,10 @@ from apps.catalog.permissions import editable_products
 from apps.core.errors import ActionError
 from apps.core.events import EVENT_TYPES
 from apps.events import actions
+from apps.events.audience import PRIORITY
 from apps.events.cache import follows
 from apps.events.context import unread_count
 from apps.events.models import DeliveryMode, DeliveryStatus, Notification, Preference, WebhookDelivery
-from apps.events.routing import PRIORITY
 
 PAGE_SIZE = 50
 FOLLOW_MODELS = {"product": (DataProduct, "slug"), "domain": (Domain, "slug"), "dataset": (Dataset, "pk")}

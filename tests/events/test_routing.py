@@ -118,3 +118,46 @@ def test_deleting_a_product_tells_its_former_owners(mesh):
     actions.add_owner(SYSTEM, doomed, user=mesh.rev_owner)
     actions.delete_product(mesh.admin, doomed)
     assert reasons("mesh.product.deleted")["rita"] == ("direct", "this is about you")
+
+
+def test_routing_a_batch_costs_the_same_queries_for_2_or_40_events(mesh):
+    """Set-based routing: a harvest's schema changes are resolved together, not one by one."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.events.dispatch import route
+
+    event_actions.follow(make_user("fiona"), mesh.tables)
+    datasets = [mesh.tables, mesh.revenue_ds] + [
+        Dataset.objects.create(namespace="postgres://wh:5432", name=f"shop.public.t{i}", platform="postgres")
+        for i in range(38)
+    ]
+
+    def queries_to_route(n: int) -> tuple[int, list]:
+        events = Event.objects.bulk_create(
+            [
+                Event(
+                    type="mesh.dataset.schema_changed",
+                    subject=ds.name,
+                    data={"dataset_id": ds.pk, "name": ds.name, "breaking": True, "changes": []},
+                )
+                for ds in datasets[:n]
+            ]
+        )
+        with CaptureQueriesContext(connection) as ctx:
+            route([e.pk for e in events])
+        told = sorted(Notification.objects.filter(event__in=events).values_list("event__subject", "user__username"))
+        return len(ctx.captured_queries), told
+
+    few, told_few = queries_to_route(2)
+    many, told_many = queries_to_route(40)
+    assert many == few
+    assert told_few == told_many == [
+        ("shop.public.orders", "bianca"),
+        ("shop.public.orders", "dora"),
+        ("shop.public.orders", "fiona"),
+        ("shop.public.orders", "olivia"),
+        ("shop.public.orders", "rita"),
+        ("shop.public.revenue", "bianca"),
+        ("shop.public.revenue", "rita"),
+    ]
