@@ -1,6 +1,7 @@
 """What every billing format is read into, and the parsing rules they share."""
 
 import csv
+import functools
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -103,21 +104,39 @@ def timestamp(value: str, *, line: int, column: str, required: bool = True) -> d
             raise BillingFileError(f"{column} is empty.", line=line, column=column)
         return None
     try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return _parse_timestamp(text)
     except ValueError:
         raise BillingFileError(f"{column} is not a date/time: {text[:40]!r}.", line=line, column=column) from None
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_timestamp(text: str) -> datetime:
+    """Billing exports repeat a few hundred distinct periods over millions of lines: parse each once."""
+    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 def tag_map(value: str, *, line: int, column: str) -> dict:
-    """A JSON object of tags; keys and values as strings (CUR prefixes user tags with ``user_``)."""
+    """A JSON object of tags; keys and values as strings (CUR prefixes user tags with ``user_``).
+
+    The same tag set recurs on most lines, so each distinct text is parsed once and the one
+    dict is shared by every line that carries it: readers must not mutate it.
+    """
     text = (value or "").strip()
     if not text:
-        return {}
+        return _NO_TAGS
     try:
-        tags = json.loads(text)
+        return _parse_tags(text)
     except ValueError:
         raise BillingFileError(f"{column} is not a JSON object.", line=line, column=column) from None
+
+
+_NO_TAGS: dict = {}
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_tags(text: str) -> dict:
+    tags = json.loads(text)
     if not isinstance(tags, dict):
-        raise BillingFileError(f"{column} is not a JSON object.", line=line, column=column)
+        raise ValueError("not an object")
     return {str(k)[:200]: str(v)[:500] for k, v in tags.items()}
