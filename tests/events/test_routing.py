@@ -152,12 +152,23 @@ def test_routing_a_batch_costs_the_same_queries_for_2_or_40_events(mesh):
     few, told_few = queries_to_route(2)
     many, told_many = queries_to_route(40)
     assert many == few
-    assert told_few == told_many == [
-        ("shop.public.orders", "bianca"),
-        ("shop.public.orders", "dora"),
-        ("shop.public.orders", "fiona"),
-        ("shop.public.orders", "olivia"),
-        ("shop.public.orders", "rita"),
-        ("shop.public.revenue", "bianca"),
-        ("shop.public.revenue", "rita"),
-    ]
+    assert (
+        told_few
+        == told_many
+        == [
+            ("shop.public.orders", "bianca"),
+            ("shop.public.orders", "dora"),
+            ("shop.public.orders", "fiona"),
+            ("shop.public.orders", "olivia"),
+            ("shop.public.orders", "rita"),
+            ("shop.public.revenue", "bianca"),
+            ("shop.public.revenue", "rita"),
+        ]
+    )
+
+
+def test_removing_a_port_tells_the_products_that_consumed_it(mesh):
+    actions.delete_port(mesh.owner, mesh.out)
+    got = reasons("mesh.port.deleted")
+    assert got["rita"] == ("consumer", "you consumed orders:orders-tables")
+    assert "bianca" not in got  # bi publishes revenue, it consumed nothing of orders

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 
 from apps.catalog.events import changed_fields, port_event
 from apps.catalog.models import Dataset, Port, PortDataset, PortDirection
@@ -138,8 +139,18 @@ def set_port_datasets(actor, port: Port, datasets, *, via: str = "web") -> Port:
 def delete_port(actor, port: Port, *, via: str = "web") -> None:
     require(can_edit_product(actor, port.product))
     with transaction.atomic():
-        port_event("deleted", actor, port)
+        port_event("deleted", actor, port, consumer_product_ids=_consuming_products(port))  # gone after the delete
         delete_logged(actor, port, via=via)
+
+
+def _consuming_products(port: Port) -> list[int]:
+    """Products whose input ports read this output port, or the datasets it publishes."""
+    if port.direction != PortDirection.OUTPUT:
+        return []
+    inputs = Port.objects.filter(direction=PortDirection.INPUT).filter(
+        Q(upstream_port=port) | Q(port_datasets__dataset__port_links__port=port)
+    )
+    return sorted(set(inputs.exclude(product_id=port.product_id).values_list("product_id", flat=True)))
 
 
 def _resolve_datasets(datasets) -> list[Dataset]:

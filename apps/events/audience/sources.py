@@ -83,21 +83,27 @@ def followers(scopes: list[Scope]) -> None:
 
 
 def consumers(scopes: list[Scope]) -> None:
-    """Owners of products whose input ports consume the output ports (or their datasets)."""
+    """Owners of products whose input ports consume the output ports (or their datasets).
+
+    A removed port has no consumers left to find after the commit, so its event carries the
+    consuming products as they were (``consumer_product_ids``).
+    """
     from apps.catalog.models import Port, PortDirection
 
-    scopes = [s for s in scopes if s.output_port_ids or s.dataset_ids]
+    scopes = [s for s in scopes if s.output_port_ids or s.dataset_ids or s.data.get("consumer_product_ids")]
     if not scopes:
         return
-    inputs = Port.objects.filter(direction=PortDirection.INPUT).filter(
-        Q(upstream_port_id__in=union(scopes, "output_port_ids"))
-        | Q(port_datasets__dataset_id__in=union(scopes, "dataset_ids"))
-    )
-    rows = list(
-        inputs.values_list("product_id", "product__slug", "name", "upstream_port_id", "port_datasets__dataset_id")
-        .order_by("product_id", "name")
-        .distinct()
-    )
+    rows = []
+    if ports_or_datasets := [s for s in scopes if s.output_port_ids or s.dataset_ids]:
+        inputs = Port.objects.filter(direction=PortDirection.INPUT).filter(
+            Q(upstream_port_id__in=union(ports_or_datasets, "output_port_ids"))
+            | Q(port_datasets__dataset_id__in=union(ports_or_datasets, "dataset_ids"))
+        )
+        rows = list(
+            inputs.values_list("product_id", "product__slug", "name", "upstream_port_id", "port_datasets__dataset_id")
+            .order_by("product_id", "name")
+            .distinct()
+        )
     via_of: dict[int, dict[int, str]] = {}
     for s in scopes:
         via: dict[int, str] = {}
@@ -107,6 +113,8 @@ def consumers(scopes: list[Scope]) -> None:
             if upstream_id in s.output_port_ids or ds_id in s.dataset_ids:
                 what = s.labels.get(("port", upstream_id)) or "it"
                 via.setdefault(product_id, f"you consume {what} through {slug}:{name}")
+        for product_id in s.data.get("consumer_product_ids") or ():
+            via.setdefault(product_id, f"you consumed {s.data.get('product', '')}:{s.data.get('port', '')}")
         via_of[id(s)] = via
     wanted = {p for via in via_of.values() for p in via}
     if not wanted:
