@@ -5,9 +5,7 @@ Scenarios (each in a fresh, migrated catalog database on ``--server``, dropped a
   fanout    one breaking schema change on an output port consumed by 500 products with
             2 owners each, granted to 200 people, queried in the lab by 2,000 people:
             time to route and store every notification (target ≤ 1 s).
-  batch     a burst of schema changes (``--events``, default 2,000) on datasets that 10 %
-            publish through a consumed port: routed in the dispatcher's chunks, with the
-            time and the statements it took (set-based: the count does not grow with the burst).
+  batch     2,000 schema changes (``--events``), 10 % on a consumed port, routed in chunks: time, statements.
   delivery  webhook latency from commit to a local receiver, 2 Celery workers on Redis,
             events committed one by one (target p95 ≤ 2 s).
   drain     10,000 events queued while no worker runs, then drained (routed, signed,
@@ -38,6 +36,7 @@ from bench.events_support import (  # noqa: E402  (the project root first on the
     Receiver,
     make_users,
     producer_mesh,
+    schema_change_burst,
     start_workers,
     stop_workers,
     wait_until,
@@ -168,45 +167,15 @@ def batch(args) -> None:
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
-        from apps.catalog.models import DataProduct, Dataset, Ownership, Port, PortDataset
-        from apps.core.models import Event
         from apps.events.dispatch import CHUNK, route
         from apps.events.models import Notification
 
-        n = args.events
-        domain, _orders, port, _dataset, _ = producer_mesh()
-        datasets = Dataset.objects.bulk_create(
-            [Dataset(namespace="postgres://bench:5432", name=f"db.s.t{i}", platform="postgres") for i in range(n)],
-            batch_size=2000,
-        )
-        PortDataset.objects.bulk_create([PortDataset(port=port, dataset=d) for d in datasets[: n // 10]])
-        consumers = DataProduct.objects.bulk_create(
-            [DataProduct(domain=domain, slug=f"consumer-{i}", name=f"Consumer {i}") for i in range(20)]
-        )
-        owners = make_users("owner", 20)
-        Ownership.objects.bulk_create([Ownership(product=p, user=u) for p, u in zip(consumers, owners, strict=True)])
-        Port.objects.bulk_create([Port(product=p, name="in", direction="input", upstream_port=port) for p in consumers])
-        events = Event.objects.bulk_create(
-            [
-                Event(
-                    type="mesh.dataset.schema_changed",
-                    subject=d.name,
-                    data={"dataset_id": d.pk, "name": d.name, "breaking": i % 2 == 0, "changes": []},
-                )
-                for i, d in enumerate(datasets)
-            ],
-            batch_size=2000,
-        )
-        ids = [e.pk for e in events]
-        start = time.perf_counter()
+        n, ids, start = args.events, schema_change_burst(args.events, consumers=20), time.perf_counter()
         with CaptureQueriesContext(connection) as ctx:
-            for at in range(0, n, CHUNK):
-                route(ids[at : at + CHUNK])
+            [route(ids[at : at + CHUNK]) for at in range(0, n, CHUNK)]
         spent = time.perf_counter() - start
-        print(
-            f"routed {n} schema changes in chunks of {CHUNK}: {spent:.2f} s ({spent / n * 1000:.2f} ms each), "
-            f"{len(ctx.captured_queries)} statements, {Notification.objects.count()} notifications"
-        )
+        print(f"routed {n} schema changes in chunks of {CHUNK}: {spent:.2f} s ({spent / n * 1000:.2f} ms each), "
+              f"{len(ctx.captured_queries)} statements, {Notification.objects.count()} notifications")  # fmt: skip
     finally:
         drop(args, name)
 

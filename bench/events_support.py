@@ -76,6 +76,37 @@ class Receiver:
         self.server.server_close()
 
 
+def schema_change_burst(n: int, *, consumers: int) -> list[int]:
+    """``n`` unrouted schema-change events on ``n`` datasets, a tenth published on a port ``consumers`` read."""
+    from apps.catalog.models import DataProduct, Dataset, Ownership, Port, PortDataset
+    from apps.core.models import Event
+
+    domain, _orders, port, _dataset, _ = producer_mesh()
+    datasets = Dataset.objects.bulk_create(
+        [Dataset(namespace="postgres://bench:5432", name=f"db.s.t{i}", platform="postgres") for i in range(n)],
+        batch_size=2000,
+    )
+    PortDataset.objects.bulk_create([PortDataset(port=port, dataset=d) for d in datasets[: n // 10]])
+    products = DataProduct.objects.bulk_create(
+        [DataProduct(domain=domain, slug=f"consumer-{i}", name=f"Consumer {i}") for i in range(consumers)]
+    )
+    owners = make_users("owner", consumers)
+    Ownership.objects.bulk_create([Ownership(product=p, user=u) for p, u in zip(products, owners, strict=True)])
+    Port.objects.bulk_create([Port(product=p, name="in", direction="input", upstream_port=port) for p in products])
+    events = Event.objects.bulk_create(
+        [
+            Event(
+                type="mesh.dataset.schema_changed",
+                subject=d.name,
+                data={"dataset_id": d.pk, "name": d.name, "breaking": i % 2 == 0, "changes": []},
+            )
+            for i, d in enumerate(datasets)
+        ],
+        batch_size=2000,
+    )
+    return [e.pk for e in events]
+
+
 def start_workers(n: int) -> list:
     return [
         subprocess.Popen(

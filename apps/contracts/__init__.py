@@ -9,5 +9,6 @@ Beyond the common anatomy (README "Layout"):
     harvested.py  breaking changes a harvest found become impact reports
     impact.py     who a breaking change touches, and whether it touches what they read
     notify.py     what the contracts app tells people, through the outbox
+    facts.py      the contract_met product fact, which trust's maturity score reads
     cli.py        ``mesh``: the producers' CI validator (validate, diff, apply)
 """

@@ -16,6 +16,7 @@ from apps.contracts import notify, odcs
 from apps.contracts.models import TRANSITIONS, Contract, ContractStatus, ContractVersion, ImpactEntry
 from apps.core.errors import ActionError, NotFoundError, PermissionDeniedError
 from apps.core.history import record_change
+from apps.core.hooks import objects_changed
 from apps.core.models import ChangeAction
 from apps.core.writes import require
 
@@ -255,6 +256,7 @@ def _new_version(actor, contract, parsed, *, via, dry_run) -> SubmitResult:
         actor, contract, ChangeAction.UPDATE, before=None, after={"version": version.version, "status": status}, via=via
     )
     notify.version_published(version, actor, what="submitted")
+    objects_changed(Port, [contract.port_id])  # the port's contract standing moved: maturity re-reads it
     return SubmitResult(contract, version, changes=changes, level=level, breaking=breaking, dry_run=dry_run)
 
 
@@ -295,6 +297,7 @@ def set_status(actor, version: ContractVersion, status: str, *, via: str = "web"
             via=via,
         )
         notify.version_published(version, actor, what=f"{before} → {status}")
+        objects_changed(Port, [version.contract.port_id])
     return version
 
 
@@ -310,9 +313,11 @@ def bind_port(actor, odcs_id: str, port: Port, *, via: str = "web") -> Contract:
             raise ActionError(f"Port '{port}' already has contract '{taken.odcs_id}'.", field="port", code="port_taken")
         if contract.port_id != port.pk:
             before = {"port": str(contract.port) if contract.port_id else None}
+            previous_port = contract.port_id
             contract.port = port
             contract.save()
             record_change(actor, contract, ChangeAction.UPDATE, before=before, after={"port": str(port)}, via=via)
+            objects_changed(Port, [previous_port, port.pk])
     return contract
 
 

@@ -15,6 +15,10 @@ class ContractsConfig(AppConfig):
         from apps.harvest.pipeline.hooks import register_post_reconcile_hook
 
         register_event_types()
+        from apps.contracts.facts import contract_met
+        from apps.core.facts import PRODUCT_FACTS
+
+        PRODUCT_FACTS.register("contract_met", contract_met)
         register_post_reconcile_hook("contracts", on_reconcile)
         register_descriptor_hook(bind_from_descriptor)
 

@@ -15,10 +15,11 @@ columns, constraints, latest quality results, previous verdicts, then two bulk w
 from dataclasses import dataclass
 from types import SimpleNamespace
 
-from apps.catalog.models import Dataset, PortDataset
+from apps.catalog.models import Dataset, Port, PortDataset
 from apps.contracts import odcs
 from apps.contracts.judge import MET, UNKNOWN, VIOLATED, Evidence, _judge_slas, judge
 from apps.contracts.models import CheckRun, Contract, ContractStatus, ContractVersion, DatasetVerdict
+from apps.core.hooks import objects_changed
 from apps.harvest.pipeline.bulk import dumps, upsert
 
 BATCH = 2000
@@ -239,6 +240,9 @@ def _record_verdicts(runs: list[CheckRun], now, previous: dict | None = None) ->
         if r.verdict in (MET, VIOLATED) and previous.get((r.contract_id, r.dataset_id), MET) != r.verdict
     ]
     verdicts_changed(turned)
+    if turned:  # the ports' contract standing moved: maturity scores re-read it after the commit
+        ports = Contract.objects.filter(pk__in={r.contract_id for r in turned}).values_list("port_id", flat=True)
+        objects_changed(Port, list(ports))
 
 
 # --- evidence ----------------------------------------------------------------------------------

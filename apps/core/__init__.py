@@ -7,6 +7,7 @@ Beyond the common anatomy (README "Layout"):
     choices.py   vocabularies shared by the record contract and the catalog (DatasetKind, LineageEvidence)
     crypto.py    encryption of secrets at rest
     errors.py    ActionError and its kinds, one shape for every interface
+    facts.py     product facts one app supplies and another reads (contract_met: contracts → trust)
     events.py    the outbox API: register_event_type, emit, emit_many, register_event_listener
     history.py   the only writer of the append-only change log
     hooks.py     after-commit change listeners (search freshness registers here)

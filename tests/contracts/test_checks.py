@@ -123,3 +123,20 @@ def test_an_unchanged_reharvest_still_appends_a_run_with_the_same_verdicts(mesh,
     assert strip(first) == strip(second) and first.met_count == second.met_count
     assert ("customers sla latency 1d", "sla", "unknown") in strip(second)  # no observed update time
     assert Event.objects.filter(type="mesh.contract.violated").count() == 1
+
+
+def test_the_maturity_score_reads_whether_the_active_contract_is_met(
+    mesh, source, shop, port, django_capture_on_commit_callbacks
+):
+    from apps.trust.models import ProductMaturity
+
+    customers = Dataset.objects.get(short_name="customers")
+    actions.submit_contract(mesh.owner, contract_yaml(customers), port=port, via="test")
+    harvest(source)
+    execute(shop[1], "alter table sales.customers drop column name")
+    with django_capture_on_commit_callbacks(execute=True):
+        harvest(source)  # the verdict turns: the product is re-scored after the commit
+    got = ProductMaturity.objects.get(product=mesh.orders).criteria["contract_met"]
+    assert got["passed"] is False and got["count"] == 1
+    assert got["evidence"][0]["label"].endswith(".sales.customers violates contract Customers of the shop")
+    assert got["evidence"][0]["url"] == "/products/orders/#contract"

@@ -215,23 +215,22 @@ def test_fresh_within_latency(mesh):
     assert got["passed"] is False and "changed 420 min ago, promised 360 min" in got["evidence"][0]["label"]
 
 
-def test_contract_met_is_not_applicable_without_an_evaluator(mesh):
+def test_contract_met_is_not_applicable_without_an_active_contract(mesh):
     got = outcome(mesh.orders, "contract_met")
     assert got["passed"] is None
-    assert got["note"] in ("contracts are not installed", "the contracts app registers no evaluator yet")
+    assert got["note"] == "no active contract on its output ports"
 
 
-def test_contract_met_follows_a_registered_provider(mesh):
-    from apps.trust.criteria import CRITERION_PROVIDERS, Outcome
+def test_contract_met_reads_the_product_fact_its_provider_supplies(mesh):
+    from apps.core.facts import PRODUCT_FACTS, Fact
 
     verdict = {"ok": False}
-    CRITERION_PROVIDERS.register(
-        "contract_met", lambda scope, line: {pid: Outcome(verdict["ok"]) for pid in scope.product_ids}
-    )
+    provider = PRODUCT_FACTS.pop("contract_met")
+    PRODUCT_FACTS.register("contract_met", lambda ids: {pid: Fact(verdict["ok"]) for pid in ids})
     try:
         flips(mesh.orders, "contract_met", lambda: verdict.update(ok=True))
     finally:
-        CRITERION_PROVIDERS.pop("contract_met")
+        PRODUCT_FACTS["contract_met"] = provider
 
 
 def test_no_open_incidents(mesh):

@@ -5,8 +5,7 @@ an id nobody registered.
 """
 
 from apps.trust.criteria.base import CRITERIA, EVIDENCE_SHOWN, Outcome, Scope, criterion
-from apps.trust.criteria.trustworthy import CRITERION_PROVIDERS
 
-from apps.trust.criteria import addressable, discoverable, interoperable, secure, self_describing  # noqa: F401  isort: skip
+from apps.trust.criteria import addressable, discoverable, interoperable, secure, self_describing, trustworthy  # noqa: F401  isort: skip
 
-__all__ = ["CRITERIA", "CRITERION_PROVIDERS", "EVIDENCE_SHOWN", "Outcome", "Scope", "criterion"]
+__all__ = ["CRITERIA", "EVIDENCE_SHOWN", "Outcome", "Scope", "criterion"]

@@ -6,15 +6,10 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from apps.catalog.models import PortDirection, QualityResult, QualityStatus
-from apps.core.registry import Registry
+from apps.core.facts import PRODUCT_FACTS
 from apps.trust.criteria.base import NOT_APPLICABLE, Outcome, all_pass, capped, criterion, dataset_url, from_links
 
 PASS_RATE_DAYS = 30
-
-#: Criteria whose facts live in apps above this one (contracts). An app registers
-#: ``fn(scope, line) -> {product id: Outcome}`` here from its ready(); without one the
-#: criterion is not applicable (and says so in its evidence).
-CRITERION_PROVIDERS: Registry = Registry("maturity criterion providers")
 
 
 def _outputs_with(scope, **annotations):
@@ -101,17 +96,19 @@ def fresh_within_latency(scope, line):
 
 @criterion("contract_met")
 def contract_met(scope, line):
-    provider = CRITERION_PROVIDERS.get("contract_met")
-    if provider is not None:
-        return provider(scope, line)
-    from django.apps import apps as django_apps
-
-    note = (
-        "the contracts app registers no evaluator yet"
-        if django_apps.is_installed("apps.contracts")
-        else "contracts are not installed"
-    )
-    return {pid: Outcome(NOT_APPLICABLE, note=note) for pid in scope.product_ids}
+    """From the ``contract_met`` product fact (the contracts app, a sibling, supplies it)."""
+    provider = PRODUCT_FACTS.get("contract_met")
+    if provider is None:
+        return {pid: Outcome(NOT_APPLICABLE, note="contracts are not installed") for pid in scope.product_ids}
+    facts = provider(sorted(scope.product_ids))
+    out = {}
+    for pid in scope.product_ids:
+        fact = facts.get(pid)
+        if fact is None:
+            out[pid] = Outcome(NOT_APPLICABLE, note="no active contract on its output ports")
+        else:
+            out[pid] = Outcome(fact.passed, list(fact.evidence), fact.count, note=fact.note)
+    return out
 
 
 @criterion("no_open_incidents")
