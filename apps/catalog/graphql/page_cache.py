@@ -33,7 +33,7 @@ from typing import Any
 import orjson
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Max
+from django.db import connection
 from graphql import (
     ExecutionResult,
     FieldNode,
@@ -210,16 +210,23 @@ class _PublicFieldsOnly(Visitor):
 
 
 def fingerprint(slug) -> tuple | None:
-    """(id, revision, updated_at, newest schema version id) of the product, in one query."""
-    from apps.catalog.models import DataProduct
+    """(id, revision, updated_at, newest schema version id of its datasets) of the product, in one query.
 
-    row = (
-        DataProduct.objects.filter(slug=slug)
-        .annotate(schema=Max("ports__datasets__schema_versions__id"))
-        .values_list("pk", "revision", "updated_at", "schema")
-        .first()
+    Plain SQL with a scalar subquery: the ORM's four LEFT JOINs and GROUP BY cost PostgreSQL
+    more to plan (0.3–1.8 ms) than the whole cached request's other work.
+    """
+    from apps.catalog.models import DataProduct, Port, PortDataset, SchemaVersion
+
+    sql = (
+        f"SELECT p.id, p.revision, p.updated_at, (SELECT MAX(sv.id) FROM {SchemaVersion._meta.db_table} sv"
+        f" JOIN {PortDataset._meta.db_table} pd ON pd.dataset_id = sv.dataset_id"
+        f" JOIN {Port._meta.db_table} po ON po.id = pd.port_id WHERE po.product_id = p.id)"
+        f" FROM {DataProduct._meta.db_table} p WHERE p.slug = %s"
     )
-    return None if row is None else (row[0], row[1], row[2].isoformat(), row[3])
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [slug])
+        row = cursor.fetchone()
+    return None if row is None else (row[0], row[1], str(row[2]), row[3])
 
 
 def _entry_key(query: str, operation_name, variables, viewer: str, fp: tuple) -> str:
