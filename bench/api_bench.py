@@ -235,9 +235,8 @@ def main():
     from django.conf import settings
 
     if args.redis:  # the cache production uses (REDIS_URL would also switch Celery to a broker)
-        settings.CACHES = {
-            "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": args.redis}
-        }
+        redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": args.redis}
+        settings.CACHES = {"default": redis, "graphql_pages": {**redis, "KEY_PREFIX": "pages"}}
     django.setup()
     from django.core.management import call_command
     from django.db import connection

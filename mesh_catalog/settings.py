@@ -124,7 +124,18 @@ CACHES = {
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+    ),
+    # Cached GraphQL product pages (apps.catalog.graphql.page_cache), ~10 KB each: apart, so that
+    # a reader walking many pages never evicts the rate-limit counters of the default cache.
+    "graphql_pages": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "pages"}
+        if REDIS_URL
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "graphql-pages",
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    ),
 }
 
 # --- Celery --------------------------------------------------------------------------

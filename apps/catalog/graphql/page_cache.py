@@ -22,7 +22,8 @@ the schema with this table), so a permission-dependent field can never leak from
 reader's cached page to another's. Multi-hop lineage and history are left out: they depend
 on far-away rows, and the page does not use them.
 
-``MESH_GRAPHQL_CACHE_SECONDS`` (0 disables) bounds how long an entry lives.
+``MESH_GRAPHQL_CACHE_SECONDS`` (0 disables) bounds how long an entry lives; entries live in the
+``graphql_pages`` cache (Redis with ``REDIS_URL``, shared by every process; else this process's memory).
 """
 
 import hashlib
@@ -32,7 +33,7 @@ from typing import Any
 
 import orjson
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 from graphql import (
     ExecutionResult,
@@ -48,6 +49,7 @@ from graphql import (
     visit,
 )
 
+CACHE_ALIAS = "graphql_pages"  # apart from the default cache (settings.CACHES says why)
 GENERATION_KEY = "catalog:gql:generation"
 ENTRY_PREFIX = "catalog:gql:page:"
 ROOT_FIELDS = {"dataProduct"}  # root fields whose result is cached, each taking ``slug``
@@ -120,6 +122,10 @@ for _node in ("DataProduct", "Domain", "Ownership", "Port", "Dataset", "Column")
     PUBLIC_FIELDS[f"{_node}Connection"] = set(_CONNECTION)
     PUBLIC_FIELDS[f"{_node}Edge"] = set(_EDGE)
 del _node
+
+
+def _cache():
+    return caches[CACHE_ALIAS]
 
 
 def enabled() -> bool:
@@ -239,8 +245,8 @@ def _entry_key(query: str, operation_name, variables, viewer: str, fp: tuple) ->
 def current_generation(value=None) -> str:
     if value is None:
         value = uuid.uuid4().hex
-        if not cache.add(GENERATION_KEY, value, timeout=None):
-            value = cache.get(GENERATION_KEY) or value
+        if not _cache().add(GENERATION_KEY, value, timeout=None):
+            value = _cache().get(GENERATION_KEY) or value
     return value
 
 
@@ -268,20 +274,20 @@ def execute_cached(
     if fp is None:
         return run()
     key = _entry_key(query, operation_name, variables, viewer_class(request.user), fp)
-    found = cache.get_many([GENERATION_KEY, key])
+    found = _cache().get_many([GENERATION_KEY, key])
     generation = current_generation(found.get(GENERATION_KEY))
     entry = found.get(key)
     if entry is not None and entry[0] == generation:
         return ExecutionResult(data=entry[1])
     result = run()
     if not result.errors and result.data is not None:
-        cache.set(key, (generation, result.data), timeout=settings.MESH_GRAPHQL_CACHE_SECONDS)
+        _cache().set(key, (generation, result.data), timeout=settings.MESH_GRAPHQL_CACHE_SECONDS)
     return result
 
 
 def forget_all() -> None:
     """Every cached page is recomputed on its next read (a new generation)."""
-    cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    _cache().set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
 
 
 def on_objects_changed(model, pks) -> None:
