@@ -24,3 +24,4 @@ class CatalogConfig(AppConfig):
         register_change_listener(page_cache.on_objects_changed)
         post_save.connect(page_cache.on_user_saved, sender=get_user_model(), dispatch_uid="catalog-page-cache")
         post_delete.connect(page_cache.on_user_saved, sender=get_user_model(), dispatch_uid="catalog-page-cache-del")
+        post_save.connect(page_cache.on_admin_logged, sender="admin.LogEntry", dispatch_uid="catalog-page-cache-admin")

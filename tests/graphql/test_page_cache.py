@@ -161,11 +161,28 @@ def test_a_write_from_elsewhere_is_caught_by_the_fingerprint(cached, harvested, 
     assert fetch(client)[0]["dataProduct"]["name"] == "Orders v2"
 
 
-def test_a_renamed_user_is_shown_on_the_next_read(cached, harvested, mesh, as_role):
+def test_a_domain_renamed_in_the_admin_is_shown_on_the_next_read(
+    cached, harvested, mesh, as_role, django_capture_on_commit_callbacks
+):
+    from django.contrib.admin.models import CHANGE, LogEntry
+
+    client = as_role("consumer")
+    fetch(client)
+    with django_capture_on_commit_callbacks(execute=True):  # what the admin's change view does
+        mesh.orders.domain.name = "Sales (EMEA)"
+        mesh.orders.domain.save()
+        LogEntry.objects.log_actions(
+            mesh.admin.pk, [mesh.orders.domain], CHANGE, change_message="renamed", single_object=True
+        )
+    assert fetch(client)[0]["dataProduct"]["domain"]["name"] == "Sales (EMEA)"
+
+
+def test_a_renamed_user_is_shown_on_the_next_read(cached, harvested, mesh, as_role, django_capture_on_commit_callbacks):
     client = as_role("consumer")
     fetch(client)
     mesh.owner.first_name, mesh.owner.last_name = "Olga", "Owner"
-    mesh.owner.save()  # Django's admin writes users without our actions; post_save drops the pages
+    with django_capture_on_commit_callbacks(execute=True):
+        mesh.owner.save()  # Django's admin writes users without our actions; post_save drops the pages
     holders = [e["node"]["holder"] for e in fetch(client)[0]["dataProduct"]["owners"]["edges"]]
     assert "Olga Owner" in holders
 

@@ -12,7 +12,10 @@ and the page changes only when someone writes. A result is cached under a key ma
 and stored with the catalog's *generation*, a token replaced after every committed write to
 a catalog model or a user (``apps.core.hooks`` listener, registered in ``CatalogConfig``): a
 lineage edge, port, owner, tag, domain or harvest changes the generation and every cached
-page is recomputed on its next read. The generation and the entry are read together (one
+page is recomputed on its next read. Writes that bypass the actions renew it too: users
+(``post_save``; a login's ``last_login`` excepted) and every change the admin logs
+(``LogEntry``). Only a bulk admin action on many rows at once logs with ``bulk_create``,
+which sends no signal: its pages may be ``MESH_GRAPHQL_CACHE_SECONDS`` old. The generation and the entry are read together (one
 round trip to the cache).
 
 Only documents whose every field is in ``PUBLIC_FIELDS`` are cached: fields whose value is
@@ -34,7 +37,7 @@ from typing import Any
 import orjson
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connection
+from django.db import connection, transaction
 from graphql import (
     ExecutionResult,
     FieldNode,
@@ -302,4 +305,10 @@ def on_user_saved(sender, update_fields=None, **kwargs) -> None:
     A login saves only ``last_login``, which no page shows: it keeps the cache.
     """
     if enabled() and set(update_fields or ()) != {"last_login"}:
-        forget_all()
+        transaction.on_commit(forget_all)
+
+
+def on_admin_logged(sender, **kwargs) -> None:
+    """The admin writes domains, teams, owners and ports without our actions; it logs each change."""
+    if enabled():
+        transaction.on_commit(forget_all)
