@@ -249,3 +249,19 @@ def test_every_field_of_a_cached_type_was_decided_on():
                 undecided.append(f"{type_name}.{field}")
         assert not public - set(graphql_type.fields), (type_name, public - set(graphql_type.fields))
     assert not undecided, f"decide whether these may be cached: {undecided}"
+
+
+class _DownCache:
+    def __getattr__(self, name):
+        def fail(*args, **kwargs):
+            raise ConnectionError("cache down")
+
+        return fail
+
+
+def test_a_cache_outage_computes_the_page_and_never_stops_other_listeners(cached, harvested, as_role, monkeypatch):
+    client = as_role("consumer")
+    expected, _ = fetch(client)
+    monkeypatch.setattr(page_cache, "_cache", lambda: _DownCache())
+    assert fetch(client)[0] == expected
+    page_cache.on_objects_changed(PortDataset, [1])  # logs, does not raise

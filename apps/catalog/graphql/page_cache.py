@@ -30,6 +30,7 @@ on far-away rows, and the page does not use them.
 """
 
 import hashlib
+import logging
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -54,6 +55,7 @@ from graphql import (
 
 CACHE_ALIAS = "graphql_pages"  # apart from the default cache (settings.CACHES says why)
 GENERATION_KEY = "catalog:gql:generation"
+log = logging.getLogger(__name__)
 ENTRY_PREFIX = "catalog:gql:page:"
 ROOT_FIELDS = {"dataProduct"}  # root fields whose result is cached, each taking ``slug``
 
@@ -277,20 +279,34 @@ def execute_cached(
     if fp is None:
         return run()
     key = _entry_key(query, operation_name, variables, viewer_class(request.user), fp)
-    found = _cache().get_many([GENERATION_KEY, key])
-    generation = current_generation(found.get(GENERATION_KEY))
+    try:
+        found = _cache().get_many([GENERATION_KEY, key])
+        generation = current_generation(found.get(GENERATION_KEY))
+    except Exception:  # the cache is down: the page is computed, as without a cache
+        log.warning("graphql page cache: read failed", exc_info=True)
+        return run()
     entry = found.get(key)
     if entry is not None and entry[0] == generation:
         return ExecutionResult(data=entry[1])
     result = run()
     if not result.errors and result.data is not None:
-        _cache().set(key, (generation, result.data), timeout=settings.MESH_GRAPHQL_CACHE_SECONDS)
+        try:
+            _cache().set(key, (generation, result.data), timeout=settings.MESH_GRAPHQL_CACHE_SECONDS)
+        except Exception:
+            log.warning("graphql page cache: write failed", exc_info=True)
     return result
 
 
 def forget_all() -> None:
-    """Every cached page is recomputed on its next read (a new generation)."""
-    _cache().set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    """Every cached page is recomputed on its next read (a new generation).
+
+    Never raises: it runs among other after-commit listeners (search indexing), which a
+    cache outage must not stop. Entries a failed renewal leaves live out their timeout.
+    """
+    try:
+        _cache().set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    except Exception:
+        log.exception("graphql page cache: renewing the generation failed; pages may be stale until they expire")
 
 
 def on_objects_changed(model, pks) -> None:
