@@ -154,7 +154,7 @@ def time_cached_page(client, headers, rng, slugs, n, cache_seconds) -> dict:
 
     Every product is read once first (each a miss: the page computed plus the fingerprint
     query and the cache write); then each round reads one product cached and uncached, in
-    alternating order, so both see the same machine load.
+    alternating order, so both see the same machine load, and checks the two are equal.
     """
     from django.conf import settings
 
@@ -169,13 +169,17 @@ def time_cached_page(client, headers, rng, slugs, n, cache_seconds) -> dict:
     hit_times, hit_queries, hit_cpu, off_times, off_queries, off_cpu = [], [], [], [], [], []
     for i in range(n):
         slug = rng.choice(slugs)
+        bodies = []
         for cached in (True, False) if i % 2 == 0 else (False, True):
             settings.MESH_GRAPHQL_CACHE_SECONDS = cache_seconds if cached else 0
             CPU_MS.clear()
-            ms, q, _ = timed_graphql(client, headers, PRODUCT_PAGE, {"slug": slug})
+            ms, q, data = timed_graphql(client, headers, PRODUCT_PAGE, {"slug": slug})
+            bodies.append(data)
             (hit_times if cached else off_times).append(ms)
             (hit_queries if cached else off_queries).append(q)
             (hit_cpu if cached else off_cpu).extend(CPU_MS)
+        if bodies[0] != bodies[1]:
+            raise SystemExit(f"the cached page of {slug} differs from the computed one")
     settings.MESH_GRAPHQL_CACHE_SECONDS = cache_seconds
     row = summarize("product page, cached", hit_times, hit_queries, hit_cpu)
     summarize("  (uncached, same rounds)", off_times, off_queries, off_cpu)
