@@ -147,7 +147,7 @@ def viewer_class(user) -> str:
 
 
 class _Plan:
-    """What a cacheable document's single root field needs: its response key and slug argument."""
+    """A cacheable document's single root field, and how to read its ``slug`` argument."""
 
     def __init__(self, field: FieldNode, arg_type):
         self.field = field
@@ -201,16 +201,15 @@ class _PublicFieldsOnly(Visitor):
         super().__init__()
         self.type_info = type_info
         self.public = True
-        self.depth = 0
-
-    def enter_operation_definition(self, node, *_):
-        self.depth = 0
 
     def enter_field(self, node: FieldNode, *_):
         name = node.name.value
         parent = self.type_info.get_parent_type()
-        if name == "__typename" or parent is None:
+        if name == "__typename":
             return None
+        if parent is None:  # validation rules this out; refuse rather than guess
+            self.public = False
+            return self.BREAK
         parent_name = get_named_type(parent).name
         if parent_name == "Query":
             if name not in ROOT_FIELDS:
