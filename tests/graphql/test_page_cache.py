@@ -177,6 +177,16 @@ def test_a_domain_renamed_in_the_admin_is_shown_on_the_next_read(
     assert fetch(client)[0]["dataProduct"]["domain"]["name"] == "Sales (EMEA)"
 
 
+def test_a_logged_write_from_elsewhere_that_keeps_the_revision_is_caught_by_the_change_log(
+    cached, harvested, mesh, as_role
+):
+    """Another worker with its own memory cache added an owner: the newest change-log entry moved."""
+    client = as_role("consumer")
+    before = fetch(client)[0]["dataProduct"]["owners"]["totalCount"]
+    actions.add_owner(SYSTEM, mesh.orders, user=mesh.consumer, role="steward")  # its hooks never run here
+    assert fetch(client)[0]["dataProduct"]["owners"]["totalCount"] == before + 1
+
+
 def test_a_renamed_user_is_shown_on_the_next_read(cached, harvested, mesh, as_role, django_capture_on_commit_callbacks):
     client = as_role("consumer")
     fetch(client)

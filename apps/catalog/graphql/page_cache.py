@@ -6,8 +6,9 @@ and the page changes only when someone writes. A result is cached under a key ma
 - the document, operation name and variables (the exact request),
 - the *viewer class* (anonymous, user, staff, superuser) — a second line of defence,
 - a fingerprint read from the database in one query: the product's id, ``revision``,
-  ``updated_at`` and the newest schema version of its datasets (so a write made by
-  another process, or a database restored under an old cache, never hits an old entry),
+  ``updated_at``, the newest schema version of its datasets and the newest change-log entry
+  (so a write made by another process, or a database restored under an old cache, never
+  hits an old entry),
 
 and stored with the catalog's *generation*, a token replaced after every committed write to
 a catalog model or a user (``apps.core.hooks`` listener, registered in ``CatalogConfig``): a
@@ -220,23 +221,29 @@ class _PublicFieldsOnly(Visitor):
 
 
 def fingerprint(slug) -> tuple | None:
-    """(id, revision, updated_at, newest schema version id of its datasets) of the product, in one query.
+    """What the database says about the product's page, in one statement.
 
-    Plain SQL with a scalar subquery: the ORM's four LEFT JOINs and GROUP BY cost PostgreSQL
-    more to plan (0.3–1.8 ms) than the whole cached request's other work.
+    (id, revision, updated_at, newest schema version of its datasets, newest change-log
+    entry). The change log makes every logged write — owners, ports, domains, teams — seen by
+    a process whose cache the hooks of another process cannot reach (several workers, each
+    with its own memory cache); the schema version does the same for harvests of the
+    product's datasets. Plain SQL with scalar subqueries: the ORM's joins and GROUP BY cost
+    PostgreSQL more to plan (0.3–1.8 ms) than the whole cached request's other work.
     """
     from apps.catalog.models import DataProduct, Port, PortDataset, SchemaVersion
+    from apps.core.models import ObjectChange
 
     sql = (
         f"SELECT p.id, p.revision, p.updated_at, (SELECT MAX(sv.id) FROM {SchemaVersion._meta.db_table} sv"
         f" JOIN {PortDataset._meta.db_table} pd ON pd.dataset_id = sv.dataset_id"
-        f" JOIN {Port._meta.db_table} po ON po.id = pd.port_id WHERE po.product_id = p.id)"
+        f" JOIN {Port._meta.db_table} po ON po.id = pd.port_id WHERE po.product_id = p.id),"
+        f" (SELECT MAX(c.id) FROM {ObjectChange._meta.db_table} c)"
         f" FROM {DataProduct._meta.db_table} p WHERE p.slug = %s"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [slug])
         row = cursor.fetchone()
-    return None if row is None else (row[0], row[1], str(row[2]), row[3])
+    return None if row is None else (row[0], row[1], str(row[2]), row[3], row[4])
 
 
 def _entry_key(query: str, operation_name, variables, viewer: str, fp: tuple) -> str:
