@@ -124,7 +124,18 @@ CACHES = {
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+    ),
+    # Cached GraphQL product pages (apps.catalog.graphql.page_cache), ~10 KB each: apart, so that
+    # a reader walking many pages never evicts the rate-limit counters of the default cache.
+    "graphql_pages": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "pages"}
+        if REDIS_URL
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "graphql-pages",
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    ),
 }
 
 # --- Celery --------------------------------------------------------------------------
@@ -277,6 +288,8 @@ MESH_MAX_UPLOAD_BYTES = env.int("MESH_MAX_UPLOAD_BYTES", default=100 * 1024 * 10
 MESH_JSON_MAX_DEPTH = env.int("MESH_JSON_MAX_DEPTH", default=64)
 MESH_GRAPHQL_MAX_DOCUMENT_CHARS = env.int("MESH_GRAPHQL_MAX_DOCUMENT_CHARS", default=50_000)
 MESH_GRAPHQL_MAX_TOKENS = env.int("MESH_GRAPHQL_MAX_TOKENS", default=5_000)
+# How long a cached product page result lives (apps.catalog.graphql.page_cache); 0 disables the cache.
+MESH_GRAPHQL_CACHE_SECONDS = env.int("MESH_GRAPHQL_CACHE_SECONDS", default=600)
 MESH_DESCRIPTOR_MAX_BYTES = env.int("MESH_DESCRIPTOR_MAX_BYTES", default=1024 * 1024)
 MESH_YAML_MAX_ALIASES = env.int("MESH_YAML_MAX_ALIASES", default=100)
 MESH_YAML_MAX_NODES = env.int("MESH_YAML_MAX_NODES", default=200_000)

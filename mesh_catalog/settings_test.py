@@ -18,3 +18,6 @@ from mesh_catalog.settings import *  # noqa: F403
 TEST_REDIS_URL = os.environ.get("MESH_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast user fixtures
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# The locmem cache outlives each test's rolled-back transaction (whose on-commit hooks never run):
+# tests of the GraphQL result cache turn it on themselves (tests/graphql/test_page_cache.py).
+MESH_GRAPHQL_CACHE_SECONDS = 0

@@ -15,3 +15,13 @@ class CatalogConfig(AppConfig):
         from apps.catalog.events import register_catalog_event_types
 
         register_catalog_event_types()
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import post_delete, post_save
+
+        from apps.catalog.graphql import page_cache
+        from apps.core.hooks import register_change_listener
+
+        register_change_listener(page_cache.on_objects_changed)
+        post_save.connect(page_cache.on_user_saved, sender=get_user_model(), dispatch_uid="catalog-page-cache")
+        post_delete.connect(page_cache.on_user_saved, sender=get_user_model(), dispatch_uid="catalog-page-cache-del")
+        post_save.connect(page_cache.on_admin_logged, sender="admin.LogEntry", dispatch_uid="catalog-page-cache-admin")

@@ -28,6 +28,7 @@ from graphene_django.settings import graphene_settings
 from graphene_django.views import GraphQLView, HttpError
 from graphql import ExecutionResult, GraphQLError, OperationType, execute, get_operation_ast, parse, validate
 
+from apps.catalog.graphql import page_cache
 from mesh_catalog.api import bounds
 from mesh_catalog.api.permissions import read_allowed
 from mesh_catalog.graphql.limits import CUSTOM_RULES, STANDARD_RULES, VALIDATION_RULES
@@ -84,18 +85,25 @@ class MeshGraphQLView(GraphQLView):
                     ["POST"], f"Can only perform a {operation.operation.value} operation from a POST request."
                 )
             )
-        try:
-            return execute(
-                self.schema.graphql_schema,
-                document,
-                root_value=self.get_root_value(request),
-                context_value=self.get_context(request),
-                variable_values=variables,
-                operation_name=operation_name,
-                middleware=self.get_middleware(request),
-            )
-        except Exception as exc:
-            return ExecutionResult(errors=[exc])
+
+        def run() -> ExecutionResult:
+            try:
+                return execute(
+                    self.schema.graphql_schema,
+                    document,
+                    root_value=self.get_root_value(request),
+                    context_value=self.get_context(request),
+                    variable_values=variables,
+                    operation_name=operation_name,
+                    middleware=self.get_middleware(request),
+                )
+            except Exception as exc:
+                return ExecutionResult(errors=[exc])
+
+        # The product page's result is shared between readers while nothing changed (issue 17).
+        return page_cache.execute_cached(
+            self.schema.graphql_schema, request, document, operation, query, operation_name, variables, run
+        )
 
     @staticmethod
     def format_error(error):
