@@ -3,7 +3,9 @@
 Input and output datasets become ``DatasetRecord`` (the ``schema`` facet gives columns,
 ``documentation`` the description, ``ownership`` the owner, ``datasetType`` the kind);
 each (input, output) pair a ``LineageRecord``; the ``columnLineage`` facet of an output
-``ColumnLineageRecord``. Anything malformed raises ``MalformedEvent`` naming the field.
+``ColumnLineageRecord``; an input's ``dataQualityAssertions`` facet (Great Expectations,
+dbt and Soda integrations send it) one ``QualityRecord`` per assertion, with this run's
+result. Anything malformed raises ``MalformedEvent`` naming the field.
 """
 
 import uuid
@@ -12,7 +14,15 @@ from datetime import datetime
 
 from django.conf import settings
 
-from apps.harvest.records import ColumnLineageRecord, ColumnRecord, DatasetRecord, DatasetRef, LineageRecord
+from apps.harvest.harvesters.dbt.quality import CATEGORY_BY_TEST
+from apps.harvest.records import (
+    ColumnLineageRecord,
+    ColumnRecord,
+    DatasetRecord,
+    DatasetRef,
+    LineageRecord,
+    QualityRecord,
+)
 
 EVIDENCE = "openlineage"
 EVENT_TYPES = ("START", "RUNNING", "COMPLETE", "ABORT", "FAIL", "OTHER")
@@ -35,6 +45,7 @@ PLATFORM_BY_SCHEME = {
     "awsathena": "athena",
 }
 MAX_DATASETS = 1000  # per event: a client bug, not a job, sends more
+MAX_ASSERTIONS = 1000  # per input dataset
 # What the catalog's columns hold (Dataset.namespace/name, Column.name, the event's job
 # fields): a longer value is refused, never truncated, since truncating could merge two
 # different datasets into one identity (and an over-long value was a 500).
@@ -64,6 +75,7 @@ class ParsedEvent:
     described: set = field(default_factory=set)  # refs whose event carried a schema facet
     lineage: list[LineageRecord] = field(default_factory=list)
     column_lineage: list[ColumnLineageRecord] = field(default_factory=list)
+    quality: list[QualityRecord] = field(default_factory=list)
 
 
 def parse_run_event(event) -> ParsedEvent:
@@ -122,6 +134,8 @@ def _datasets(event: dict, key: str, parsed: ParsedEvent) -> list[DatasetRef]:
         if not isinstance(facets, dict):
             raise MalformedEvent(f"{path}.facets", "must be an object")
         columns = _schema_columns(facets.get("schema"), f"{path}.facets.schema")
+        if key == "inputs":
+            parsed.quality += _assertions(item, ref, parsed, path)
         if columns is not None:
             parsed.described.add(ref)
         parsed.datasets.append(
@@ -173,6 +187,56 @@ def _schema_columns(facet, path: str) -> list[ColumnRecord] | None:
             )
         )
     return columns
+
+
+def _assertions(item: dict, ref: DatasetRef, parsed: ParsedEvent, path: str) -> list[QualityRecord]:
+    """``inputFacets.dataQualityAssertions.assertions[{assertion, success, column?}]`` (or under ``facets``)."""
+    where, facet = (
+        f"{path}.inputFacets.dataQualityAssertions",
+        (item.get("inputFacets") or {}).get("dataQualityAssertions"),
+    )
+    if facet is None:
+        where, facet = f"{path}.facets.dataQualityAssertions", (item.get("facets") or {}).get("dataQualityAssertions")
+    if facet is None:
+        return []
+    assertions = facet.get("assertions") if isinstance(facet, dict) else None
+    if not isinstance(assertions, list):
+        raise MalformedEvent(f"{where}.assertions", "must be a list of {assertion, success, column}")
+    if len(assertions) > MAX_ASSERTIONS:
+        raise MalformedEvent(f"{where}.assertions", f"holds {len(assertions):,}; at most {MAX_ASSERTIONS:,}")
+    job, records = f"{parsed.job_namespace}/{parsed.job_name}", []
+    for position, spec in enumerate(assertions):
+        at = f"{where}.assertions[{position}]"
+        if not isinstance(spec, dict) or not isinstance(spec.get("success"), bool):
+            raise MalformedEvent(f"{at}.success", "every assertion needs a boolean success")
+        name = _text(spec, "assertion", f"{at}.assertion", 300)
+        column = spec.get("column") or ""
+        if not isinstance(column, str) or len(column) > MAX_COLUMN_NAME:
+            raise MalformedEvent(f"{at}.column", f"must be a column name of at most {MAX_COLUMN_NAME} characters")
+        records.append(
+            QualityRecord(
+                dataset=ref,
+                key=f"openlineage:{job}:{name}:{column}"[:500],
+                name=str(spec.get("name") or (f"{name} ({column})" if column else name))[:300],
+                check_type=name[:100],
+                category=CATEGORY_BY_TEST.get(name.lower(), "other"),
+                column_name=column,
+                status="pass" if spec["success"] else "fail",
+                observed_at=parsed.event_time,
+                run_key=parsed.run_id,
+                message=_expectation(spec),
+                definition={"job": job, "producer": parsed.producer, "severity": str(spec.get("severity") or "")[:20]},
+            )
+        )
+    return records
+
+
+def _expectation(spec: dict) -> str:
+    """ "expected …, got …" from an assertion's optional ``expected``/``actual``, else its description."""
+    expected, actual = spec.get("expected"), spec.get("actual")
+    if expected is not None or actual is not None:
+        return f"expected {str(expected)[:200]}, got {str(actual)[:200]}"
+    return str(spec.get("description") or "")[:1000]
 
 
 def _column_lineage(item: dict, output: DatasetRef, path: str) -> list[ColumnLineageRecord]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from apps.catalog.models import Column, ColumnLineageEdge, Dataset, LineageEdge
+from apps.catalog.models import Column, ColumnLineageEdge, Dataset, LineageEdge, QualityCheck, QualityResult
 from apps.harvest.models import SourceDataset
 from apps.harvest.openlineage.parser import ParsedEvent
 from apps.harvest.pipeline.columns import load_columns, plan_columns, write_columns, write_schema_versions
@@ -44,7 +44,52 @@ def write_event(parsed: ParsedEvent) -> EventOutcome:
     _write_columns(records, parsed, ids, outcome)
     _write_lineage(parsed, ids, outcome)
     _write_column_lineage(parsed, ids, outcome)
+    _write_quality(parsed, ids, outcome)
     return outcome
+
+
+def _write_quality(parsed: ParsedEvent, ids: dict, outcome: EventOutcome) -> None:
+    """Assertions become checks (upserted by key, never removed: an event is not a snapshot) and results.
+
+    Keys start with ``openlineage:``, so they never meet a harvested source's checks; the
+    result of this run is appended once (the (check, run) uniqueness makes a replay a no-op).
+    """
+    records = [r for r in parsed.quality if r.dataset in ids]
+    if not records:
+        return
+    fields = ("name", "check_type", "category", "column_name", "definition")
+    QualityCheck.objects.bulk_create(
+        [
+            QualityCheck(dataset_id=ids[r.dataset], key=r.key, **{f: getattr(r, f) for f in fields})
+            for r in {(r.dataset, r.key): r for r in records}.values()
+        ],
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["dataset", "key"],
+        update_fields=[*fields, "removed_at"],
+    )
+    checks = {
+        (dataset_id, key): pk
+        for pk, dataset_id, key in QualityCheck.objects.filter(
+            dataset_id__in={ids[r.dataset] for r in records}, key__in={r.key for r in records}
+        ).values_list("pk", "dataset_id", "key")
+    }
+    results = QualityResult.objects.bulk_create(
+        [
+            QualityResult(
+                quality_check_id=checks[(ids[r.dataset], r.key)],
+                status=r.status,
+                observed_at=r.observed_at,
+                run_key=r.run_key,
+                message=r.message,
+            )
+            for r in records
+        ],
+        batch_size=1000,
+        ignore_conflicts=True,
+    )
+    outcome.add("quality_results", len(results))
+    outcome.touched.update(ids[r.dataset] for r in records)
 
 
 def _upsert_datasets(records: dict, parsed: ParsedEvent, outcome: EventOutcome) -> dict[DatasetRef, int]:

@@ -8,7 +8,7 @@ from openlineage.client.event_v2 import RunState
 from openlineage.client.transport.http import ApiKeyTokenProvider, HttpConfig, HttpTransport
 from rest_framework.test import APIClient
 
-from apps.catalog.models import ColumnLineageEdge, Dataset, LineageEdge, SchemaChange
+from apps.catalog.models import ColumnLineageEdge, Dataset, LineageEdge, QualityCheck, QualityResult, SchemaChange
 from apps.core.actions import create_token
 from apps.core.testing import SYSTEM, make_user
 from apps.harvest.actions import create_source, trigger_harvest
@@ -175,3 +175,50 @@ def test_only_admins_post_lineage():
     assert api().post(URL, event, format="json").status_code in (401, 403)
     assert api(make_user("casey")).post(URL, event, format="json").status_code == 403
     assert not Dataset.objects.exists()
+
+
+@pytest.mark.django_db
+def test_data_quality_assertions_become_checks_with_this_runs_results():
+    from openlineage.client.event_v2 import InputDataset, Job, OutputDataset, Run, RunEvent
+    from openlineage.client.facet_v2 import data_quality_assertions_dataset as dq
+
+    def great_expectations_run(*, amount_ok: bool) -> dict:
+        assertions = [
+            dq.Assertion(assertion="not_null", success=True, column="order_id"),
+            dq.Assertion(assertion="expect_column_values_to_be_between", success=amount_ok, column="amount",
+                         expected="0 ≤ amount ≤ 10000", actual="3 rows outside"),
+        ]  # fmt: skip
+        facet = dq.DataQualityAssertionsDatasetFacet(assertions=assertions)
+        event = RunEvent(
+            eventType=RunState.COMPLETE,
+            eventTime="2026-11-30T10:00:00Z",
+            run=Run(runId=str(uuid.uuid4())),
+            job=Job(namespace="great_expectations", name="orders_suite"),
+            producer="https://github.com/OpenLineage/OpenLineage/tree/1.54.0/integration/great-expectations",
+            inputs=[InputDataset(WAREHOUSE, "shop.public.orders", inputFacets={"dataQualityAssertions": facet})],
+            outputs=[OutputDataset(LAKE, "gold/orders_checked")],
+        )
+        return as_json(event)
+
+    client = api(make_user("airflow", superuser=True))
+    assert client.post(URL, great_expectations_run(amount_ok=False), format="json").status_code == 201
+    checks = {c.check_type: c for c in QualityCheck.objects.filter(dataset__name="shop.public.orders")}
+    assert set(checks) == {"not_null", "expect_column_values_to_be_between"}
+    assert (checks["not_null"].category, checks["not_null"].column_name) == ("completeness", "order_id")
+    failed = QualityResult.objects.get(quality_check=checks["expect_column_values_to_be_between"])
+    assert (failed.status, failed.message) == ("fail", "expected 0 ≤ amount ≤ 10000, got 3 rows outside")
+
+    assert client.post(URL, great_expectations_run(amount_ok=True), format="json").status_code == 201
+    assert QualityCheck.objects.count() == 2  # the same checks, a second result each
+    latest = QualityResult.objects.filter(quality_check=checks["expect_column_values_to_be_between"])
+    assert sorted(latest.values_list("status", flat=True)) == ["fail", "pass"]
+
+
+@pytest.mark.django_db
+def test_an_assertion_without_a_boolean_success_is_a_400_naming_it():
+    event = as_json(spark_job_event())
+    event["inputs"][0]["inputFacets"] = {"dataQualityAssertions": {"assertions": [{"assertion": "unique"}]}}
+    response = api(make_user("airflow", superuser=True)).post(URL, event, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "inputs[0].inputFacets.dataQualityAssertions.assertions[0].success"
+    assert not QualityResult.objects.exists()
