@@ -8,6 +8,9 @@ class CostsConfig(AppConfig):
     label = "costs"
 
     def ready(self):
+        from apps.core.slots import NavLink, register_nav_link
+
+        register_nav_link(NavLink("Costs", "costs:mesh", order=30, audience="admin"))  # the mesh's billing
         from apps.catalog.views.extensions import PageSection, register_domain_section, register_product_section
         from apps.core.events import register_event_type
 

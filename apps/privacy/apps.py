@@ -9,6 +9,9 @@ class PrivacyConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from apps.core.slots import NavLink, register_nav_link
+
+        register_nav_link(NavLink("Personal data", "privacy:finder", order=40, audience="reader"))
         from apps.catalog.annotations import register_column_annotator, register_product_notice
         from apps.core.events import register_event_type
         from apps.core.hooks import register_change_listener

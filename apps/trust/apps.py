@@ -10,6 +10,9 @@ class TrustConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from apps.core.slots import NavLink, register_nav_link
+
+        register_nav_link(NavLink("Maturity", "trust:leaderboard", order=20, audience="reader"))
         from apps.core.events import register_event_type
         from apps.core.hooks import register_change_listener
         from apps.trust.listeners import on_objects_changed
