@@ -95,7 +95,8 @@ def insert_new(model, fields: list[str], rows: list[tuple], *, ids: bool = False
             rows = [(pk, *row) for pk, row in zip(pks, rows, strict=True)]
             fields = ["id", *fields]
         cols = ", ".join(f'"{f}"' for f in fields)
-        with cursor.cursor.copy(f'copy "{table}" ({cols}) from stdin') as copy:
+        # psycopg's own COPY bypasses Django's cursor: wrap its errors (an IntegrityError stays one)
+        with connection.wrap_database_errors, cursor.cursor.copy(f'copy "{table}" ({cols}) from stdin') as copy:
             for row in rows:
                 copy.write_row(row)
     return pks

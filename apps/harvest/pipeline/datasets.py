@@ -41,6 +41,7 @@ DATASET_COLUMNS = [
     "source_id",
 ]
 UPDATE_COLUMNS = [c for c in DATASET_COLUMNS if c not in ("namespace", "name", "first_seen_at")]
+COPY_NEW_ROWS = True  # False: merge every row as before (bench/harvest_postgres.py --alternate-first)
 
 
 class FailSafeError(Exception):
@@ -203,7 +204,7 @@ def _upsert_dirty(source, run, batch, extras, digests, dirty_refs, links, outcom
     ids = {DatasetRef(ns, name): pk for pk, ns, name, _ in returned}
     # Rows this statement inserted: nothing can hang under them yet, so their columns,
     # versions and links go in by plain COPY (``bulk.insert_new``), without a merge.
-    new = {pk for pk, _, _, was_inserted in returned if was_inserted}
+    new = {pk for pk, _, _, was_inserted in returned if was_inserted} if COPY_NEW_ROWS else set()
     for ref in dirty_refs:
         outcome.ids[ref] = outcome.dirty[ref] = ids[ref]
         current = existing.get(ref)
