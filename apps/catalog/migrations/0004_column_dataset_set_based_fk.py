@@ -5,8 +5,9 @@ queues one RI check that runs at COMMIT (a first harvest of 101,750 columns spen
 committing them). The constraint is replaced by triggers that check the same thing once per
 statement, over the statement's transition table, and lock the parents FOR KEY SHARE as the
 RI check does; a dataset that still has columns cannot be deleted, re-keyed or truncated.
-On SQLite (the embedded mode) the same rules are row-level triggers. Why, and what it costs:
-docs/decisions/0021-set-based-column-integrity.md.
+On SQLite (the embedded mode) the same rules are row-level triggers, created after every
+migrate (``apps.catalog.integrity``: SQLite checks triggers when Django rebuilds a table).
+Why, and what it costs: docs/decisions/0021-set-based-column-integrity.md.
 """
 
 import django.db.models.deletion
@@ -74,47 +75,16 @@ drop function if exists catalog_dataset_columns_rekey();
 drop function if exists catalog_dataset_columns_truncate();
 """
 
-SQLITE_UP = [
-    f"""create trigger catalog_column_dataset_ins before insert on catalog_column
-    when not exists (select 1 from catalog_dataset where id = new.dataset_id)
-    begin select raise(abort, '{FK_ERROR}'); end""",
-    f"""create trigger catalog_column_dataset_upd before update of dataset_id on catalog_column
-    when not exists (select 1 from catalog_dataset where id = new.dataset_id)
-    begin select raise(abort, '{FK_ERROR}'); end""",
-    f"""create trigger catalog_dataset_columns_del before delete on catalog_dataset
-    when exists (select 1 from catalog_column where dataset_id = old.id)
-    begin select raise(abort, '{PARENT_ERROR}'); end""",
-    f"""create trigger catalog_dataset_columns_rekey before update of id on catalog_dataset
-    when old.id <> new.id and exists (select 1 from catalog_column where dataset_id = old.id)
-    begin select raise(abort, '{PARENT_ERROR}'); end""",
-]
-SQLITE_DOWN = [
-    f"drop trigger if exists {name}"
-    for name in (
-        "catalog_column_dataset_ins",
-        "catalog_column_dataset_upd",
-        "catalog_dataset_columns_del",
-        "catalog_dataset_columns_rekey",
-    )
-]
-
-
 def install(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
         schema_editor.execute(POSTGRES_UP)
-    elif vendor == "sqlite":
-        for sql in SQLITE_UP:
-            schema_editor.execute(sql)
 
 
 def uninstall(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
         schema_editor.execute(POSTGRES_DOWN)
-    elif vendor == "sqlite":
-        for sql in SQLITE_DOWN:
-            schema_editor.execute(sql)
 
 
 class Migration(migrations.Migration):

@@ -1,6 +1,7 @@
 """Column diffs, schema versions and classified schema changes for the datasets a run touched."""
 
 import hashlib
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 import orjson
@@ -78,7 +79,7 @@ def schema_hash(columns: dict[str, dict]) -> str:
     return hashlib.sha256(orjson.dumps(shape)).hexdigest()
 
 
-def write_columns(plans: dict[int, ColumnPlan], report, *, new: set[int] = frozenset()) -> None:  # type: ignore[assignment]
+def write_columns(plans: dict[int, ColumnPlan], report, *, new: AbstractSet[int] = frozenset()) -> None:
     """Insert, update and delete columns as the plans say; the columns of datasets in ``new``
     (inserted by this transaction) are copied straight in (``bulk.insert_new``)."""
     rows, fresh, removed = [], [], []
@@ -130,7 +131,7 @@ def write_schema_versions(
     *,
     record_added: bool,
     now,
-    new: set[int] = frozenset(),  # type: ignore[assignment]
+    new: AbstractSet[int] = frozenset(),
 ) -> None:
     """A new version for each dataset whose shape changed; change rows only against a previous version.
 
