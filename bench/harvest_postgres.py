@@ -324,9 +324,9 @@ def main():
                 profiler = cProfile.Profile()
                 profiler.enable()
             counter.reset()
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             run = trigger_harvest(actor, run_source, triggered_by="bench", run_async=False)
-            wall = time.perf_counter() - start
+            wall, cpu = time.perf_counter() - start, time.process_time() - cpu
             if profiler is not None:
                 import pstats
 
@@ -340,7 +340,7 @@ def main():
             c = run.counts
             phases = "  ".join(f"{k}={v:.2f}" for k, v in sorted(run.timings.items()))
             print(
-                f"\n{label}: {run.status} in {wall:.2f} s wall; max RSS {rss_mb():.0f} MB{peak}; source statements {c.get('source_queries')} (counted on the wire: {counter.statements} in {counter.connections} session(s))"
+                f"\n{label}: {run.status} in {wall:.2f} s wall ({cpu:.2f} s CPU here, load {os.getloadavg()[0]:.1f}); max RSS {rss_mb():.0f} MB{peak}; source statements {c.get('source_queries')} (counted on the wire: {counter.statements} in {counter.connections} session(s))"
             )
             print(f"  phases (s): {phases}")
             print(

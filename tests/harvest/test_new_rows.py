@@ -144,7 +144,5 @@ def test_no_deferred_row_checks_are_left_on_columns():
                where c.conrelid = 'catalog_column'::regclass and c.contype = 'f' and a.attname = 'dataset_id'"""
         )
         assert cursor.fetchone()[0] == 0
-        cursor.execute(
-            "select count(*) from pg_trigger where tgrelid = 'catalog_column'::regclass and not tgisinternal"
-        )
-        assert cursor.fetchone()[0] == 2
+        cursor.execute("select tgname from pg_trigger where tgrelid = 'catalog_column'::regclass and not tgisinternal")
+        assert {"catalog_column_dataset_ins", "catalog_column_dataset_upd"} <= {row[0] for row in cursor.fetchall()}

@@ -57,6 +57,7 @@ class DatasetOutcome:
     added: list[int] = field(default_factory=list)
     changed: list[int] = field(default_factory=list)
     removed: list[int] = field(default_factory=list)
+    new: set[int] = field(default_factory=set)  # inserted by this run: nothing hangs under them yet
 
 
 def record_digest(record: DatasetRecord, extras: dict | None) -> str:
@@ -205,7 +206,7 @@ def _upsert_dirty(source, run, batch, extras, digests, dirty_refs, links, outcom
     ids = {DatasetRef(ns, name): pk for pk, ns, name, _ in returned}
     # Rows this statement inserted: nothing can hang under them yet, so their columns,
     # versions and links go in by plain COPY (``bulk.insert_new``), without a merge.
-    new = {pk for pk, _, _, was_inserted in returned if was_inserted} if COPY_NEW_ROWS else set()
+    new = outcome.new = {pk for pk, _, _, was_inserted in returned if was_inserted} if COPY_NEW_ROWS else set()
     for ref in dirty_refs:
         outcome.ids[ref] = outcome.dirty[ref] = ids[ref]
         current = existing.get(ref)
