@@ -146,3 +146,66 @@ def test_no_deferred_row_checks_are_left_on_columns():
         assert cursor.fetchone()[0] == 0
         cursor.execute("select tgname from pg_trigger where tgrelid = 'catalog_column'::regclass and not tgisinternal")
         assert {"catalog_column_dataset_ins", "catalog_column_dataset_upd"} <= {row[0] for row in cursor.fetchall()}
+
+
+def _connect():
+    import psycopg
+
+    s = connection.settings_dict
+    return psycopg.connect(host=s["HOST"], port=s["PORT"] or 5432, user=s["USER"], dbname=s["NAME"])
+
+
+def _concurrently(first, second):
+    """Run ``first(conn_a)``, start ``second(conn_b)`` in a thread (it blocks on a lock), commit
+    A; return B's exception (or None) once it finished."""
+    import threading
+
+    with _connect() as a, _connect() as b:
+        a.execute("set lock_timeout = '20s'")
+        b.execute("set lock_timeout = '20s'")
+        first(a)
+        outcome: list = []
+
+        def run_b():
+            try:
+                second(b)
+                b.commit()
+                outcome.append(None)
+            except Exception as exc:  # handed back to the test
+                b.rollback()
+                outcome.append(exc)
+
+        thread = threading.Thread(target=run_b)
+        thread.start()
+        thread.join(0.5)
+        assert thread.is_alive(), "the second transaction should wait for the first one's lock"
+        a.commit()
+        thread.join(20)
+        return outcome[0]
+
+
+@POSTGRES
+@pytest.mark.django_db(transaction=True)
+def test_a_concurrent_delete_cannot_orphan_new_columns():
+    import psycopg
+
+    dataset = Dataset.objects.create(namespace=NS, name="shop.race")
+    insert = (
+        'insert into catalog_column (dataset_id, name, ordinal, data_type, nullable, "default", description,'
+        " is_primary_key, is_generated, tags) values (%s, 'c', 1, 'text', true, '', '', false, false, '[]')"
+    )
+    # columns first: the delete waits for them, then finds them and is refused
+    error = _concurrently(
+        lambda a: a.execute(insert, [dataset.pk]),
+        lambda b: b.execute("delete from catalog_dataset where id = %s", [dataset.pk]),
+    )
+    assert isinstance(error, psycopg.errors.ForeignKeyViolation)
+    assert Column.objects.filter(dataset=dataset).count() == 1
+    # delete first: the columns wait for it, then miss their dataset and are refused
+    Column.objects.filter(dataset=dataset).delete()
+    error = _concurrently(
+        lambda a: a.execute("delete from catalog_dataset where id = %s", [dataset.pk]),
+        lambda b: b.execute(insert, [dataset.pk]),
+    )
+    assert isinstance(error, psycopg.errors.ForeignKeyViolation)
+    assert not Dataset.objects.filter(pk=dataset.pk).exists() and not Column.objects.exists()

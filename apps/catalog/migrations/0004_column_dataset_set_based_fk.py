@@ -18,10 +18,16 @@ PARENT_ERROR = 'delete, truncate or re-key on table "catalog_dataset" leaves row
 
 POSTGRES_UP = f"""
 create function catalog_column_dataset_check() returns trigger language plpgsql as $$
+declare wanted bigint; found bigint;
 begin
-  -- as the RI check does: lock the parents so that none is deleted before this commits
-  perform 1 from catalog_dataset d where d.id in (select dataset_id from new_rows) for key share of d;
-  if exists (select 1 from new_rows n where not exists (select 1 from catalog_dataset d where d.id = n.dataset_id)) then
+  -- The statement's distinct parents, and how many of them exist: locked FOR KEY SHARE as the
+  -- RI check does, so that none is deleted before this transaction ends (a row deleted by a
+  -- transaction that committed meanwhile is not found, and the counts differ).
+  select count(*) into wanted from (select distinct dataset_id from new_rows) d;
+  select count(*) into found from (
+    select 1 from catalog_dataset d where d.id in (select dataset_id from new_rows) for key share of d
+  ) locked;
+  if found <> wanted then
     raise foreign_key_violation using message = '{FK_ERROR}';
   end if;
   return null;
