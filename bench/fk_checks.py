@@ -7,7 +7,7 @@ scratch database, COPYs the children and commits, for four designs, alternating:
 ``deferred`` (Django's DEFERRABLE INITIALLY DEFERRED: one RI check per row at COMMIT),
 ``immediate`` (the same after ``SET CONSTRAINTS ALL IMMEDIATE``: per row, at statement end),
 ``none`` (no constraint) and ``statement`` (no constraint; one set-based check per statement
-over the transition table, as migration catalog 0004 does; ADR 0021). Prints COPY and
+over the transition table, as migration catalog 0004 does; ADR 0022). Prints COPY and
 COMMIT seconds per design and round. The database is dropped afterwards.
 """
 

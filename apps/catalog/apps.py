@@ -19,6 +19,6 @@ class CatalogConfig(AppConfig):
 
         from apps.catalog.integrity import create_sqlite_triggers, drop_sqlite_triggers
 
-        # SQLite's column → dataset triggers stay out of the way of table rebuilds (ADR 0021)
+        # SQLite's column → dataset triggers stay out of the way of table rebuilds (ADR 0022)
         pre_migrate.connect(drop_sqlite_triggers, sender=self, dispatch_uid="catalog-integrity-drop")
         post_migrate.connect(create_sqlite_triggers, sender=self, dispatch_uid="catalog-integrity-create")

@@ -1,6 +1,6 @@
 """Column → dataset integrity on SQLite: triggers re-created after every ``migrate``.
 
-``Column.dataset`` has no database foreign key (ADR 0021): on PostgreSQL, migration 0004's
+``Column.dataset`` has no database foreign key (ADR 0022): on PostgreSQL, migration 0004's
 statement-level triggers enforce it once per statement. SQLite gets the same rules as row
 triggers, but they cannot live in a migration: SQLite checks every trigger when Django
 rebuilds a table (``AlterField``), and these name the other table, so a later rebuild of

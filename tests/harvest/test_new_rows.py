@@ -3,7 +3,7 @@
 The first harvest of a dataset writes its columns, schema version and source link by plain
 COPY (``bulk.insert_new``); a dataset the catalog already holds goes through the merge. The
 column → dataset foreign key is enforced once per statement (migration catalog 0004,
-docs/decisions/0021) instead of one deferred check per row at COMMIT.
+docs/decisions/0022) instead of one deferred check per row at COMMIT.
 """
 
 from unittest import mock

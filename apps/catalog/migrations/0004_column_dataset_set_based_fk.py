@@ -7,7 +7,7 @@ statement, over the statement's transition table, and lock the parents FOR KEY S
 RI check does; a dataset that still has columns cannot be deleted, re-keyed or truncated.
 On SQLite (the embedded mode) the same rules are row-level triggers, created after every
 migrate (``apps.catalog.integrity``: SQLite checks triggers when Django rebuilds a table).
-Why, and what it costs: docs/decisions/0021-set-based-column-integrity.md.
+Why, and what it costs: docs/decisions/0022-set-based-column-integrity.md.
 """
 
 import django.db.models.deletion

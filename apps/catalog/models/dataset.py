@@ -90,7 +90,7 @@ class Column(models.Model):
     """A column of a dataset, as harvested (type, nullability, comment, key)."""
 
     # Integrity is kept by set-based triggers, one check per statement instead of one deferred
-    # check per row at COMMIT (migration 0004, docs/decisions/0021). No index of its own:
+    # check per row at COMMIT (migration 0004, docs/decisions/0022). No index of its own:
     # (dataset, name) and (dataset, ordinal) both lead with it.
     dataset = models.ForeignKey(
         Dataset, on_delete=models.CASCADE, related_name="columns", db_constraint=False, db_index=False
