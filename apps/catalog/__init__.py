@@ -6,4 +6,5 @@ Beyond the common anatomy (README "Layout"):
     permissions.py    who may edit what, one rule for every interface
     annotations.py    hooks upper apps use to annotate product and dataset pages (notices, column tags)
     compatibility.py  the one rule table classifying schema changes (breaking or not, semver level)
+    integrity.py      column → dataset triggers on SQLite, re-created after every migrate (ADR 0022)
 """

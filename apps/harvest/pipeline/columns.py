@@ -1,6 +1,7 @@
 """Column diffs, schema versions and classified schema changes for the datasets a run touched."""
 
 import hashlib
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 import orjson
@@ -9,7 +10,7 @@ from django.db.models import Max
 from apps.catalog import compatibility
 from apps.catalog.models import Column, DatasetKind, SchemaChange, SchemaChangeType, SchemaVersion
 from apps.harvest.events import emit_schema_changes
-from apps.harvest.pipeline.bulk import dumps, upsert
+from apps.harvest.pipeline.bulk import dumps, insert_new, upsert
 from apps.harvest.records import DatasetRecord
 
 BATCH = 2000
@@ -78,13 +79,16 @@ def schema_hash(columns: dict[str, dict]) -> str:
     return hashlib.sha256(orjson.dumps(shape)).hexdigest()
 
 
-def write_columns(plans: dict[int, ColumnPlan], report) -> None:
-    rows, removed = [], []
+def write_columns(plans: dict[int, ColumnPlan], report, *, new: AbstractSet[int] = frozenset()) -> None:
+    """Insert, update and delete columns as the plans say; the columns of datasets in ``new``
+    (inserted by this transaction) are copied straight in (``bulk.insert_new``)."""
+    rows, fresh, removed = [], [], []
     added = changed = 0
     for dataset_id, plan in plans.items():
+        target = fresh if dataset_id in new else rows
         for name in plan.upserts:
             c = plan.final[name]
-            rows.append(
+            target.append(
                 (
                     dataset_id,
                     name,
@@ -106,6 +110,8 @@ def write_columns(plans: dict[int, ColumnPlan], report) -> None:
         report.add("columns_unchanged", len(plan.final) - len(plan.upserts))
     if removed:
         Column.objects.filter(pk__in=removed).delete()
+    if fresh:
+        insert_new(Column, ["dataset_id", "name", *COLUMN_FIELDS], fresh)
     upsert(
         Column,
         ["dataset_id", "name", *COLUMN_FIELDS],
@@ -118,10 +124,20 @@ def write_columns(plans: dict[int, ColumnPlan], report) -> None:
     report.add("columns_removed", len(removed))
 
 
-def write_schema_versions(run, plans: dict[int, tuple], report, *, record_added: bool, now) -> None:
+def write_schema_versions(
+    run,
+    plans: dict[int, tuple],
+    report,
+    *,
+    record_added: bool,
+    now,
+    new: AbstractSet[int] = frozenset(),
+) -> None:
     """A new version for each dataset whose shape changed; change rows only against a previous version.
 
     ``plans`` maps dataset id → (ColumnPlan, the dataset row before this run or None).
+    Datasets in ``new`` were inserted by this transaction: they have no versions yet (no
+    lookup), and theirs are copied straight in.
     """
     changed = {
         pk: (plan, before)
@@ -130,11 +146,16 @@ def write_schema_versions(run, plans: dict[int, tuple], report, *, record_added:
     }
     if not changed:
         return
-    latest = dict(
-        SchemaVersion.objects.filter(dataset_id__in=list(changed))
-        .values("dataset_id")
-        .annotate(v=Max("version"))
-        .values_list("dataset_id", "v")
+    old_ids = [pk for pk in changed if pk not in new]
+    latest = (
+        dict(
+            SchemaVersion.objects.filter(dataset_id__in=old_ids)
+            .values("dataset_id")
+            .annotate(v=Max("version"))
+            .values_list("dataset_id", "v")
+        )
+        if old_ids
+        else {}
     )
     numbers = {pk: latest.get(pk, 0) + 1 for pk in changed}
     rows = [
@@ -153,15 +174,19 @@ def write_schema_versions(run, plans: dict[int, tuple], report, *, record_added:
         )
         for pk, (plan, _) in changed.items()
     ]
-    version_ids = {
-        ds: vid
-        for vid, ds in upsert(
-            SchemaVersion,
-            ["dataset_id", "version", "schema_hash", "columns", "harvest_run_id", "created_at"],
-            rows,
-            returning=["id", "dataset_id"],
-        )
-    }
+    fields = ["dataset_id", "version", "schema_hash", "columns", "harvest_run_id", "created_at"]
+    fresh = [row for row in rows if row[0] in new]
+    # A first version needs its id only for the dataset_added change (a source's later runs).
+    fresh_ids = insert_new(SchemaVersion, fields, fresh, ids=record_added)
+    version_ids = dict(zip((row[0] for row in fresh), fresh_ids, strict=True)) if record_added else {}
+    version_ids.update(
+        {
+            ds: vid
+            for vid, ds in upsert(
+                SchemaVersion, fields, [row for row in rows if row[0] not in new], returning=["id", "dataset_id"]
+            )
+        }
+    )
     changes = []
     for pk, (plan, before) in changed.items():
         if numbers[pk] == 1:

@@ -1,7 +1,7 @@
 """Primary keys, unique and foreign keys of the datasets a run added or changed."""
 
 from apps.catalog.models import DatasetConstraint
-from apps.harvest.pipeline.bulk import dumps, upsert
+from apps.harvest.pipeline.bulk import dumps, insert_new, upsert
 from apps.harvest.pipeline.refs import resolve_refs
 
 
@@ -11,7 +11,9 @@ def reconcile_constraints(batch, outcome, report) -> None:
         return
     records = [batch.datasets[ref] for ref in outcome.dirty]
     targets = resolve_refs({c.referenced for r in records for c in r.constraints if c.referenced}, outcome.ids)
-    DatasetConstraint.objects.filter(dataset_id__in=list(outcome.dirty.values())).delete()
+    old_ids = [pk for pk in outcome.dirty.values() if pk not in outcome.new]  # new datasets have none yet
+    if old_ids:
+        DatasetConstraint.objects.filter(dataset_id__in=old_ids).delete()
     rows = []
     for record in records:
         seen = set()
@@ -31,9 +33,7 @@ def reconcile_constraints(batch, outcome, report) -> None:
                     c.definition,
                 )
             )
-    upsert(
-        DatasetConstraint,
-        ["dataset_id", "name", "kind", "columns", "referenced_dataset_id", "referenced_columns", "definition"],
-        rows,
-    )
+    fields = ["dataset_id", "name", "kind", "columns", "referenced_dataset_id", "referenced_columns", "definition"]
+    insert_new(DatasetConstraint, fields, [row for row in rows if row[0] in outcome.new])
+    upsert(DatasetConstraint, fields, [row for row in rows if row[0] not in outcome.new])
     report.add("constraints", len(rows))
