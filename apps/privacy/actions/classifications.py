@@ -70,7 +70,7 @@ def detect_pii(
         suggestions = detect(facts, samples)
         timings["detect"] = round(time.perf_counter() - t, 3)
         t = time.perf_counter()
-        written, removed = _write(facts, suggestions, declared, sampled=set(samples or ()))
+        written, removed = _write(ids, suggestions, declared, sampled=set(samples or ()))
         if written or removed:
             reindex_search(ids)
         timings["write"] = round(time.perf_counter() - t, 3)
@@ -92,15 +92,17 @@ def detect_pii(
     return run
 
 
-def _write(facts, suggestions, declared, *, sampled: set[int]) -> tuple[int, int]:
-    """Upsert suggestions and declarations; drop detected suggestions no longer supported."""
-    column_ids = [f.id for f in facts]
+def _write(dataset_ids, suggestions, declared, *, sampled: set[int]) -> tuple[int, int]:
+    """Upsert suggestions and declarations of the datasets' columns; drop detected suggestions no longer supported.
+
+    The existing rows are found by dataset (thousands of ids), not by column (a hundred thousand).
+    """
     wanted = {(s.column_id, s.category): s for s in suggestions}
     written = removed = 0
     with transaction.atomic():
         existing = {}
-        for i in range(0, len(column_ids), 5000):
-            for row in ColumnClassification.objects.filter(column_id__in=column_ids[i : i + 5000]).only(
+        for i in range(0, len(dataset_ids), 5000):
+            for row in ColumnClassification.objects.filter(column__dataset_id__in=dataset_ids[i : i + 5000]).only(
                 "id", "column_id", "category", "state", "origin", "confidence", "rule", "reason", "sampled", "matched"
             ):
                 existing[(row.column_id, row.category)] = row
