@@ -18,11 +18,15 @@ def sql_checksum(sql: str) -> str:
     return hashlib.sha256(sql.encode()).hexdigest()
 
 
-def dataset_records(manifest: dict, catalog: dict, index: NodeIndex, platform: str, owner_of) -> list[DatasetRecord]:
-    """One record per relation; nodes sharing a relation (a seed and its source) are merged."""
+def dataset_records(
+    manifest: dict, catalog: dict, index: NodeIndex, platform: str, owner_of, unchanged: frozenset = frozenset()
+) -> list[DatasetRecord]:
+    """One record per relation, except the ``unchanged`` ones (reported by digest); nodes
+    sharing a relation (a seed and its source) are merged."""
     by_ref: dict[DatasetRef, list[str]] = {}
     for uid, ref in index.refs.items():
-        by_ref.setdefault(ref, []).append(uid)
+        if ref not in unchanged:
+            by_ref.setdefault(ref, []).append(uid)
     catalog_entries = {**(catalog.get("nodes") or {}), **(catalog.get("sources") or {})}
     records = []
     for ref, uids in by_ref.items():
