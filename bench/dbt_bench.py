@@ -107,6 +107,7 @@ def whole_process_rounds(args, template_db: str, artifacts: Path, work: Path) ->
                     "catalog_path": str(artifacts / "catalog.json"),
                     "target_platform": "postgres",
                     "include_column_lineage": scenario == "column",
+                    "write_semantics": "OVERRIDE",  # PATCH needs a DataHub server to read from
                 }
                 run = run_datahub(args.datahub, {"type": "dbt", "config": config})
                 figures.setdefault((scenario, "datahub"), []).append((run, run.wall))
