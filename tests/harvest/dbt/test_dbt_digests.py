@@ -5,6 +5,7 @@ import pytest
 
 from apps.catalog.models import ColumnLineageEdge, Dataset, LineageEdge
 from apps.harvest.harvesters.dbt import DbtHarvester
+from apps.harvest.harvesters.dbt.cache import LineageCache
 from apps.harvest.records import ColumnLineageRecord, DatasetRecord, HarvestWarning, LineageRecord, SourceDigest
 from tests.harvest.dbt.conftest import NAMESPACE, WAREHOUSE_DB, dbt_config
 from tests.harvest.dbt.test_dbt_pipeline import dbt_source, harvest
@@ -125,3 +126,23 @@ def test_unchanged_reharvest_keeps_every_row_and_edge(artifacts_copy, django_ass
     assert run.counts["datasets_changed"] == 1 and run.counts["column_lineage_edges_removed"] == 0
     assert Dataset.objects.get(name=name("sales.orders")).description == "Orders, one row each."
     assert ColumnLineageEdge.objects.filter(source=source).count() == len(before[1])
+
+
+def test_lineage_cache_is_read_only_when_an_entry_is_needed(tmp_path):
+    path = tmp_path / "dbt" / "src.lineage.json"
+    first = LineageCache(path)
+    first.put("a", {"id": [["db.s.t", "id", "identity"]]})
+    first.put("b", "cannot parse the SQL")
+    first.save()
+    unchanged = LineageCache(path)
+    unchanged.keep("a")
+    unchanged.keep("b")
+    assert unchanged.failure("b") == "cannot parse the SQL" and unchanged.failure("a") is None
+    unchanged.save()
+    assert unchanged._old is None  # the big file was neither read nor rewritten
+    changed = LineageCache(path)
+    changed.keep("a")
+    changed.put("c", {"x": []})
+    changed.save()
+    assert set(orjson.loads(path.read_bytes())) == {"a", "c"}  # kept without being read; "b" is gone
+    assert orjson.loads(changed.failures_path.read_bytes()) == {}
