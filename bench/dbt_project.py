@@ -229,3 +229,17 @@ def validate_with_dbt(path: Path) -> None:
     python = ROOT / ".venv-dbt" / "bin" / "python"
     code = "import sys; from dbt.artifacts.schemas.manifest import WritableManifest; m = WritableManifest.read_and_check_versions(sys.argv[1]); print(f'dbt accepts the manifest: {len(m.nodes)} nodes, {len(m.sources)} sources')"
     subprocess.run([str(python), "-c", code, str(path / "manifest.json")], check=True)
+
+
+def change_models(out: Path, every: int = 100) -> int:
+    """Edit the compiled SQL of every ``every``-th model (a comment: same lineage, new text)."""
+    path = out / "manifest.json"
+    manifest = orjson.loads(path.read_bytes())
+    changed = 0
+    for position, uid in enumerate(sorted(u for u in manifest["nodes"] if u.startswith("model."))):
+        if position % every == 0:
+            node = manifest["nodes"][uid]
+            node["compiled_code"] = node["raw_code"] = node["compiled_code"] + "\n-- edited"
+            changed += 1
+    path.write_bytes(orjson.dumps(manifest))
+    return changed
