@@ -1,6 +1,6 @@
 """Benchmark: harvesting a large dbt project's artifacts into a PostgreSQL catalog.
 
-Generates a schema-valid manifest (v12) + catalog (v1) of N models × M columns (default
+Generates (``dbt_project.py``) a schema-valid manifest (v12) + catalog (v1) of N models × M columns (default
 5,000 × 20) over 50 sources, each model reading 1–3 earlier nodes through CTEs, with a
 distinct compiled SQL per model (``select *`` from each parent, joins, expressions, casts
 and one aggregation in five), then times, end to end through
@@ -8,7 +8,8 @@ and one aggregation in five), then times, end to end through
 
   1. ingest with table-level lineage only (``column_lineage: false``),
   2. ingest with column-level lineage (a second namespace, cold SQL cache, every core),
-  3. re-harvest of the unchanged manifest with column lineage (SQL cache warm).
+  3. re-harvest of the unchanged manifest with column lineage (every dataset unchanged by digest),
+  4. re-harvest after 1% of the models' compiled SQL was edited (only those are read and parsed).
 
 Prints wall time, phase timings, max RSS of the process and of its pool workers. With
 ``--validate`` the generated manifest is first checked by dbt's own artifact classes
