@@ -21,8 +21,9 @@ from apps.harvest.harvesters.base import ConfigError, ConnectionCheck, Harvester
 from apps.harvest.harvesters.dbt.artifacts import ArtifactError, DbtArtifacts, load_artifacts
 from apps.harvest.harvesters.dbt.cache import LineageCache
 from apps.harvest.harvesters.dbt.datasets import dataset_records
+from apps.harvest.harvesters.dbt.digests import dataset_digests
 from apps.harvest.harvesters.dbt.gcpause import collector_paused
-from apps.harvest.harvesters.dbt.lineage import column_lineage, table_lineage, warehouse_schema
+from apps.harvest.harvesters.dbt.lineage import column_lineage, lineage_jobs, table_lineage, warehouse_schema
 from apps.harvest.harvesters.dbt.nodes import NodeIndex
 from apps.harvest.harvesters.dbt.placement import (
     DEFAULT_META_KEYS,
@@ -33,7 +34,7 @@ from apps.harvest.harvesters.dbt.placement import (
 )
 from apps.harvest.harvesters.dbt.quality import freshness_records, model_run_warnings, test_records, unit_test_records
 from apps.harvest.harvesters.dbt.shapes import drop_bad_nodes
-from apps.harvest.records import HarvestRecord, HarvestWarning
+from apps.harvest.records import HarvestRecord, HarvestWarning, SourceDigest
 
 CONFIG_KEYS = {"path", "warehouse_namespace", "meta_keys", "column_lineage", "dialect"}
 DIALECT_BY_ADAPTER = {
@@ -146,15 +147,25 @@ class DbtHarvester(Harvester):
         dialect = self.config.get("dialect") or DIALECT_BY_ADAPTER.get(adapter, adapter)
         index = NodeIndex.build(manifest, namespace)
         placement = Placement(manifest, self.config.get("meta_keys", {}))
+        with_columns = self.config.get("column_lineage", True)
+        jobs = (
+            lineage_jobs(index, warehouse_schema(artifacts.catalog, manifest, index), dialect) if with_columns else {}
+        )
+        consumers = list(exposure_consumers(manifest, index))
+        setup = {k: v for k, v in self.config.items() if k != "path"} | {"adapter": adapter, "dialect": dialect}
+        digests = dataset_digests(
+            index, artifacts.catalog, placement.declared, consumers, {uid: job[0] for uid, job in jobs.items()}, setup
+        )
+        unchanged = frozenset(ref for ref, digest in digests.items() if self.known_digests.get(ref) == digest)
+        for ref, digest in digests.items():
+            yield SourceDigest(ref=ref, digest=digest, unchanged=ref in unchanged)
 
-        yield from dataset_records(manifest, artifacts.catalog, index, adapter, placement.owner_of)
-        yield from table_lineage(index)
-        if self.config.get("column_lineage", True):
+        yield from dataset_records(manifest, artifacts.catalog, index, adapter, placement.owner_of, unchanged)
+        yield from table_lineage(index, unchanged)
+        self.stats = {"datasets_unchanged_by_digest": len(unchanged)}
+        if with_columns:
             cache = LineageCache.for_source(self.source_name)
-            self.stats = {}
-            yield from column_lineage(
-                index, warehouse_schema(artifacts.catalog, manifest, index), dialect, cache, self.stats
-            )
+            yield from column_lineage(index, jobs, cache, self.stats, unchanged)
             cache.save()
         yield from test_records(index, artifacts.run_results)
         yield from unit_test_records(manifest, index, artifacts.run_results)
@@ -162,7 +173,7 @@ class DbtHarvester(Harvester):
         yield from freshness_records(index, artifacts.sources)
         yield from ownership_hints(index, placement)
         yield from sample_queries(index)
-        yield from exposure_consumers(manifest, index)
+        yield from consumers
         yield from _invocation_warnings(artifacts, index)
 
 

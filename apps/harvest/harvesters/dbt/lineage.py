@@ -21,13 +21,14 @@ from apps.harvest.records import ColumnLineageRecord, DatasetRef, HarvestWarning
 EVIDENCE = "dbt"
 
 
-def table_lineage(index: NodeIndex) -> Iterator[LineageRecord]:
-    """One edge per (parent dataset, child dataset); ephemeral models are looked through."""
+def table_lineage(index: NodeIndex, unchanged: frozenset = frozenset()) -> Iterator[LineageRecord]:
+    """One edge per (parent dataset, child dataset); ephemeral models are looked through.
+    Edges into ``unchanged`` datasets are not reported: the pipeline keeps them."""
     for uid in sorted(index.refs):
         node = index.nodes[uid]
-        if node.get("resource_type") == "source":
-            continue
         downstream = index.refs[uid]
+        if node.get("resource_type") == "source" or downstream in unchanged:
+            continue
         upstreams, via = index.upstream_refs(uid)
         for upstream in upstreams:
             if upstream != downstream:
@@ -37,11 +38,10 @@ def table_lineage(index: NodeIndex) -> Iterator[LineageRecord]:
                 yield LineageRecord(upstream=upstream, downstream=downstream, evidence=EVIDENCE, details=details)
 
 
-def column_lineage(
-    index: NodeIndex, schema: dict, dialect: str, cache: LineageCache, stats: dict
-) -> Iterator[ColumnLineageRecord | HarvestWarning]:
-    """Column edges of every dataset node with compiled SQL; ``stats`` counts parsed and cached SQL."""
-    jobs = []  # (uid, key, task)
+def lineage_jobs(index: NodeIndex, schema: dict, dialect: str) -> dict[str, tuple]:
+    """Every dataset model with compiled SQL → ``(cache key, parse task)``; the key is a pure
+    function of what the analysis reads (SQL, the schemas of the model and its upstreams, dialect)."""
+    jobs = {}
     for uid in sorted(index.refs):
         node = index.nodes[uid]
         sql = node.get("compiled_code") or node.get("compiled_sql")
@@ -52,12 +52,31 @@ def column_lineage(
         relevant = _schema_subset(schema, [*upstreams, ref])
         key = _cache_key(sql, relevant, dialect)
         db, sch = (ref.name.split(".") + ["", ""])[:2]
-        jobs.append((uid, key, (key, sql, relevant, dialect, db, sch)))
+        jobs[uid] = (key, (key, sql, relevant, dialect, db, sch))
+    return jobs
 
-    known = {key: cache.get(key) for _, key, _ in jobs}
-    todo = {key: task for _, key, task in jobs if known[key] is None}
+
+def column_lineage(
+    index: NodeIndex, jobs: dict[str, tuple], cache: LineageCache, stats: dict, unchanged: frozenset = frozenset()
+) -> Iterator[ColumnLineageRecord | HarvestWarning]:
+    """Column edges of the models in ``jobs``; ``stats`` counts parsed and cached SQL.
+
+    Models whose dataset is ``unchanged`` (reported by digest) yield nothing and parse nothing:
+    their cache entries are only kept, and a model whose SQL could not be parsed still warns."""
+    current = []
+    for uid, (key, _) in jobs.items():
+        if index.refs[uid] in unchanged:
+            cache.keep(key)
+            reason = cache.failure(key)
+            if reason is not None:
+                yield HarvestWarning("dbt_sql_unparsed", f"Column lineage skipped, table lineage kept: {reason}", uid)
+        else:
+            current.append(uid)
+    known = {jobs[uid][0]: cache.get(jobs[uid][0]) for uid in current}
+    todo = {key: jobs[uid][1] for uid in current if known[(key := jobs[uid][0])] is None}
     stats["sql_cached"] = len({k for k, v in known.items() if v is not None})
     stats["sql_parsed"] = len(todo)
+    stats["sql_unchanged"] = len(jobs) - len(current)
     if todo:
         with collecting():  # sqlglot trees are cyclic: let the collector free them
             parsed = parse_many(list(todo.values()))
@@ -68,8 +87,8 @@ def column_lineage(
     namespace_of = {}
     for ref in index.refs.values():
         namespace_of.setdefault(ref.name, ref.namespace)
-    for uid, key, _ in jobs:
-        result = known[key]
+    for uid in current:
+        result = known[jobs[uid][0]]
         ref = index.refs[uid]
         if isinstance(result, str):
             yield HarvestWarning("dbt_sql_unparsed", f"Column lineage skipped, table lineage kept: {result}", uid)
@@ -131,4 +150,4 @@ def _cache_key(sql: str, schema: dict, dialect: str) -> str:
     return digest.hexdigest()
 
 
-__all__ = ["column_lineage", "is_ephemeral", "table_lineage", "warehouse_schema"]
+__all__ = ["column_lineage", "is_ephemeral", "lineage_jobs", "table_lineage", "warehouse_schema"]

@@ -7,6 +7,7 @@ calls; ``SELECT *`` is expanded from the schema we know. Functions here are pure
 picklable so that a process pool can run them on every core.
 """
 
+import gc
 import logging
 import multiprocessing
 import os
@@ -100,7 +101,7 @@ def parse_many(tasks: list[tuple], workers: int | None = None) -> dict[str, dict
     if workers < 2 or len(tasks) < POOL_THRESHOLD:
         return dict(map(parse_one_task, tasks))
     try:
-        with _children_allowed(), ProcessPoolExecutor(max_workers=workers) as pool:
+        with _children_allowed(), _parent_heap_frozen(), ProcessPoolExecutor(max_workers=workers) as pool:
             chunk = max(1, len(tasks) // (workers * 8))
             return dict(pool.map(parse_one_task, tasks, chunksize=chunk))
     except (OSError, AssertionError, RuntimeError) as exc:
@@ -112,6 +113,18 @@ def parse_many(tasks: list[tuple], workers: int | None = None) -> dict[str, dict
 
 
 # --- internals ---------------------------------------------------------------------
+
+
+@contextmanager
+def _parent_heap_frozen():
+    """Keep the forked workers' collector off the parent's heap (the loaded manifest: millions
+    of objects). Without it every full collection in a worker walks them all and, touching
+    their headers, copies their pages; ``gc.freeze`` moves them out of the collector's sight."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 @contextmanager
