@@ -139,6 +139,7 @@ def reindex(kind: str, *, ids=None, parent_ids=None) -> int:
         with transaction.atomic(), connection.cursor() as cursor:
             return record_column_names(cursor, f"SELECT DISTINCT t.name FROM catalog_column t WHERE {rows}", row_params)
     with transaction.atomic(), connection.cursor() as cursor:
+        backend.begin_batch(cursor)
         backend.lock(cursor, kind)
         _delete(cursor, f"e.kind = %s AND {entries}", [kind, *params])
         return _insert(cursor, index, f"AND {rows}", row_params)
@@ -174,6 +175,7 @@ def rebuild(stdout=None) -> dict[str, int]:
     backend = get_backend()
     counts = {}
     with transaction.atomic(), connection.cursor() as cursor:
+        backend.begin_batch(cursor)
         backend.clear(cursor)
         for index in ordered_indexes():
             started = time.monotonic()

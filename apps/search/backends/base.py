@@ -159,6 +159,10 @@ class SearchBackend(ABC):
     def correct(self, query: ParsedQuery) -> None:
         """Fill ``query.corrections`` for words that are no indexed word nor a prefix of one."""
 
+    def begin_batch(self, cursor) -> None:
+        """A reindex or rebuild starts in this transaction (session settings for its statements)."""
+        return None
+
     @abstractmethod
     def lock(self, cursor, kind: str) -> None:
         """Serialise reindexing of one kind until the transaction ends (concurrent batches)."""
