@@ -1,12 +1,14 @@
-"""Search benchmark: a million indexed entities in PostgreSQL, then search and autocomplete latency.
+"""Search benchmark: a million searchable entities in PostgreSQL, then search, autocomplete and reindex.
 
-    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/mesh_bench_search .venv/bin/python bench/search_bench.py [--datasets 50000]
+    .venv/bin/python bench/search_bench.py --database mesh_bench_search [--datasets 50000] [--reuse]
 
 Generates (with INSERT … SELECT generate_series, in seconds) domains, tags, products with
-output ports, datasets with 19 columns each — 50,000 datasets make 1,002,240 entities —
-rebuilds the search index (``apps.search.indexer.rebuild``), then times a fixed mix of 200
-searches with facet counts (exact names, prefixes, typos, several words, with filters) and
-200 autocompletes, printing p50/p95/max. The database is dropped and recreated each run.
+output ports, datasets with 19 columns each — 50,000 datasets make 1,002,141 entities —
+rebuilds the search index (``apps.search.indexer.rebuild``; columns have no entries, only
+their distinct names are recorded), then times a fixed mix of 200 searches with facet counts
+(exact names, prefixes, typos, several words, with filters) and 250 autocompletes, printing
+p50/p95/max, and the reindex after a harvest changed 100, 1,000 and 5,000 datasets (wall
+and statements). The database is dropped and recreated each run unless ``--reuse``.
 """
 
 import argparse
@@ -377,6 +379,7 @@ def main():
 
     # A harvest's changes: reindex cost grows with the datasets changed, not with the catalog.
     from django.db import transaction
+    from django.test.utils import CaptureQueriesContext
 
     from apps.search.indexer import reindex_dependents
 
@@ -384,12 +387,16 @@ def main():
         cursor.execute("SELECT id FROM catalog_dataset ORDER BY id DESC LIMIT 5000")
         ids = [r[0] for r in cursor.fetchall()]
     for n in (100, 1000, 5000):
-        with transaction.atomic():
+        with CaptureQueriesContext(connection) as statements, transaction.atomic():
             started = time.perf_counter()
             written = reindex_dependents("catalog.Dataset", ids[:n])
             elapsed = time.perf_counter() - started
-        print(f"reindex after a harvest changed {n:,} datasets: {written:,} entries in {elapsed:.2f}s")
-    print("targets: search p95 <= 50 ms, autocomplete p95 <= 15 ms, index build <= 300 s")
+        print(
+            f"reindex after a harvest changed {n:,} datasets: {written:,} entries in {elapsed:.2f}s, {len(statements.captured_queries)} statements"
+        )
+    print(
+        "targets: search p95 <= 20 ms, autocomplete p95 <= 15 ms, reindex of 5,000 datasets <= 2 s, index build <= 300 s"
+    )
 
 
 if __name__ == "__main__":

@@ -15,14 +15,14 @@ vocabulary.
 
 from apps.search.indexes.base import SearchIndex, register, route
 
-DATASET_WORDS = "btrim(de.text_a)"  # the dataset entry's name words: its short name's
+DATASET_WORDS = "trim(de.text_a)"  # the dataset entry's name words: its short name's
 # The dataset entry's first key: the words of the last two parts of its name (sales.orders).
 DATASET_LAST_TWO = "substr(de.keys, 2, strpos(substr(de.keys, 2), '|') - 1)"
 TAG_TEXT = "CAST(t.tags AS TEXT)"
 
 
 def _then_name(words: str) -> str:
-    return f"btrim({words} || ' ' || n.words)"
+    return f"trim({words} || ' ' || n.words)"
 
 
 def _words_unless_empty(expr: str, empty: str = "") -> str:
@@ -58,7 +58,7 @@ COLUMNS = register(
         fields={
             "keys": f"'|' || {_then_name(DATASET_WORDS)} || '|' || {_then_name(DATASET_LAST_TWO)} || '|'",
             "text_a": "' ' || n.words || ' '",
-            "text_b": f"' ' || btrim({DATASET_WORDS} || ' ' || {_words_unless_empty(TAG_TEXT, '[]')}) || ' '",
+            "text_b": f"' ' || trim({DATASET_WORDS} || ' ' || {_words_unless_empty(TAG_TEXT, '[]')}) || ' '",
             "text_c": f"' ' || {_words_unless_empty('t.description')} || ' '",
         },
         parent="t.dataset_id",
