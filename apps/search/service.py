@@ -208,6 +208,31 @@ def _hits(rows, query: ParsedQuery) -> list[SearchHit]:
     return hits
 
 
+# What the score and the hit read of an entry (or of a column's row computed like one).
+RANKED_COLUMNS = ", ".join(
+    f"e.{c}"
+    for c in (
+        "id",
+        "kind",
+        "object_id",
+        "name",
+        "qualified_name",
+        "url_arg",
+        "summary",
+        "context",
+        "keys",
+        "text_a",
+        "text_b",
+        "text_c",
+        "text_d",
+        "domain",
+        "platform",
+        "classification",
+        "lifecycle",
+        "boost",
+        "popularity",
+    )
+)
 HIT_COLUMNS = "e.kind, e.object_id, e.name, e.qualified_name, e.url_arg, e.summary, e.context, e.domain, e.platform, e.classification, e.lifecycle"
 
 
@@ -234,27 +259,25 @@ def search(
     pool, pool_params = _pool(query, filters)
     score, score_params = score_sql(query, backend)
     ctes, params = [f"pool AS MATERIALIZED ({pool})"], [*pool_params]
-    ranked_sets = [
-        f"SELECT {HIT_COLUMNS}, {score} AS score, e.id FROM search_searchentry e JOIN pool ON pool.id = e.id"
-    ]
-    ranked_params = [*score_params]
+    ranked = "SELECT e.* FROM search_searchentry e JOIN pool ON pool.id = e.id"
     facet_selects = FACET_SELECTS
     column_pool = _column_pool(query, filters)
     if column_pool:
+        # Entries and column rows side by side, ranked by one score expression (planned once).
         ctes.append(f"cpool AS MATERIALIZED ({column_pool[0]})")
         params += column_pool[1]
-        ranked_sets.append(f"SELECT {HIT_COLUMNS}, {score} AS score, e.id FROM ({_column_rows()}) e")
-        ranked_params += score_params
+        ranked = f"""SELECT {RANKED_COLUMNS} FROM search_searchentry e JOIN pool ON pool.id = e.id
+            UNION ALL SELECT {RANKED_COLUMNS} FROM ({_column_rows()}) e"""
         facet_selects = [*FACET_SELECTS, COLUMN_TAG_FACET.format(tags=backend.json_values("c.tags", "j"))]
     # One statement: the candidate pools once, their facet counts, and the ranked page.
     with connection.cursor() as cursor:
         cursor.execute(
             f"""WITH {", ".join(ctes)},
-                m AS MATERIALIZED ({" UNION ALL ".join(ranked_sets)}),
+                m AS MATERIALIZED (SELECT {HIT_COLUMNS}, {score} AS score, e.id FROM ({ranked}) e),
                 page AS (SELECT * FROM m ORDER BY score DESC, id LIMIT %s OFFSET %s)
             SELECT 'hit', kind, name, object_id, qualified_name, url_arg, summary, context, domain, platform, classification, lifecycle, score, id FROM page
             UNION ALL {" UNION ALL ".join(facet_selects)}""",
-            [*params, *ranked_params, page_size, offset],
+            [*params, *score_params, page_size, offset],
         )
         rows = cursor.fetchall()
     count, facets = _facets([row[1:4] for row in rows if row[0] == "facet"])
