@@ -61,7 +61,8 @@ def column_tiers(
     key_any=None,
     lateral: bool = False,
 ) -> list[tuple[str, list]]:
-    """Columns (``c.id``) whose name starts with a phrase, or whose dataset's exact name starts it.
+    """Columns (``c.id``) whose name starts with a phrase, whose dataset's name starts with it, or
+    whose dataset's exact name starts it followed by the start of the column's name.
 
     Columns have no entries (``apps.search.indexes.columns``): names come from the small
     ``search_searchcolumnname`` through its prefix index, then ``catalog_column`` by name;
@@ -84,6 +85,16 @@ def column_tiers(
         else:
             sql = f"SELECT c.id FROM ({names}) n JOIN catalog_column c ON c.name = n.name {dataset} WHERE 1 = 1{extra}{limit_sql}"
         tiers.append((sql, [phrase, phrase + MAX_CHAR, *params]))
+        # The phrase starts a dataset's name (its entry's name words, by the name-prefix index):
+        # that dataset's columns, whose exact names (orders.order_id) the phrase starts too.
+        named = f"((de.kind || ':' || de.text_a){collate})"
+        tiers.append(
+            (
+                f"""SELECT c.id FROM search_searchentry de JOIN catalog_column c ON c.dataset_id = de.object_id
+                    WHERE {named} >= %s AND {named} < %s{extra} ORDER BY {named}{limit_sql}""",
+                [f"dataset: {phrase}", f"dataset: {phrase}" + MAX_CHAR, *params],
+            )
+        )
         words = phrase.split()
         pairs = [(" ".join(words[:k]), " ".join(words[k:])) for k in range(1, len(words))]
         if not pairs:
