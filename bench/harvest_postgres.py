@@ -142,10 +142,11 @@ def compare_digest_paths(timed, rounds: int) -> None:
 
 
 def compare_index_paths(rounds: int) -> None:
-    """Reindex every dataset's column and dataset entries, alternating COPY with words split in
-    Python against INSERT … SELECT with the SQL word function; prints medians and the ratio."""
+    """Reindex every dataset's search entries (and its column names) N times; prints the median.
+
+    (It alternated COPY with INSERT … SELECT until columns stopped having entries of their
+    own; bench/search_bench.py --compare-base times the reindex against another checkout.)"""
     import statistics
-    from unittest import mock
 
     from django.db import transaction
 
@@ -153,21 +154,14 @@ def compare_index_paths(rounds: int) -> None:
     from apps.search import indexer
 
     ids = list(Dataset.objects.values_list("pk", flat=True))
-    walls: dict[bool, list[float]] = {True: [], False: []}
-    for i in range(rounds):
-        for copy in (True, False) if i % 2 == 0 else (False, True):
-            with mock.patch.object(indexer, "COPY_ENTRIES", copy):
-                start = time.perf_counter()
-                with transaction.atomic():
-                    written = indexer.reindex("column", parent_ids=ids) + indexer.reindex("dataset", ids=ids)
-                walls[copy].append(time.perf_counter() - start)
-            print(
-                f"  reindex {len(ids)} datasets ({written} entries), {'COPY' if copy else 'INSERT … SELECT'}: {walls[copy][-1]:.2f} s"
-            )
-    fast, slow = statistics.median(walls[True]), statistics.median(walls[False])
-    print(
-        f"reindex, {rounds} alternating rounds: COPY median {fast:.2f} s, INSERT … SELECT median {slow:.2f} s; ratio {slow / fast:.1f}×"
-    )
+    walls: list[float] = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        with transaction.atomic():
+            written = indexer.reindex("column", parent_ids=ids) + indexer.reindex("dataset", ids=ids)
+        walls.append(time.perf_counter() - start)
+        print(f"  reindex {len(ids)} datasets ({written} entries): {walls[-1]:.2f} s")
+    print(f"reindex, {rounds} rounds: median {statistics.median(walls):.2f} s")
 
 
 def compare_first_harvests(timed, server: str, catalog_db: str, template_db: str, rounds: int) -> None:
@@ -228,7 +222,7 @@ def main():
         "--compare-index",
         type=int,
         default=0,
-        help="Then time N rounds of reindexing every dataset's search entries, alternating COPY with INSERT … SELECT.",
+        help="Then time N rounds of reindexing every dataset's search entries.",
     )
     parser.add_argument(
         "--alternate",

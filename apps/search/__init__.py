@@ -2,7 +2,6 @@
 
 Beyond the common anatomy (README "Layout"):
     backends/     PostgreSQL (tsvector + pg_trgm) and SQLite (FTS5) behind one SearchBackend
-    copyload.py   PostgreSQL: entries COPYed with their words split in Python
     indexes/      index declarations, one module per kind (the app-wide form of search.py)
     errors.py     errors of the search service
     freshness.py  the change listener that keeps the index fresh

@@ -2,8 +2,10 @@
 
 ``reindex(kind, ids=…)`` rebuilds the entries of those objects (deleting the entries of
 objects that no longer exist); ``reindex(kind, parent_ids=…)`` rebuilds every entry owned
-by those parents (a dataset's columns); ``reindex_dependents(model_label, pks)`` rebuilds
-every entry that depends on changed objects of a model; ``rebuild()`` rebuilds the whole index.
+by those parents; ``reindex_dependents(model_label, pks)`` rebuilds every entry that
+depends on changed objects of a model; ``rebuild()`` rebuilds the whole index. A kind
+declared ``stored=False`` (columns) has no entries: its reindex records the column names
+new to ``search_searchcolumnname``, whose words its candidates are found by.
 """
 
 import logging
@@ -12,14 +14,10 @@ import time
 from django.db import connection, transaction
 
 from apps.search.backends import get_backend
-from apps.search.copyload import copy_entries
 from apps.search.indexes import SearchIndex, ordered_indexes, search_indexes
 from apps.search.indexes.base import joined
 
 log = logging.getLogger(__name__)
-# On PostgreSQL entries are written by ``copy_entries``; False uses INSERT … SELECT (as on
-# SQLite) — bench/harvest_postgres.py --compare-index times both.
-COPY_ENTRIES = True
 
 ENTRY_COLUMNS = (
     "kind",
@@ -54,17 +52,9 @@ def _keys(exprs) -> str:
     return "'|' || " + " || '|' || ".join(f"mesh_search_words({e})" for e in exprs) + " || '|'"
 
 
-def select_sql(index: SearchIndex, *, raw_words: bool = False) -> str:
-    """The SELECT producing ``ENTRY_COLUMNS`` for every object of the index (filter appended).
-
-    With ``raw_words`` the word columns (``keys``, ``text_a``…``text_d``) come back as the
-    unsplit text (keys as an array) for ``apps.search.copyload`` to split in Python.
-    """
-    if raw_words:
-        keys = f"ARRAY[{', '.join(f'CAST({k} AS TEXT)' for k in index.keys)}]::text[]"
-        words = [joined(*index.weights.get(w, ())) for w in "ABCD"]
-    else:
-        keys, words = _keys(index.keys), [_words(*index.weights.get(w, ())) for w in "ABCD"]
+def select_sql(index: SearchIndex) -> str:
+    """The SELECT producing ``ENTRY_COLUMNS`` (named so) for every object of the index (filter appended)."""
+    keys, words = _keys(index.keys), [_words(*index.weights.get(w, ())) for w in "ABCD"]
     values = [
         f"'{index.kind}'",
         "t.id",
@@ -83,7 +73,9 @@ def select_sql(index: SearchIndex, *, raw_words: bool = False) -> str:
         index.boost,
         f"coalesce((SELECT sp.score FROM search_searchpopularity sp WHERE sp.kind = '{index.kind}' AND sp.object_id = t.id), 0)",
     ]
-    return f"SELECT {', '.join(values)} FROM {index.source} WHERE ({index.where})"
+    values = [index.fields.get(column, value) for value, column in zip(values, ENTRY_COLUMNS, strict=True)]
+    named = ", ".join(f"{value} AS {column}" for value, column in zip(values, ENTRY_COLUMNS, strict=True))
+    return f"SELECT {named} FROM {index.source} WHERE ({index.where})"
 
 
 def _max_entry_id(cursor) -> int:
@@ -94,13 +86,8 @@ def _max_entry_id(cursor) -> int:
 def _insert(cursor, index: SearchIndex, where: str, params: list) -> int:
     backend = get_backend()
     min_id = _max_entry_id(cursor)
-    if COPY_ENTRIES and connection.vendor == "postgresql":  # words split in Python once per string, COPYed
-        inserted = copy_entries(cursor, f"{select_sql(index, raw_words=True)} {where}", params, ENTRY_COLUMNS)
-    else:
-        cursor.execute(
-            f"INSERT INTO search_searchentry ({', '.join(ENTRY_COLUMNS)}) {select_sql(index)} {where}", params
-        )
-        inserted = cursor.rowcount
+    cursor.execute(f"INSERT INTO search_searchentry ({', '.join(ENTRY_COLUMNS)}) {select_sql(index)} {where}", params)
+    inserted = cursor.rowcount
     for facet, sql in index.multi_facets.items():
         sql = sql.replace("{json_values:c.tags:j}", backend.json_values("c.tags", "j"))
         cursor.execute(
@@ -122,6 +109,16 @@ def _delete(cursor, selection: str, params: list) -> None:
     cursor.execute(f"DELETE FROM search_searchentry AS e WHERE {selection}", params)
 
 
+def record_column_names(cursor, names_sql: str, params: list) -> int:
+    """Add the column names ``names_sql`` selects that are new to ``search_searchcolumnname``.
+
+    The words are computed once per new distinct name (a harvest of 100,000 columns has a few
+    thousand); known names cost one index probe. Their words join the typo vocabulary.
+    """
+    fresh = f"SELECT n.name FROM ({names_sql}) n WHERE NOT EXISTS (SELECT 1 FROM search_searchcolumnname k WHERE k.name = n.name)"
+    return get_backend().add_column_names(cursor, fresh, params)
+
+
 def reindex(kind: str, *, ids=None, parent_ids=None) -> int:
     """Rebuild the entries of ``kind`` for objects ``ids`` or owned by ``parent_ids``; returns rows written."""
     index = search_indexes.get_or_error(kind)
@@ -138,7 +135,11 @@ def reindex(kind: str, *, ids=None, parent_ids=None) -> int:
         raise ValueError("reindex() needs ids or parent_ids; use rebuild() for everything")
     if not ids:
         return 0
+    if not index.stored:
+        with transaction.atomic(), connection.cursor() as cursor:
+            return record_column_names(cursor, f"SELECT DISTINCT t.name FROM catalog_column t WHERE {rows}", row_params)
     with transaction.atomic(), connection.cursor() as cursor:
+        backend.begin_batch(cursor)
         backend.lock(cursor, kind)
         _delete(cursor, f"e.kind = %s AND {entries}", [kind, *params])
         return _insert(cursor, index, f"AND {rows}", row_params)
@@ -174,10 +175,14 @@ def rebuild(stdout=None) -> dict[str, int]:
     backend = get_backend()
     counts = {}
     with transaction.atomic(), connection.cursor() as cursor:
+        backend.begin_batch(cursor)
         backend.clear(cursor)
         for index in ordered_indexes():
             started = time.monotonic()
-            counts[index.kind] = _insert(cursor, index, "", [])
+            if index.stored:
+                counts[index.kind] = _insert(cursor, index, "", [])
+            else:
+                counts[index.kind] = record_column_names(cursor, "SELECT DISTINCT c.name FROM catalog_column c", [])
             if stdout:
                 stdout.write(f"{index.kind}: {counts[index.kind]} entries in {time.monotonic() - started:.1f}s")
         backend.after_rebuild(cursor)

@@ -88,6 +88,24 @@ class SearchWord(models.Model):
         return self.word
 
 
+class SearchColumnName(models.Model):
+    """A distinct column name of the catalog and its search words: how column hits are found.
+
+    Columns are 95% of a large catalog, so they have no ``SearchEntry`` rows (writing and
+    keeping a million of them dominated every first harvest and reindex). Column hits are
+    read from ``catalog_column`` itself at query time; this small table (names repeat: a
+    million columns have a few thousand distinct names) maps search words to names through a
+    prefix index, and ``catalog_column``'s name index (migration 0007) maps names to columns.
+    Rows are only ever added: a name no column bears any more matches nothing.
+    """
+
+    name = models.CharField(max_length=300, primary_key=True)
+    words = models.CharField(max_length=600)
+
+    def __str__(self):
+        return self.name
+
+
 class SearchPopularity(models.Model):
     """How often an object was viewed or queried; a capped tie-breaking rank boost."""
 

@@ -4,6 +4,10 @@
 that matched and marks where each hit matched, in a constant number of queries: one for
 typo correction, one statement for the candidates, their facet counts and the page. ``autocomplete()`` is a
 single query over names. Bad input raises ``SearchQueryError`` (REST answers 400).
+
+Columns have no entries: their candidates come from ``backend.column_pool`` and their
+entry-shaped rows from the column declaration's ``select_sql``, computed for those
+candidates only and ranked with the same formula beside the stored entries.
 """
 
 from dataclasses import dataclass, field
@@ -14,7 +18,9 @@ from django.db.models import F
 from apps.search.backends import get_backend
 from apps.search.errors import SearchQueryError
 from apps.search.highlight import highlights
+from apps.search.indexer import select_sql
 from apps.search.indexes import search_indexes
+from apps.search.indexes.columns import COLUMNS
 from apps.search.ranking import score_sql
 from apps.search.text import ParsedQuery, parse_query
 
@@ -33,6 +39,10 @@ MAX_PAGE_SIZE = 100
 MAX_OFFSET = 10_000
 BROWSE_LIMIT = 10_000  # without words, look at this many filtered entries at most
 FACET_VALUES_SHOWN = 30
+BROWSE_COLUMN_LIMIT = 1000  # without words, columns of the filtered datasets looked at (each row is computed)
+# Column rows rank among entries with ids of their own: column id + this, above any entry id
+# (so equal scores order entries first, as when columns were entries built after them).
+COLUMN_ID_OFFSET = 10**12
 
 __all__ = ["SearchHit", "SearchQueryError", "SearchResult", "autocomplete", "bump_popularity", "search"]
 
@@ -109,6 +119,39 @@ def _pool(query: ParsedQuery, filters) -> tuple[str, list]:
     return f"SELECT e.id FROM search_searchentry e WHERE {filter_sql} LIMIT {BROWSE_LIMIT}", filter_params
 
 
+def _column_pool(query: ParsedQuery, filters) -> tuple[str, list] | None:
+    """SQL for the ids of the columns worth ranking, or None when the filters exclude columns.
+
+    A column's scalar facets are its dataset entry's (``de``), its tags its own; it has no owners.
+    """
+    if "owner" in filters or ("type" in filters and "column" not in filters["type"]):
+        return None
+    backend = get_backend()
+    clauses, params = [], []
+    for name, values in filters.items():
+        marks = ", ".join(["%s"] * len(values))
+        if name == "tag":
+            clauses.append(f"EXISTS (SELECT 1 FROM {backend.json_values('c.tags', 'j')} WHERE j.value IN ({marks}))")
+            params += values
+        elif name != "type":
+            clauses.append(f"de.{SCALAR_FACETS[name]} IN ({marks})")
+            params += values
+    filter_sql = " AND ".join(clauses)
+    if query.terms:
+        return backend.column_pool(query, filter_sql, params)
+    return (
+        f"""SELECT c.id FROM search_searchentry de JOIN catalog_column c ON c.dataset_id = de.object_id
+            WHERE de.kind = 'dataset' AND {filter_sql or "1 = 1"} LIMIT {BROWSE_COLUMN_LIMIT}""",
+        params,
+    )
+
+
+def _column_rows() -> str:
+    """Entry-shaped rows (``ENTRY_COLUMNS`` and ``id``) of the columns in ``cpool``."""
+    rows = f"{select_sql(COLUMNS)} AND t.id IN (SELECT id FROM cpool)"
+    return f"SELECT x.*, x.object_id + {COLUMN_ID_OFFSET} AS id FROM ({rows}) x"
+
+
 FACET_SELECTS = [
     *(
         f"SELECT 'facet', '{facet}', {column}, count(*), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM m WHERE {column} <> '' GROUP BY {column}"
@@ -116,12 +159,15 @@ FACET_SELECTS = [
     ),
     "SELECT 'facet', f.facet, f.value, count(*), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM search_searchfacet f JOIN m ON m.id = f.entry_id GROUP BY f.facet, f.value",
 ]
+# A column's tags are read from the column (it has no facet rows).
+COLUMN_TAG_FACET = """SELECT 'facet', 'tag', substr(j.value, 1, 200), count(DISTINCT m.id), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+    FROM m JOIN catalog_column c ON m.kind = 'column' AND c.id = m.object_id, {tags} GROUP BY substr(j.value, 1, 200)"""
 
 
 def _facets(rows) -> tuple[int, dict[str, dict[str, int]]]:
     facets: dict[str, dict[str, int]] = {name: {} for name in FACETS}
     for facet, value, n in rows:
-        facets[facet][value] = n
+        facets[facet][value] = facets[facet].get(value, 0) + n  # entries' and columns' tags add up
     count = sum(facets["type"].values())
     for name, counts in facets.items():
         facets[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_VALUES_SHOWN])
@@ -162,6 +208,31 @@ def _hits(rows, query: ParsedQuery) -> list[SearchHit]:
     return hits
 
 
+# What the score and the hit read of an entry (or of a column's row computed like one).
+RANKED_COLUMNS = ", ".join(
+    f"e.{c}"
+    for c in (
+        "id",
+        "kind",
+        "object_id",
+        "name",
+        "qualified_name",
+        "url_arg",
+        "summary",
+        "context",
+        "keys",
+        "text_a",
+        "text_b",
+        "text_c",
+        "text_d",
+        "domain",
+        "platform",
+        "classification",
+        "lifecycle",
+        "boost",
+        "popularity",
+    )
+)
 HIT_COLUMNS = "e.kind, e.object_id, e.name, e.qualified_name, e.url_arg, e.summary, e.context, e.domain, e.platform, e.classification, e.lifecycle"
 
 
@@ -187,17 +258,26 @@ def search(
         backend.correct(query)
     pool, pool_params = _pool(query, filters)
     score, score_params = score_sql(query, backend)
-    # One statement: the candidate pool once, its facet counts, and the ranked page.
+    ctes, params = [f"pool AS MATERIALIZED ({pool})"], [*pool_params]
+    ranked = "SELECT e.* FROM search_searchentry e JOIN pool ON pool.id = e.id"
+    facet_selects = FACET_SELECTS
+    column_pool = _column_pool(query, filters)
+    if column_pool:
+        # Entries and column rows side by side, ranked by one score expression (planned once).
+        ctes.append(f"cpool AS MATERIALIZED ({column_pool[0]})")
+        params += column_pool[1]
+        ranked = f"""SELECT {RANKED_COLUMNS} FROM search_searchentry e JOIN pool ON pool.id = e.id
+            UNION ALL SELECT {RANKED_COLUMNS} FROM ({_column_rows()}) e"""
+        facet_selects = [*FACET_SELECTS, COLUMN_TAG_FACET.format(tags=backend.json_values("c.tags", "j"))]
+    # One statement: the candidate pools once, their facet counts, and the ranked page.
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""WITH pool AS MATERIALIZED ({pool}),
-                m AS MATERIALIZED (
-                    SELECT {HIT_COLUMNS}, {score} AS score, e.id
-                    FROM search_searchentry e JOIN pool ON pool.id = e.id),
+            f"""WITH {", ".join(ctes)},
+                m AS MATERIALIZED (SELECT {HIT_COLUMNS}, {score} AS score, e.id FROM ({ranked}) e),
                 page AS (SELECT * FROM m ORDER BY score DESC, id LIMIT %s OFFSET %s)
             SELECT 'hit', kind, name, object_id, qualified_name, url_arg, summary, context, domain, platform, classification, lifecycle, score, id FROM page
-            UNION ALL {" UNION ALL ".join(FACET_SELECTS)}""",
-            [*pool_params, *score_params, page_size, offset],
+            UNION ALL {" UNION ALL ".join(facet_selects)}""",
+            [*params, *score_params, page_size, offset],
         )
         rows = cursor.fetchall()
     count, facets = _facets([row[1:4] for row in rows if row[0] == "facet"])

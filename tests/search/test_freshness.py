@@ -10,7 +10,7 @@ from apps.harvest.models import Source
 from apps.harvest.pipeline import reconcile
 from apps.harvest.records import ColumnRecord, DatasetRecord, DatasetRef
 from apps.search.indexer import reindex_dependents
-from apps.search.models import SearchEntry, SearchFacet
+from apps.search.models import SearchColumnName, SearchEntry, SearchFacet
 from apps.search.service import search
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ def assert_index_complete():
     from django.contrib.auth import get_user_model
 
     assert indexed_ids("dataset") == set(Dataset.objects.values_list("pk", flat=True))
-    assert indexed_ids("column") == set(Column.objects.values_list("pk", flat=True))
+    assert_columns_findable()
     assert indexed_ids("product") == set(DataProduct.objects.values_list("pk", flat=True))
     assert indexed_ids("domain") == set(Domain.objects.values_list("pk", flat=True))
     assert indexed_ids("team") == set(Team.objects.values_list("pk", flat=True))
@@ -34,6 +34,17 @@ def assert_index_complete():
     people = get_user_model().objects.filter(is_active=True).exclude(mesh_teams=None, mesh_ownerships=None)
     assert indexed_ids("person") == set(people.values_list("pk", flat=True))
     assert SearchEntry.objects.count() == len(set(SearchEntry.objects.values_list("kind", "object_id")))
+
+
+def assert_columns_findable():
+    """Columns have no entries of their own: every column's name is in the name vocabulary."""
+    assert not SearchEntry.objects.filter(kind="column").exists()
+    names = set(SearchColumnName.objects.values_list("name", flat=True))
+    assert set(Column.objects.values_list("name", flat=True)) <= names
+
+
+def column_hits(q):
+    return list(search(q, filters={"type": ["column"]}, page_size=100).results)
 
 
 def harvest_records(n, *, columns=("id", "customer_id", "amount"), skip=()):
@@ -63,15 +74,18 @@ def test_nothing_harvested_or_created_is_missing_from_the_index(demo_mesh, djang
     with django_capture_on_commit_callbacks(execute=True):
         reconcile(source, harvest_records(400, columns=("id", "amount", "paid_at"), skip={5, 6}), allow_removals=True)
     assert_index_complete()
-    assert SearchEntry.objects.filter(kind="column", name="paid_at").count() == 398
+    paid = column_hits("paid_at")
+    assert len(paid) == 100 and {h.name for h in paid} == {"paid_at"}
     # Only the two removed tables (soft-deleted, still readable) keep their old column.
-    assert (
-        SearchEntry.objects.filter(
-            kind="column", name="customer_id", qualified_name__startswith="shop.sales.harvested"
-        ).count()
-        == 2
-    )
+    harvested = [h for h in column_hits("customer_id") if h.qualified_name.startswith("shop.sales.harvested")]
+    assert sorted(h.qualified_name for h in harvested) == [
+        "shop.sales.harvested_0005.customer_id",
+        "shop.sales.harvested_0006.customer_id",
+    ]
     assert search("paid_at").results[0].name == "paid_at"
+    top = search("harvested_0007.paid_at").results[0]
+    assert (top.type, top.name, top.qualified_name) == ("column", "paid_at", "shop.sales.harvested_0007.paid_at")
+    assert top.url == f"/datasets/{Dataset.objects.get(name='shop.sales.harvested_0007').pk}/#column-paid_at"
     removed = search("harvested_0005").results[0]
     assert (removed.name, removed.extra["lifecycle"]) == (
         "shop.sales.harvested_0005",
@@ -93,7 +107,8 @@ def test_reindexing_a_harvest_is_set_based_not_row_by_row(
     with django_assert_max_num_queries(40) as many:
         reindex_dependents("catalog.Dataset", ids)
     assert len(many.captured_queries) == len(few.captured_queries)
-    assert len(indexed_ids("column")) == 900
+    assert len(indexed_ids("dataset")) == 300
+    assert_columns_findable()
 
 
 def test_edits_through_actions_are_searchable_on_commit(demo_mesh, django_capture_on_commit_callbacks):
@@ -166,4 +181,4 @@ def test_a_big_harvest_is_indexed_in_chunks_by_the_task(db, django_capture_on_co
         reconcile(source, harvest_records(100))
     assert calls == [40, 40, 20]  # eager here; Celery workers with REDIS_URL set
     assert indexed_ids("dataset") == set(Dataset.objects.values_list("pk", flat=True))
-    assert indexed_ids("column") == set(Column.objects.values_list("pk", flat=True))
+    assert_columns_findable()

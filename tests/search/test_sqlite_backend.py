@@ -21,6 +21,7 @@ SHARED_MODULES = [
     "test_freshness.py",
     "test_api.py",
     "test_text.py",
+    "test_columns.py",
 ]
 
 

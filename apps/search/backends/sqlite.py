@@ -2,12 +2,12 @@
 
 SQLite has none of PostgreSQL's text functions, so every connection gets Python twins of
 the SQL functions the index declarations use (``mesh_search_words``, ``mesh_last_two``,
-``string_agg``): the same declarations build the same rows on both databases.
+``string_agg``, ``strpos``): the same declarations build the same rows on both databases.
 """
 
 import json
 
-from apps.search.backends.base import ALL_KINDS, SearchBackend, column_phrases, kind_clause, prefix_tiers, wants
+from apps.search.backends.base import ALL_KINDS, SearchBackend, column_tiers, kind_clause, prefix_tiers
 from apps.search.text import ParsedQuery, last_two_parts, pick_corrections, search_words
 
 FTS_COLUMNS = ("text_a", "keys", "text_b", "text_c", "text_d")
@@ -28,12 +28,20 @@ class _StringAgg:
         return self.sep.join(self.parts) if self.parts else None
 
 
+def _strpos(text, needle):
+    """PostgreSQL's ``strpos``: 1-based position of ``needle``, 0 when absent (NULL in, NULL out)."""
+    if text is None or needle is None:
+        return None
+    return text.find(needle) + 1
+
+
 def install_functions(connection) -> None:
     """Register the SQL functions on a new SQLite connection (``connection_created``)."""
     raw = connection.connection
     raw.create_function("mesh_search_words", 1, search_words, deterministic=True)
     raw.create_function("mesh_last_two", 1, last_two_parts, deterministic=True)
     raw.create_aggregate("string_agg", 2, _StringAgg)
+    raw.create_function("strpos", 2, _strpos, deterministic=True)
 
 
 def _fts_string(term: str) -> str:
@@ -79,9 +87,15 @@ class SqliteBackend(SearchBackend):
                 [*match_params, *params],
             )
         ]
-        if wants(kinds, "column"):
-            tiers += prefix_tiers("column", column_phrases(query), extra, params, limit=None)
         return " UNION ".join(sql for sql, _ in tiers), [p for _, tier_params in tiers for p in tier_params]
+
+    def column_pool(self, query, filters, params):
+        extra = f" AND {filters}" if filters else ""
+        tiers = column_tiers(query, extra, params, strpos=self.strpos, limit=None)
+        # SQLite refuses ORDER BY inside a compound SELECT's parts: wrap each.
+        return " UNION ".join(f"SELECT * FROM ({sql})" for sql, _ in tiers), [
+            p for _, tier_params in tiers for p in tier_params
+        ]
 
     def suggestion_pool(self, query):
         match, params = self.match(query, names_only=True)

@@ -65,6 +65,13 @@ class SearchIndex:
     multi_facets: dict[str, str] = field(default_factory=dict)
     depends: dict[str, Callable] = field(default_factory=dict)
     order: int = 0  # build order: columns read their dataset's entry
+    # False: no rows are written; ``select_sql`` of the declaration is evaluated at query time
+    # for the candidates the backend finds (columns: see ``apps.search.indexes.columns``).
+    stored: bool = True
+    # Entry fields (``keys``, ``text_a``…) given as finished SQL instead of split from ``keys``
+    # and ``weights`` by ``mesh_search_words`` — for rows computed at query time from words
+    # split already (a column's name words, its dataset's entry).
+    fields: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self):
         unknown = set(self.weights) - set(WEIGHTS)
