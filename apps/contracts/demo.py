@@ -4,10 +4,13 @@ Idempotent and respectful of people's edits: a port that already has a contract 
 or anybody's) is left alone; a port whose datasets were not harvested yet gets none.
 """
 
+from django.utils import timezone
+
 from apps.catalog.models import Port
 from apps.contracts.actions import submit_contract
+from apps.contracts.checks import check_datasets
 from apps.contracts.drafts import draft_yaml
-from apps.contracts.models import Contract
+from apps.contracts.models import CheckRun, Contract
 from apps.core.actors import SystemActor
 
 DEMO_PORTS = [("orders", "orders-tables"), ("customer-lifetime-value", "clv-table")]
@@ -24,5 +27,8 @@ def load_demo_data(stdout) -> None:
             continue
         text = draft_yaml(port).replace("status: draft", "status: active", 1)
         submit_contract(ACTOR, text, port=port, via="demo")
+        # judged now, as the next harvest would: the demo shows verdicts, not "not checked yet"
+        datasets = list(port.datasets.values_list("pk", flat=True))
+        check_datasets(datasets, trigger=CheckRun.Trigger.MANUAL, now=timezone.now())
         created += 1
     stdout.write(f"contracts: {created} demo contract(s) drafted from the harvest\n")
