@@ -18,7 +18,7 @@ from django.db.models import F
 from apps.search.backends import get_backend
 from apps.search.errors import SearchQueryError
 from apps.search.highlight import highlights
-from apps.search.indexer import select_sql
+from apps.search.indexer import ENTRY_COLUMNS, select_sql
 from apps.search.indexes import search_indexes
 from apps.search.indexes.columns import COLUMNS
 from apps.search.ranking import score_sql
@@ -209,30 +209,7 @@ def _hits(rows, query: ParsedQuery) -> list[SearchHit]:
 
 
 # What the score and the hit read of an entry (or of a column's row computed like one).
-RANKED_COLUMNS = ", ".join(
-    f"e.{c}"
-    for c in (
-        "id",
-        "kind",
-        "object_id",
-        "name",
-        "qualified_name",
-        "url_arg",
-        "summary",
-        "context",
-        "keys",
-        "text_a",
-        "text_b",
-        "text_c",
-        "text_d",
-        "domain",
-        "platform",
-        "classification",
-        "lifecycle",
-        "boost",
-        "popularity",
-    )
-)
+RANKED_COLUMNS = ", ".join(f"e.{c}" for c in ("id", *ENTRY_COLUMNS) if c != "parent_id")
 HIT_COLUMNS = "e.kind, e.object_id, e.name, e.qualified_name, e.url_arg, e.summary, e.context, e.domain, e.platform, e.classification, e.lifecycle"
 
 
