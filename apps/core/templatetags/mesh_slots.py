@@ -1,6 +1,6 @@
 from django import template
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
 from apps.core.slots import nav_links_for, render_object_actions
@@ -27,6 +27,6 @@ def nav_links(context):
     rows = []
     for link in links:
         url = reverse(link.url_name)
-        current = format_html(' aria-current="page"') if request.path.startswith(url) else ""
+        current = mark_safe(' aria-current="page"') if request.path.startswith(url) else ""
         rows.append((url, current, link.label))
     return format_html_join("\n", '<a href="{}"{}>{}</a>', rows)
