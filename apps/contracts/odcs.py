@@ -19,7 +19,7 @@ import yaml
 from jsonschema import Draft201909Validator
 
 from apps.catalog import compatibility
-from apps.core.problems import Problem
+from apps.core.problems import Problem, format_path, key_problem
 
 MAX_BYTES = 1_000_000  # one contract; the standard's full example is 12 kB
 MAX_PROPERTIES = 5_000
@@ -60,13 +60,6 @@ class ParsedContract:
         return str((self.data or {}).get("status") or "")
 
 
-def format_path(path) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
 @lru_cache(maxsize=1)
 def json_schema() -> dict:
     from importlib.util import find_spec
@@ -95,27 +88,11 @@ def _build(node, path: tuple, parsed: ParsedContract):
         out = {}
         for key_node, value_node in node.value:
             key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
-            if not isinstance(key, str):
-                parsed.problems.append(
-                    Problem(
-                        format_path(path),
-                        "invalid_key",
-                        f"Keys are strings; got {key!r}.",
-                        key_node.start_mark.line + 1,
-                        key_node.start_mark.column + 1,
-                    )
-                )
-                continue
-            if key in out:
-                parsed.problems.append(
-                    Problem(
-                        format_path(path + (key,)),
-                        "duplicate_key",
-                        f"'{key}' appears twice.",
-                        key_node.start_mark.line + 1,
-                        key_node.start_mark.column + 1,
-                    )
-                )
+            problem = key_problem(key, out, path, key_node)
+            if problem is not None:
+                parsed.problems.append(problem)
+                if problem.code == "invalid_key":
+                    continue
             out[key] = _build(value_node, path + (key,), parsed)
         return out
     if isinstance(node, yaml.SequenceNode):

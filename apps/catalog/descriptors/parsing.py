@@ -13,7 +13,7 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from apps.catalog.descriptors.limits import LimitExceeded, Loader, check_limits
-from apps.core.problems import Problem
+from apps.core.problems import Problem, format_path, key_problem
 
 SCHEMA_PATH = Path(__file__).with_name("schema.json")
 
@@ -35,13 +35,6 @@ class Parsed:
         return Problem(format_path(path), code, message, mark[0] if mark else None, mark[1] if mark else None)
 
 
-def format_path(path) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
 @lru_cache(maxsize=1)
 def schema() -> dict:
     return json.loads(SCHEMA_PATH.read_text())
@@ -54,27 +47,11 @@ def _build(node, path: tuple, parsed: Parsed):
         out = {}
         for key_node, value_node in node.value:
             key = _build(key_node, path + ("<key>",), parsed)
-            if not isinstance(key, str):
-                parsed.problems.append(
-                    Problem(
-                        format_path(path),
-                        "invalid_key",
-                        f"Keys are strings; got {key!r}.",
-                        key_node.start_mark.line + 1,
-                        key_node.start_mark.column + 1,
-                    )
-                )
-                continue
-            if key in out:
-                parsed.problems.append(
-                    Problem(
-                        format_path(path + (key,)),
-                        "duplicate_key",
-                        f"'{key}' appears twice.",
-                        key_node.start_mark.line + 1,
-                        key_node.start_mark.column + 1,
-                    )
-                )
+            problem = key_problem(key, out, path, key_node)
+            if problem is not None:
+                parsed.problems.append(problem)
+                if problem.code == "invalid_key":
+                    continue
             parsed.marks[("key",) + path + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             out[key] = _build(value_node, path + (key,), parsed)
         return out
