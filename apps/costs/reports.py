@@ -160,7 +160,11 @@ def top_products(domain, months: int = 12, limit: int = 10) -> list[dict]:
 
 
 def unattributed(months: int = 12, limit: int = 200) -> dict:
-    """Totals per currency and the largest unattributed lines, for the platform team."""
+    """Totals per currency, the same per source and service, and the largest unattributed lines.
+
+    The grouping comes first because it is what the platform team acts on: one service of one
+    billing source left untagged is one tag rule to add, whatever its number of lines.
+    """
     window = months_back(months)
     totals = {
         r["currency"]: r["total"]
@@ -168,14 +172,23 @@ def unattributed(months: int = 12, limit: int = 200) -> dict:
         .values("currency")
         .annotate(total=Sum("amount"))
     }
-    lines = list(
-        CostLine.objects.filter(basis=Basis.UNATTRIBUTED, month__gte=window[0])
-        .order_by("-effective_cost")
-        .values("id", "source_name", "month", "service_name", "resource_id", "effective_cost", "currency", "tags")[
-            :limit
-        ]
+    in_window = CostLine.objects.filter(basis=Basis.UNATTRIBUTED, month__gte=window[0])
+    by_service = list(
+        in_window.values("source_name", "service_name", "currency")
+        .annotate(total=Sum("effective_cost"), line_count=Count("id"))
+        .order_by("-total", "source_name", "service_name")[:limit]
     )
-    return {"totals": totals, "lines": lines}
+    lines = list(
+        in_window.order_by("-effective_cost").values(
+            "id", "source_name", "month", "service_name", "resource_id", "effective_cost", "currency", "tags"
+        )[:limit]
+    )
+    return {
+        "totals": totals,
+        "by_service": by_service,
+        "line_count": in_window.count(),
+        "lines": lines,
+    }
 
 
 def cost_per_consumer(product, month: date | None = None) -> dict:

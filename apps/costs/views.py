@@ -70,6 +70,9 @@ def budget_edit(request, slug):
     return redirect(f"{product.get_absolute_url()}#costs")
 
 
+PAGE_LINES = 25  # the page shows the largest lines; the REST API lists up to 200
+
+
 @login_required_403
 def mesh_costs(request):
     """The platform team's page: recent imports, unattributed totals and lines, an upload form."""
@@ -100,7 +103,8 @@ def mesh_costs(request):
         return redirect("costs:mesh")
     context = {
         "imports": CostImport.objects.all()[:20],
-        "unattributed": reports.unattributed(),
+        "unattributed": reports.unattributed(limit=PAGE_LINES),
+        "page_lines": PAGE_LINES,
         "max_upload": getattr(settings, "MESH_COST_MAX_UPLOAD_BYTES", actions.DEFAULT_MAX_BYTES),
     }
     return render(request, "costs/mesh.html", context)

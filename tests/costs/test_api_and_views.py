@@ -140,3 +140,34 @@ def test_mixed_currencies_are_never_added_without_rates(mesh, settings):
     set_exchange_rate(ADMIN, month=date.today(), currency="USD", to_currency="EUR", rate="0.5")
     body = _api(mesh.consumer).get("/api/v1/products/orders/costs/?months=1").json()
     assert body["converted"] == {"currency": "EUR", "by_month": ["20.00"]}
+
+
+def test_unattributed_cost_is_grouped_by_source_and_service_and_the_page_shows_the_largest_lines(mesh):
+    month = _this_month()
+    lines = [SampleLine("unattributed", f"i-{n}", month, "Amazon EC2", Decimal(n + 1), "EUR") for n in range(30)]
+    lines += [SampleLine("unattributed", "bucket-1", month, "Amazon S3", Decimal("100"), "EUR")]
+    import_costs(
+        ADMIN, io.BytesIO(csv_text(lines, "focus").encode()), fmt="focus", source_name="aws", file_name="u.csv"
+    )
+
+    data = _api(mesh.admin).get("/api/v1/costs/unattributed/").json()
+    assert data["line_count"] == 31
+    assert [{**row, "total": Decimal(row["total"])} for row in data["by_service"]] == [
+        {
+            "source_name": "aws",
+            "service_name": "Amazon EC2",
+            "currency": "EUR",
+            "total": Decimal(465),
+            "line_count": 30,
+        },
+        {"source_name": "aws", "service_name": "Amazon S3", "currency": "EUR", "total": Decimal(100), "line_count": 1},
+    ]
+    assert data["lines"][0]["resource_id"] == "bucket-1" and len(data["lines"]) == 31
+
+    admin = Client()
+    admin.force_login(mesh.admin)
+    page = admin.get("/costs/").content.decode()
+    assert "The 25 largest of 31 lines" in page
+    assert page.count('<tr><td class="nowrap">') == 25
+    by_service = page.split('data-testid="unattributed-by-service"')[1].split("</table>")[0]
+    assert "Amazon EC2" in by_service and ">30<" in by_service and "465.00 EUR" in by_service

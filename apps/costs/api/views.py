@@ -53,7 +53,7 @@ class ProductCostsView(APIView):
 
 
 class UnattributedView(APIView):
-    """Cost no product or domain claims (admins): totals per currency and the largest lines."""
+    """Cost no product or domain claims (admins): totals per currency, per source and service, and the largest lines."""
 
     permission_classes = [IsAuthenticated]
 
@@ -68,6 +68,8 @@ class UnattributedView(APIView):
         return Response(
             {
                 "totals": {c: str(a) for c, a in data["totals"].items()},
+                "line_count": data["line_count"],
+                "by_service": [{**row, "total": str(row["total"])} for row in data["by_service"]],
                 "lines": [
                     {**line, "month": line["month"].isoformat()[:7], "effective_cost": str(line["effective_cost"])}
                     for line in data["lines"]
