@@ -12,6 +12,7 @@ matches are reported as unchanged (a ``SourceDigest`` without a record), and col
 constraints are read only for the others, so an unchanged re-harvest costs one query.
 """
 
+from concurrent.futures import ThreadPoolExecutor
 from fnmatch import fnmatchcase
 
 import psycopg
@@ -88,9 +89,16 @@ class PostgresHarvester(Harvester):
         with connect(self.config, self.secrets) as conn:
             chosen, denied = self._schemas(conn)
             params = {"schemas": [oid for oid, _, _ in chosen]}
-            digests = queries.combine_digests(self._query(conn, "digests", queries.DIGESTS, params))
-            changed = [oid for oid, schema, name, digest, _ in digests if self._known(where, schema, name) != digest]
-            facts = self._facts(conn, params, digests, changed)
+            if self.known_digests:
+                digests = queries.combine_digests(self._query(conn, "digests", queries.DIGESTS, params))
+                changed = [
+                    oid for oid, schema, name, digest, _ in digests if self._known(where, schema, name) != digest
+                ]
+                facts = self._facts(conn, params, digests, changed)
+                records = list(RecordBuilder(where, facts).records()) if changed else []
+            else:
+                records, digests = self._read_everything(conn, where, params)
+                changed = [oid for oid, _, _, _, _ in digests]
         for name in denied:
             yield HarvestWarning(
                 code="schema_skipped",
@@ -102,32 +110,46 @@ class PostgresHarvester(Harvester):
         for oid, schema, name, digest, _ in digests:
             ref = DatasetRef(where.namespace, f"{where.dbname}.{schema}.{name}")
             yield SourceDigest(ref=ref, digest=digest, unchanged=oid not in changed_oids)
-        if changed:
-            yield from RecordBuilder(where, facts).records()
+        yield from records
 
     def _known(self, where, schema: str, name: str) -> str | None:
         return self.known_digests.get(DatasetRef(where.namespace, f"{where.dbname}.{schema}.{name}"))
 
+    def _read_everything(self, conn, where, params: dict) -> tuple[list, list[tuple]]:
+        """(records, digests) when no digest is known (a first harvest): every relation is read.
+
+        The server computes the digests (a third of the run's source time) on a second thread
+        while this one builds the records from the fact rows: the client's work and the
+        server's overlap. The same connection and snapshot serve both, one query at a time."""
+        facts = self._all_facts(conn, params)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="postgres-digests") as pool:
+            pending = pool.submit(self._query, conn, "digests", queries.DIGESTS, params)
+            try:
+                records = list(RecordBuilder(where, facts).records())
+            finally:
+                rows = pending.result()  # waits for the query (and raises its error) either way
+        return records, queries.combine_digests(rows)
+
+    def _all_facts(self, conn, params: dict) -> dict:
+        return {
+            name: self._query(conn, name, sql, params)
+            for name, sql in (
+                ("relations", queries.RELATIONS),
+                ("columns", queries.COLUMNS),
+                ("constraints", queries.CONSTRAINTS),
+                ("dependencies", queries.VIEW_DEPENDENCIES),
+                ("partitions", queries.PARTITIONS),
+            )
+        }
+
     def _facts(self, conn, params: dict, digests: list[tuple], changed: list[int]) -> dict:
-        """The rows of the relations whose digest changed (all of them on a first harvest),
-        plus the columns of the relations their records refer to."""
+        """The rows of the relations whose digest changed, plus the columns of the relations
+        their records refer to."""
         names = [(oid, schema, name) for oid, schema, name, _, _ in digests]
         if not changed:
             return {}
         if len(changed) == len(digests):
-            return {
-                "names": names,
-                **{
-                    name: self._query(conn, name, sql, params)
-                    for name, sql in (
-                        ("relations", queries.RELATIONS),
-                        ("columns", queries.COLUMNS),
-                        ("constraints", queries.CONSTRAINTS),
-                        ("dependencies", queries.VIEW_DEPENDENCIES),
-                        ("partitions", queries.PARTITIONS),
-                    )
-                },
-            }
+            return {"names": names, **self._all_facts(conn, params)}
         related = {oid: deps for oid, _, _, _, deps in digests}
         wanted = set(changed) | {dep for oid in changed for dep in related[oid]}
         only, read = {**params, "only": changed}, {**params, "only": sorted(wanted)}
