@@ -91,14 +91,14 @@ class PostgresHarvester(Harvester):
             params = {"schemas": [oid for oid, _, _ in chosen]}
             if self.known_digests:
                 digests = queries.combine_digests(self._query(conn, "digests", queries.DIGESTS, params))
-                changed = [
-                    oid for oid, schema, name, digest, _ in digests if self._known(where, schema, name) != digest
-                ]
+                refs = self._refs(where, digests)
+                changed = [oid for oid, _, _, digest, _ in digests if self.known_digests.get(refs[oid]) != digest]
                 facts = self._facts(conn, params, digests, changed)
                 records = list(RecordBuilder(where, facts).records()) if changed else []
             else:
                 records, digests = self._read_everything(conn, where, params)
-                changed = [oid for oid, _, _, _, _ in digests]
+                refs = self._refs(where, digests)
+                changed = list(refs)
         for name in denied:
             yield HarvestWarning(
                 code="schema_skipped",
@@ -107,13 +107,14 @@ class PostgresHarvester(Harvester):
                 partial=True,
             )
         changed_oids = set(changed)
-        for oid, schema, name, digest, _ in digests:
-            ref = DatasetRef(where.namespace, f"{where.dbname}.{schema}.{name}")
-            yield SourceDigest(ref=ref, digest=digest, unchanged=oid not in changed_oids)
+        for oid, _, _, digest, _ in digests:
+            yield SourceDigest(ref=refs[oid], digest=digest, unchanged=oid not in changed_oids)
         yield from records
 
-    def _known(self, where, schema: str, name: str) -> str | None:
-        return self.known_digests.get(DatasetRef(where.namespace, f"{where.dbname}.{schema}.{name}"))
+    @staticmethod
+    def _refs(where, digests: list[tuple]) -> dict[int, DatasetRef]:
+        namespace, dbname = where.namespace, where.dbname
+        return {oid: DatasetRef(namespace, f"{dbname}.{schema}.{name}") for oid, schema, name, _, _ in digests}
 
     def _read_everything(self, conn, where, params: dict) -> tuple[list, list[tuple]]:
         """(records, digests) when no digest is known (a first harvest): every relation is read.
@@ -145,9 +146,9 @@ class PostgresHarvester(Harvester):
     def _facts(self, conn, params: dict, digests: list[tuple], changed: list[int]) -> dict:
         """The rows of the relations whose digest changed, plus the columns of the relations
         their records refer to."""
-        names = [(oid, schema, name) for oid, schema, name, _, _ in digests]
         if not changed:
             return {}
+        names = [(oid, schema, name) for oid, schema, name, _, _ in digests]
         if len(changed) == len(digests):
             return {"names": names, **self._all_facts(conn, params)}
         related = {oid: deps for oid, _, _, _, deps in digests}
