@@ -42,7 +42,7 @@ _RELATION_FIELDS = f"""c.relkind, pg_get_userbyid(c.relowner), d.description,
        case when c.relkind = 'p' then coalesce((select l.row_estimate from leaves l where l.root = c.oid), 0)
             when c.relkind in ('r', 'm') and c.reltuples >= 0 then c.reltuples::bigint end,
        case when c.relkind = 'p' then coalesce((select l.bytes from leaves l where l.root = c.oid), 0)
-            when c.relkind in ('r', 'm') then (select {_SIZE} from pg_class r where r.oid = c.oid) end,
+            when c.relkind in ('r', 'm') then {_SIZE.replace("r.", "c.")} end,
        case when c.relkind = 'p' then coalesce((select l.n from leaves l where l.root = c.oid), 0) end,
        case when c.relkind = 'p' then pg_get_partkeydef(c.oid) end,
        case when c.relkind in ('v', 'm') then pg_get_viewdef(c.oid, true) end,
