@@ -225,3 +225,26 @@ def test_a_change_seen_only_through_names_is_harvested_incrementally(source, sho
     full = harvest(source)
     assert full.counts.get("datasets_changed", 0) == 0, full.counts
     assert catalog_state() == after
+
+
+def test_a_first_harvest_whose_digest_query_fails_writes_nothing(source, monkeypatch):
+    """On a first harvest the digests are computed on a second thread while records are
+    built: a connection lost there fails the run like any other query."""
+    import psycopg
+
+    from apps.harvest.harvesters.postgres import PostgresHarvester
+    from tests.harvest.pg_source import SERVER_URL
+
+    def kill_during_digests(name, conn):
+        if name == "partitions":  # the last fact query: the digests come next, on the other thread
+            with psycopg.connect(SERVER_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
+                admin.execute("select pg_terminate_backend(%s)", [conn.info.backend_pid])
+
+    monkeypatch.setattr(PostgresHarvester, "query_hook", staticmethod(kill_during_digests))
+    run = harvest(source)
+    assert run.status == "failed" and run.errors[0]["code"] == "connection_lost", run.errors
+    assert not Dataset.objects.exists() and not SourceDataset.objects.exists()
+
+    monkeypatch.setattr(PostgresHarvester, "query_hook", None)
+    again = harvest(source)
+    assert again.status in ("succeeded", "partial") and again.counts["datasets_added"] == 10

@@ -123,13 +123,11 @@ class PostgresHarvester(Harvester):
         while this one builds the records from the fact rows: the client's work and the
         server's overlap. The same connection and snapshot serve both, one query at a time."""
         facts = self._all_facts(conn, params)
+        # Leaving the block waits for the query, also when building failed (that error wins).
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="postgres-digests") as pool:
             pending = pool.submit(self._query, conn, "digests", queries.DIGESTS, params)
-            try:
-                records = list(RecordBuilder(where, facts).records())
-            finally:
-                rows = pending.result()  # waits for the query (and raises its error) either way
-        return records, queries.combine_digests(rows)
+            records = list(RecordBuilder(where, facts).records())
+        return records, queries.combine_digests(pending.result())
 
     def _all_facts(self, conn, params: dict) -> dict:
         return {

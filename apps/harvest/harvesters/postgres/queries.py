@@ -130,6 +130,8 @@ def restrict(sql: str, alias: str = "c") -> str:
 #  - a constraint's definition (``pg_get_constraintdef``) is its pg_constraint row plus the
 #    names of what it references (the referenced table's columns, schema and name); its own
 #    columns' names are in the relation's column digest.
+# Both texts are stable for a given server; a new major version (another rule tree format) or
+# ``lc_messages`` (pg_describe_object's wording) changes every digest once: one full read.
 _RULE_DIGEST = """(select md5(r.ev_action::text || coalesce((
         select string_agg(pg_describe_object(dep.refclassid, dep.refobjid, dep.refobjsubid), '|'
                           order by dep.refclassid, dep.refobjid, dep.refobjsubid)
