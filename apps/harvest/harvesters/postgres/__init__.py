@@ -9,7 +9,9 @@ in ``password_env``, or — moved into the secrets when the source is saved — 
 A run first asks the server for one digest per relation (``queries.DIGESTS``) and compares
 it with the digests the pipeline stored last time (``known_digests``): relations whose digest
 matches are reported as unchanged (a ``SourceDigest`` without a record), and columns and
-constraints are read only for the others, so an unchanged re-harvest costs one query.
+constraints are read only for the others, so an unchanged re-harvest costs one query. With
+no digest known (a first harvest) everything is read and the digests are computed while the
+records are built.
 """
 
 from concurrent.futures import ThreadPoolExecutor
