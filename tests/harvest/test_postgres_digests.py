@@ -113,3 +113,138 @@ def test_new_mapping_rules_reach_datasets_reported_unchanged(source):
     assert run.counts["source_queries"] == 2  # nothing was read again...
     placed = set(Dataset.objects.filter(domain__slug="sales").values_list("short_name", flat=True))
     assert {"customers", "orders", "customer_totals"} <= placed  # ...and the rule still applied
+
+
+def catalog_state():
+    """Everything a harvest writes that the digest must keep current, in a comparable form."""
+    from apps.catalog.models import DatasetConstraint
+
+    return (
+        sorted(Dataset.objects.values_list("name", "description", "owner", "properties", "removed_at")),
+        sorted(Column.objects.values_list("dataset__name", "name", "ordinal", "data_type", "nullable", "default")),
+        sorted(
+            DatasetConstraint.objects.values_list(
+                "dataset__name",
+                "name",
+                "kind",
+                "columns",
+                "referenced_dataset__name",
+                "referenced_columns",
+                "definition",
+            ),
+            key=repr,
+        ),
+        lineage_state(),
+    )
+
+
+def definition(short_name: str) -> str:
+    return Dataset.objects.get(short_name=short_name).properties["postgres"]["definition"]
+
+
+def constraint_definitions(short_name: str) -> list[str]:
+    from apps.catalog.models import DatasetConstraint
+
+    return sorted(DatasetConstraint.objects.filter(dataset__short_name=short_name).values_list("definition", flat=True))
+
+
+# Facts the digest covers by what determines their text (queries.DIGESTS): a view's definition
+# by its rule and the names of what the rule depends on, a constraint's by its row and the
+# names of what it references. Each change must reach the catalog on the next (incremental) run.
+COVERED_BY_DEPENDENCY_NAMES = [
+    pytest.param(
+        "create function sales.shout(text) returns text language sql immutable as $$ select upper($1) $$;"
+        " create view sales.loud_customers as select sales.shout(c.name) as loud from sales.customers c;",
+        "alter function sales.shout(text) rename to yell;",
+        lambda: "sales.yell(" in definition("loud_customers"),
+        id="function-used-by-a-view-renamed",
+    ),
+    pytest.param(
+        "",
+        "alter table sales.orders_2026 rename to orders_y2026;",  # a partition: not a dataset of its own
+        lambda: "sales.orders_y2026" in definition("orders_2026"),
+        id="partition-read-by-a-view-renamed",
+    ),
+    pytest.param(
+        "",
+        "alter table secret.salaries rename to wages;",  # a schema the harvester may not read
+        lambda: "secret.wages" in definition("order_payroll_mix"),
+        id="unharvested-table-read-by-a-view-renamed",
+    ),
+    pytest.param(
+        "create schema ext; create table ext.regions (code text primary key);"
+        " alter table marketing.campaigns add column region text references ext.regions (code);",
+        "alter table ext.regions rename column code to region_code;",  # ext is not granted: not harvested
+        lambda: any("ext.regions(region_code)" in d for d in constraint_definitions("campaigns")),
+        id="unharvested-fk-target-column-renamed",
+    ),
+    pytest.param(
+        "",
+        "alter table marketing.campaigns alter constraint campaigns_customer_id_fkey deferrable initially deferred;",
+        lambda: any("DEFERRABLE INITIALLY DEFERRED" in d for d in constraint_definitions("campaigns")),
+        id="fk-made-deferrable",
+    ),
+    pytest.param(
+        "",
+        "alter table sales.customers rename column id to customer_key;",  # named by FKs into it and by views
+        lambda: (
+            any("sales.customers(customer_key)" in d for d in constraint_definitions("campaigns"))
+            and "customer_key" in definition("customer_totals")
+        ),
+        id="fk-target-column-renamed",
+    ),
+    pytest.param(
+        "",
+        "alter table marketing.campaigns alter column channel set default 'sms';",
+        lambda: Column.objects.get(dataset__short_name="campaigns", name="channel").default.startswith("'sms'"),
+        id="column-default-changed",
+    ),
+    pytest.param(
+        "",
+        "comment on column sales.orders.amount is 'Before tax';",
+        lambda: Column.objects.get(dataset__short_name="orders", name="amount").description == "Before tax",
+        id="column-comment-added",
+    ),
+]
+
+
+@pytest.mark.parametrize("setup, change, visible", COVERED_BY_DEPENDENCY_NAMES)
+def test_a_change_seen_only_through_names_is_harvested_incrementally(source, shop, setup, change, visible):
+    if setup:
+        execute(shop[1], setup)
+    harvest(source)
+    assert not visible()
+    execute(shop[1], change)
+    incremental = harvest(source)
+    assert incremental.status in ("succeeded", "partial"), incremental.errors
+    assert incremental.counts.get("datasets_changed", 0) >= 1
+    assert visible()
+    after = catalog_state()
+
+    SourceDataset.objects.update(source_digest="")  # a full read finds nothing left to change
+    full = harvest(source)
+    assert full.counts.get("datasets_changed", 0) == 0, full.counts
+    assert catalog_state() == after
+
+
+def test_a_first_harvest_whose_digest_query_fails_writes_nothing(source, monkeypatch):
+    """On a first harvest the digests are computed on a second thread while records are
+    built: a connection lost there fails the run like any other query."""
+    import psycopg
+
+    from apps.harvest.harvesters.postgres import PostgresHarvester
+    from tests.harvest.pg_source import SERVER_URL
+
+    def kill_during_digests(name, conn):
+        if name == "partitions":  # the last fact query: the digests come next, on the other thread
+            with psycopg.connect(SERVER_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
+                admin.execute("select pg_terminate_backend(%s)", [conn.info.backend_pid])
+
+    monkeypatch.setattr(PostgresHarvester, "query_hook", staticmethod(kill_during_digests))
+    run = harvest(source)
+    assert run.status == "failed" and run.errors[0]["code"] == "connection_lost", run.errors
+    assert not Dataset.objects.exists() and not SourceDataset.objects.exists()
+
+    monkeypatch.setattr(PostgresHarvester, "query_hook", None)
+    again = harvest(source)
+    assert again.status in ("succeeded", "partial") and again.counts["datasets_added"] == 10

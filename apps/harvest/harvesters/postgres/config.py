@@ -3,6 +3,7 @@
 import os
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from urllib.parse import urlsplit, urlunsplit
 
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
@@ -31,7 +32,7 @@ class Target:
     port: int
     dbname: str
 
-    @property
+    @cached_property  # read once per relation of a run
     def namespace(self) -> str:
         return f"postgres://{self.host}:{self.port}"
 
