@@ -7,11 +7,15 @@ without being read: an unchanged re-harvest of 5,000 dbt models fetched 104,000 
 (0.6 s) only to keep them. The server counts them instead.
 """
 
+from django.utils import timezone
+
 from apps.catalog.models import Column, ColumnLineageEdge, LineageEdge
-from apps.harvest.pipeline.bulk import upsert
+from apps.harvest.pipeline.bulk import dumps, upsert
 from apps.harvest.pipeline.refs import label, resolve_refs
 
-BATCH = 2000
+# New edges go by COPY + one INSERT … ON CONFLICT DO NOTHING (an edge another source holds stays
+# theirs): bulk_create compiled the 104,000 first-harvest column edges of 5,000 dbt models in Python.
+DATASET_EDGE_COLUMNS = ["upstream_id", "downstream_id", "evidence", "source_id", "details", "created_at"]
 EDGE_COLUMNS = ["upstream_id", "downstream_id", "evidence", "source_id", "transformation"]
 
 
@@ -49,11 +53,8 @@ def reconcile_lineage(source, batch, outcome, report) -> set[int]:
     kept = {key for key in existing if key[1] in keep and key not in desired}
     kept_unread = edges.count() - len(existing) if unread else 0
     stale = [pk for key, (pk, _) in existing.items() if key not in desired and key not in kept]
-    new = [
-        LineageEdge(upstream_id=u, downstream_id=d, evidence=e, source=source, details=det)
-        for (u, d, e), det in desired.items()
-        if (u, d, e) not in existing
-    ]
+    now = timezone.now()
+    new = [(u, d, e, source.pk, dumps(det), now) for (u, d, e), det in desired.items() if (u, d, e) not in existing]
     moved = [
         LineageEdge(pk=existing[key][0], details=det)
         for key, det in desired.items()
@@ -61,8 +62,7 @@ def reconcile_lineage(source, batch, outcome, report) -> set[int]:
     ]
     if stale:
         LineageEdge.objects.filter(pk__in=stale).delete()
-    if new:
-        LineageEdge.objects.bulk_create(new, batch_size=BATCH, ignore_conflicts=True)
+    upsert(LineageEdge, DATASET_EDGE_COLUMNS, new, conflict=["upstream_id", "downstream_id", "evidence"])
     if moved:
         LineageEdge.objects.bulk_update(moved, ["details"], batch_size=500)
     report.add("lineage_edges", len(desired) + len(kept) + kept_unread)
@@ -140,8 +140,6 @@ def _reconcile_column_lineage(source, batch, outcome, report, keep: set[int]) ->
                 continue
             if up != down:
                 rows.append((up, down, e, source.pk, t[:30]))
-        # COPY + one INSERT … ON CONFLICT DO NOTHING (an edge another source holds stays theirs):
-        # bulk_create compiled 104,000 first-harvest edges of 5,000 dbt models in Python.
         upsert(ColumnLineageEdge, EDGE_COLUMNS, rows, conflict=["upstream_id", "downstream_id", "evidence"])
         added = len(rows)
     if moved:
