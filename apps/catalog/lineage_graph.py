@@ -11,7 +11,6 @@ condensed DAG, a few barycenter sweeps to reduce crossings, Bézier edges.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-import networkx as nx
 from django.db.models import Count, Q
 from django.urls import reverse
 
@@ -166,6 +165,8 @@ def product_edges() -> set[tuple[int, int]]:
 
 
 def product_neighbourhood(focus: set[int], *, depth: int = 1, expand: set[int] = frozenset(), cap: int = MAX_NODES):
+    import networkx as nx  # here, not at module level: catalog views load at every start-up
+
     all_edges = product_edges()
     graph = nx.DiGraph(all_edges)
     graph.add_nodes_from(focus)
@@ -302,6 +303,8 @@ def layout(nodes: list[GraphNode], edges: list[GraphEdge], *, truncated: bool = 
     """Layered left-to-right layout: longest-path layers, barycenter ordering, Bézier edges."""
     if not nodes:
         return LineageGraph([], [], 0, 0, truncated)
+    import networkx as nx
+
     by_key = {n.key: n for n in nodes}
     graph = nx.DiGraph()
     graph.add_nodes_from(sorted(by_key, key=lambda k: by_key[k].label))

@@ -16,9 +16,8 @@ consumer counts are properties.
 import os
 import re
 from fnmatch import fnmatchcase
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
-
-import requests
 
 from apps.harvest.harvesters.base import (
     ConfigError,
@@ -29,6 +28,9 @@ from apps.harvest.harvesters.base import (
     register_harvester,
 )
 from apps.harvest.records import DatasetKind, DatasetRecord, DatasetRef, HarvestWarning, LineageEvidence, LineageRecord
+
+if TYPE_CHECKING:  # imported where a harvest talks HTTP: every process's start-up loads this module
+    import requests
 
 DEFAULTS = {
     "username": "",
@@ -127,7 +129,9 @@ class RabbitMQHarvester(Harvester):
             return os.environ[env]
         return ""
 
-    def _get(self, session: requests.Session, path: str, **params):
+    def _get(self, session: "requests.Session", path: str, **params):
+        import requests
+
         self.queries_sent += 1
         url = f"{self.config['management_url']}/api/{path}"
         try:
@@ -177,7 +181,9 @@ class RabbitMQHarvester(Harvester):
                 f"The answer to {path} is not JSON: is {self.config['management_url']} the management API?", stage="api"
             ) from None
 
-    def _session(self) -> requests.Session:
+    def _session(self) -> "requests.Session":
+        import requests
+
         session = requests.Session()
         session.auth = (self.config["username"], self._password())
         session.headers["User-Agent"] = "mesh-catalog-harvest"

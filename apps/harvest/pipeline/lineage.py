@@ -2,13 +2,21 @@
 
 Edges are diffed by (upstream, downstream, evidence) against the edges this source wrote
 before; only the difference is written. An edge another source already holds is kept as theirs.
-Edges into a dataset the source reported unchanged (``SourceDigest``) are kept as they are.
+Edges into a dataset the source reported unchanged (``SourceDigest``) are kept as they are,
+without being read: an unchanged re-harvest of 5,000 dbt models fetched 104,000 column edges
+(0.6 s) only to keep them. The server counts them instead.
 """
 
+from django.utils import timezone
+
 from apps.catalog.models import Column, ColumnLineageEdge, LineageEdge
+from apps.harvest.pipeline.bulk import dumps, upsert
 from apps.harvest.pipeline.refs import label, resolve_refs
 
-BATCH = 2000
+# New edges go by COPY + one INSERT … ON CONFLICT DO NOTHING (an edge another source holds stays
+# theirs): bulk_create compiled the 104,000 first-harvest column edges of 5,000 dbt models in Python.
+DATASET_EDGE_COLUMNS = ["upstream_id", "downstream_id", "evidence", "source_id", "details", "created_at"]
+EDGE_COLUMNS = ["upstream_id", "downstream_id", "evidence", "source_id", "transformation"]
 
 
 def kept_downstreams(batch, outcome) -> set[int]:
@@ -34,19 +42,19 @@ def reconcile_lineage(source, batch, outcome, report) -> set[int]:
             continue
         if up != down:
             desired[(up, down, rec.evidence)] = rec.details
+    # Kept datasets no desired edge points into keep every edge of this source: not read, counted.
+    unread = sorted(keep - {key[1] for key in desired})
+    edges = LineageEdge.objects.filter(source=source)
+    read = edges.exclude(downstream_id__in=unread) if unread else edges
     existing = {
         (u, d, e): (pk, det)
-        for pk, u, d, e, det in LineageEdge.objects.filter(source=source).values_list(
-            "pk", "upstream_id", "downstream_id", "evidence", "details"
-        )
+        for pk, u, d, e, det in read.values_list("pk", "upstream_id", "downstream_id", "evidence", "details")
     }
     kept = {key for key in existing if key[1] in keep and key not in desired}
+    kept_unread = edges.count() - len(existing) if unread else 0
     stale = [pk for key, (pk, _) in existing.items() if key not in desired and key not in kept]
-    new = [
-        LineageEdge(upstream_id=u, downstream_id=d, evidence=e, source=source, details=det)
-        for (u, d, e), det in desired.items()
-        if (u, d, e) not in existing
-    ]
+    now = timezone.now()
+    new = [(u, d, e, source.pk, dumps(det), now) for (u, d, e), det in desired.items() if (u, d, e) not in existing]
     moved = [
         LineageEdge(pk=existing[key][0], details=det)
         for key, det in desired.items()
@@ -54,11 +62,10 @@ def reconcile_lineage(source, batch, outcome, report) -> set[int]:
     ]
     if stale:
         LineageEdge.objects.filter(pk__in=stale).delete()
-    if new:
-        LineageEdge.objects.bulk_create(new, batch_size=BATCH, ignore_conflicts=True)
+    upsert(LineageEdge, DATASET_EDGE_COLUMNS, new, conflict=["upstream_id", "downstream_id", "evidence"])
     if moved:
         LineageEdge.objects.bulk_update(moved, ["details"], batch_size=500)
-    report.add("lineage_edges", len(desired) + len(kept))
+    report.add("lineage_edges", len(desired) + len(kept) + kept_unread)
     report.add("lineage_edges_added", len(new))
     report.add("lineage_edges_removed", len(stale))
     touched = {k[1] for k in desired if k not in existing} | {
@@ -81,9 +88,16 @@ def _reconcile_column_lineage(source, batch, outcome, report, keep: set[int]) ->
             )
             continue
         desired[(up, rec.upstream_column, down, rec.downstream_column, rec.evidence)] = rec.transformation
+    unread = sorted(keep - {key[2] for key in desired})
+    edges = ColumnLineageEdge.objects.filter(source=source)
+    # By column ids (a hashed subplan), not by the joined column's dataset: on tables never
+    # analysed that filter's estimate made PostgreSQL loop over the edges per column (1.9 s).
+    read = (
+        edges.exclude(downstream_id__in=Column.objects.filter(dataset_id__in=unread).values("pk")) if unread else edges
+    )
     existing = {
         (ud, un, dd, dn, e): (pk, t)
-        for pk, ud, un, dd, dn, e, t in ColumnLineageEdge.objects.filter(source=source).values_list(
+        for pk, ud, un, dd, dn, e, t in read.values_list(
             "pk",
             "upstream__dataset_id",
             "upstream__name",
@@ -94,6 +108,7 @@ def _reconcile_column_lineage(source, batch, outcome, report, keep: set[int]) ->
         )
     }
     kept = {key for key in existing if key[2] in keep and key not in desired}
+    kept_unread = edges.count() - len(existing) if unread else 0
     stale = [pk for key, (pk, _) in existing.items() if key not in desired and key not in kept]
     to_add = {key: t for key, t in desired.items() if key not in existing}
     moved = [
@@ -124,16 +139,12 @@ def _reconcile_column_lineage(source, batch, outcome, report, keep: set[int]) ->
                 )
                 continue
             if up != down:
-                rows.append(
-                    ColumnLineageEdge(
-                        upstream_id=up, downstream_id=down, evidence=e, source=source, transformation=t[:30]
-                    )
-                )
-        ColumnLineageEdge.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
+                rows.append((up, down, e, source.pk, t[:30]))
+        upsert(ColumnLineageEdge, EDGE_COLUMNS, rows, conflict=["upstream_id", "downstream_id", "evidence"])
         added = len(rows)
     if moved:
         ColumnLineageEdge.objects.bulk_update(moved, ["transformation"], batch_size=500)
-    report.add("column_lineage_edges", len(desired) + len(kept))
+    report.add("column_lineage_edges", len(desired) + len(kept) + kept_unread)
     report.add("column_lineage_edges_added", added)
     report.add("column_lineage_edges_removed", len(stale))
     return {k[2] for k in to_add} | {k[2] for k in existing if k not in desired and k not in kept}

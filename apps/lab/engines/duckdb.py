@@ -21,12 +21,15 @@ Locks, on top of the runner's sqlglot check in the ``duckdb`` dialect:
 
 import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import duckdb
 from django.conf import settings
 
 from apps.core.duckdb_files import connect_read_only, default_database, namespace_of, resolve_path
 from apps.lab.engines.base import Engine, EngineError, Execution, cap_rows
+
+if TYPE_CHECKING:  # imported where a query runs: the engine is registered at every start-up
+    import duckdb
 
 CONFIGURE_HINT = (
     "To run queries here, the platform team registers the DuckDB file as a source of kind "
@@ -94,7 +97,7 @@ FORBIDDEN_FUNCTIONS = frozenset(
     }
 )
 
-_running: dict[str, duckdb.DuckDBPyConnection] = {}
+_running: dict[str, "duckdb.DuckDBPyConnection"] = {}
 _running_lock = threading.Lock()
 
 
@@ -157,6 +160,8 @@ class DuckDBEngine(Engine):
         return None
 
     def execute(self, reader, tables, sql, *, token, row_cap, byte_cap, timeout_ms, on_start=None) -> Execution:
+        import duckdb
+
         try:
             con = connect(reader)
         except duckdb.Error as exc:

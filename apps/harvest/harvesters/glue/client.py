@@ -8,10 +8,6 @@ import threading
 import time
 from collections.abc import Iterator
 
-import boto3
-from botocore.config import Config
-from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
-
 from apps.harvest.harvesters.base import SourceError, TransientSourceError
 
 SECRET_KEYS = ("aws_access_key_id", "aws_secret_access_key", "aws_session_token")
@@ -46,6 +42,10 @@ class GlueAccess:
     _calls_lock: threading.Lock
 
     def client(self, service: str = "glue"):
+        # boto3 is imported by a Glue harvest only: this module loads at every start-up (0.1 s).
+        import boto3
+        from botocore.config import Config
+
         session = boto3.session.Session(
             profile_name=self.config.get("profile"),
             region_name=self.config["region"],
@@ -69,6 +69,8 @@ class GlueAccess:
 
     def _call(self, fn, what: str):
         """Run one AWS call, retrying throttling and transient network errors with backoff."""
+        from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
+
         attempt = 0
         while True:
             try:
@@ -81,6 +83,8 @@ class GlueAccess:
 
     def _retry_or_raise(self, exc: Exception, attempt: int, what: str) -> None:
         """Sleep before the next attempt of a throttled/transient call, or raise a clear error."""
+        from botocore.exceptions import EndpointConnectionError, NoCredentialsError
+
         if isinstance(exc, NoCredentialsError):
             raise SourceError(
                 f"{what}: no AWS credentials found (environment, profile or instance role)", stage="auth"
@@ -101,6 +105,8 @@ class GlueAccess:
 
     def _pages(self, client, operation: str, key: str, page_size: int | None = None, **params) -> Iterator[dict]:
         """Items of a paginated operation; a throttled page is retried from its own token."""
+        from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
+
         token, attempt = None, 0
         while True:
             config = {"StartingToken": token} if token else {}

@@ -5,8 +5,6 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
-from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
-
 from apps.harvest.harvesters.base import ConfigError, ConnectionCheck, Harvester, SourceError, register_harvester
 from apps.harvest.harvesters.glue.client import DENIED, SECRET_KEYS, GlueAccess
 from apps.harvest.harvesters.glue.tables import dataset_record
@@ -74,6 +72,8 @@ class GlueHarvester(GlueAccess, Harvester):
     # --- connection test -----------------------------------------------------------
 
     def test_connection(self) -> ConnectionCheck:
+        from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError  # see GlueAccess.client
+
         try:
             response = self._call(
                 lambda: self.client().get_databases(MaxResults=1, **self._catalog_params()), "glue:GetDatabases"
@@ -137,6 +137,8 @@ class GlueHarvester(GlueAccess, Harvester):
 
     def _list_tables(self, glue, database: str) -> tuple[str, list | None, str]:
         """``(database, tables, "")``, or ``(database, None, error code)`` when access is denied."""
+        from botocore.exceptions import ClientError
+
         try:
             return (
                 database,
