@@ -13,8 +13,14 @@ class LineageEdge(models.Model):
     its own row so that removing one source of evidence keeps the others.
     """
 
-    upstream = models.ForeignKey("catalog.Dataset", on_delete=models.CASCADE, related_name="downstream_edges")
-    downstream = models.ForeignKey("catalog.Dataset", on_delete=models.CASCADE, related_name="upstream_edges")
+    # No index of their own: the unique constraint's index leads with ``upstream`` and the
+    # ``downstream`` index below is the other direction (a second copy of each only slowed writes).
+    upstream = models.ForeignKey(
+        "catalog.Dataset", on_delete=models.CASCADE, related_name="downstream_edges", db_index=False
+    )
+    downstream = models.ForeignKey(
+        "catalog.Dataset", on_delete=models.CASCADE, related_name="upstream_edges", db_index=False
+    )
     evidence = models.CharField(max_length=20, choices=LineageEvidence.choices)
     source = models.ForeignKey(
         "harvest.Source", null=True, blank=True, on_delete=models.CASCADE, related_name="lineage_edges"
@@ -38,8 +44,14 @@ class LineageEdge(models.Model):
 class ColumnLineageEdge(models.Model):
     """Column ``upstream`` contributes to column ``downstream`` (through ``transformation``)."""
 
-    upstream = models.ForeignKey("catalog.Column", on_delete=models.CASCADE, related_name="downstream_edges")
-    downstream = models.ForeignKey("catalog.Column", on_delete=models.CASCADE, related_name="upstream_edges")
+    # No index of their own: the unique constraint's index leads with ``upstream`` and the
+    # ``downstream`` index below is the other direction (a second copy of each only slowed writes).
+    upstream = models.ForeignKey(
+        "catalog.Column", on_delete=models.CASCADE, related_name="downstream_edges", db_index=False
+    )
+    downstream = models.ForeignKey(
+        "catalog.Column", on_delete=models.CASCADE, related_name="upstream_edges", db_index=False
+    )
     evidence = models.CharField(max_length=20, choices=LineageEvidence.choices)
     source = models.ForeignKey(
         "harvest.Source", null=True, blank=True, on_delete=models.CASCADE, related_name="column_lineage_edges"
