@@ -21,6 +21,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from apps.catalog.models import Dataset, QualityCheck, QualityResult
+from apps.core.lookups import AnyOf
 from apps.trust.models import DatasetChange
 
 _LATENCY_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(m|min|minutes?|h|hours?|d|days?)?\s*$", re.IGNORECASE)
@@ -123,7 +124,7 @@ def record_change(dataset_changes: dict[int, tuple[datetime, str, int | None]]) 
     """Store ``{dataset id: (changed_at, evidence, counter)}`` where newer; returns rows written."""
     if not dataset_changes:
         return 0
-    known = {c.dataset_id: c for c in DatasetChange.objects.filter(dataset_id__in=list(dataset_changes))}
+    known = {c.dataset_id: c for c in DatasetChange.objects.filter(AnyOf("dataset_id", dataset_changes))}
     new, changed = [], []
     for did, (when, evidence, counter) in dataset_changes.items():
         row = known.get(did)
@@ -173,7 +174,7 @@ def measure_postgres_counters(counters: dict[int, int], measured_at: datetime | 
     The first counter seen for a table is only stored: a change is a difference.
     """
     measured_at = measured_at or timezone.now()
-    known = dict(DatasetChange.objects.filter(dataset_id__in=list(counters)).values_list("dataset_id", "counter"))
+    known = dict(DatasetChange.objects.filter(AnyOf("dataset_id", counters)).values_list("dataset_id", "counter"))
     changes, first = {}, []
     for did, counter in counters.items():
         if did not in known:
