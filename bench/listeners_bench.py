@@ -28,7 +28,7 @@ from pgcount import add_database_flags
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def changed_reharvests(args, change, event, report) -> None:
+def changed_reharvests(args, change, event, report, slowest) -> None:
     """In the last round's catalog: re-harvest (to catch up with the source), change 1 % of
     the source's tables (``harvest_postgres.change_sql``) and time the re-harvest's listeners."""
     from unittest import mock
@@ -44,6 +44,7 @@ def changed_reharvests(args, change, event, report) -> None:
     with mock.patch.object(hooks, "_listeners", change), mock.patch.object(events, "_listeners", event):
         trigger_harvest(actor, source, triggered_by="bench", run_async=False)
         report("catch-up re-harvest")
+        slowest(0)
         for label in ("unchanged re-harvest", "1 % changed re-harvest"):
             if label.startswith("1 %"):
                 schemas = psycopg.connect(f"{args.server}/{args.source_db}", autocommit=True)
@@ -55,6 +56,7 @@ def changed_reharvests(args, change, event, report) -> None:
             wall, cpu = time.perf_counter() - start, time.process_time() - cpu
             index = run.timings.get("index", 0)
             report(f"{label}: {run.status} in {wall:.2f} s wall, {cpu:.2f} s CPU, index phase {index:.2f} s")
+            slowest(args.queries)
 
 
 def main():
@@ -123,6 +125,21 @@ def main():
         timings: dict[str, list[tuple[float, float]]] = defaultdict(list)
         statements: list[tuple[float, str, int]] = []
 
+        def log_statement(execute, sql, params, many, context):
+            started = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                size = sum(len(p) if isinstance(p, list | tuple) else 1 for p in params or ())
+                statements.append((time.perf_counter() - started, sql, size))
+
+        def slowest(n: int) -> None:
+            total = sum(d for d, _, _ in statements)
+            print(f"{len(statements)} statements, {total:.2f} s; the slowest:")
+            for d, sql, size in sorted(statements, key=lambda s: -s[0])[:n]:
+                print(f"  {d:.3f} s  ({size} values)  {' '.join(sql.split())[:220]}")
+            statements.clear()
+
         def timed(name, listener):
             def run(*a):
                 start, cpu = time.perf_counter(), time.process_time()
@@ -160,14 +177,6 @@ def main():
                 profiler = cProfile.Profile()
             statements.clear()
 
-            def log_statement(execute, sql, params, many, context):
-                started = time.perf_counter()
-                try:
-                    return execute(sql, params, many, context)
-                finally:
-                    size = sum(len(p) if isinstance(p, list | tuple) else 1 for p in params or ())
-                    statements.append((time.perf_counter() - started, sql, size))
-
             with (
                 mock.patch.object(hooks, "_listeners", change),
                 mock.patch.object(events, "_listeners", event),
@@ -193,15 +202,13 @@ def main():
                         os.environ.get("MESH_BENCH_PROFILE_SORT", "cumulative")
                     ).print_stats(45)
             if args.queries and r == args.rounds - 1:
-                total = sum(d for d, _, _ in statements)
-                print(f"{len(statements)} statements, {total:.2f} s; the slowest:")
-                for d, sql, size in sorted(statements, key=lambda s: -s[0])[: args.queries]:
-                    print(f"  {d:.3f} s  ({size} values)  {' '.join(sql.split())[:220]}")
+                slowest(args.queries)
             report(
                 f"round {r + 1}: {len(ids)} datasets, {len(unrouted)} events: listeners {wall:.2f} s wall, {cpu:.2f} s CPU"
             )
         if args.changed:
-            changed_reharvests(args, change, event, report)
+            with connections["default"].execute_wrapper(log_statement):
+                changed_reharvests(args, change, event, report, slowest)
     finally:
         connections.close_all()
         settings_dict["NAME"] = catalog_db

@@ -21,6 +21,7 @@ from apps.core.lookups import AnyOf
 from apps.core.models import ChangeAction
 from apps.core.writes import require
 from apps.privacy.categories import Category
+from apps.privacy.detection.by_name import detect_by_name
 from apps.privacy.detection.detector import detect
 from apps.privacy.detection.gather import gather
 from apps.privacy.detection.sampling import sample
@@ -51,31 +52,37 @@ def detect_pii(
         if dataset_ids is not None:
             qs = qs.filter(AnyOf("id", dataset_ids))
         ids = list(qs.values_list("id", flat=True))
-        facts, declared, to_sample = gather(ids, for_sampling=sample_values)
-        timings["gather"] = round(time.perf_counter() - started, 3)
         samples, warnings = None, []
-        if sample_values and to_sample:
-            from apps.harvest.models import Source
+        if sample_values:
+            facts, declared, to_sample = gather(ids)
+            timings["gather"] = round(time.perf_counter() - started, 3)
+            if to_sample:
+                from apps.harvest.models import Source
 
-            sources = {s.pk: s for s in Source.objects.filter(pk__in={d.source_id for d in to_sample if d.source_id})}
-            report = sample(
-                to_sample,
-                sources,
-                max_connections=max_connections or settings.MESH_PRIVACY_SAMPLE_CONNECTIONS,
-                timeout_ms=settings.MESH_PRIVACY_SAMPLE_TIMEOUT_MS,
-            )
-            samples, warnings = report.values, report.warnings
-            run.columns_sampled = report.columns_sampled
-            timings["sample"] = report.seconds
-        t = time.perf_counter()
-        suggestions = detect(facts, samples)
+                sources = {
+                    s.pk: s for s in Source.objects.filter(pk__in={d.source_id for d in to_sample if d.source_id})
+                }
+                report = sample(
+                    to_sample,
+                    sources,
+                    max_connections=max_connections or settings.MESH_PRIVACY_SAMPLE_CONNECTIONS,
+                    timeout_ms=settings.MESH_PRIVACY_SAMPLE_TIMEOUT_MS,
+                )
+                samples, warnings = report.values, report.warnings
+                run.columns_sampled = report.columns_sampled
+                timings["sample"] = report.seconds
+            t = time.perf_counter()
+            suggestions, checked = detect(facts, samples), len(facts)
+        else:  # by name only: each distinct set of column facts is judged once
+            t = time.perf_counter()
+            suggestions, declared, checked = detect_by_name(ids)
         timings["detect"] = round(time.perf_counter() - t, 3)
         t = time.perf_counter()
         written, removed = _write(ids, suggestions, declared, sampled=set(samples or ()))
         if written or removed:
             reindex_search(ids)
         timings["write"] = round(time.perf_counter() - t, 3)
-        run.datasets, run.columns_checked, run.suggestions, run.removed = len(ids), len(facts), written, removed
+        run.datasets, run.columns_checked, run.suggestions, run.removed = len(ids), checked, written, removed
         run.warnings = warnings[:MAX_WARNINGS] + (
             [f"… and {len(warnings) - MAX_WARNINGS} more"] if len(warnings) > MAX_WARNINGS else []
         )
