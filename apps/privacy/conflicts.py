@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from apps.catalog.models import DataProduct, PortDataset, PortDirection
 from apps.core.events import emit
+from apps.core.lookups import AnyOf
 from apps.privacy.categories import PERSONAL_DATA
 from apps.privacy.models import ClassificationConflict, ColumnClassification, State
 from apps.privacy.policy import policies
@@ -36,7 +37,7 @@ def compute_conflicts() -> dict[int, dict]:
         return {}
     rows = (
         ColumnClassification.objects.filter(
-            column__dataset_id__in=list(datasets_of),
+            AnyOf("column__dataset_id", datasets_of),
             column__dataset__removed_at__isnull=True,
             category__in=PERSONAL_DATA,
             state__in=(State.SUGGESTED, State.CONFIRMED),

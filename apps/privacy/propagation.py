@@ -13,6 +13,7 @@ from collections import defaultdict, deque
 from django.db import transaction
 
 from apps.catalog.models import Column, ColumnLineageEdge, LineageEdge
+from apps.core.lookups import AnyOf
 from apps.privacy.categories import PERSONAL_DATA
 from apps.privacy.models import AnonymisedColumn, ColumnClassification, Origin, State
 
@@ -49,7 +50,7 @@ def compute() -> dict[tuple[int, str], tuple[int, bool]]:
         return {}
     stop_columns, stop_datasets = _markers()
     if stop_datasets:
-        stop_columns |= set(Column.objects.filter(dataset_id__in=stop_datasets).values_list("id", flat=True))
+        stop_columns |= set(Column.objects.filter(AnyOf("dataset_id", stop_datasets)).values_list("id", flat=True))
     children: dict[int, list[int]] = defaultdict(list)
     for up, down in ColumnLineageEdge.objects.values_list("upstream_id", "downstream_id"):
         children[up].append(down)
@@ -70,20 +71,20 @@ def _table_lineage(seeds, result, stop_columns, stop_datasets) -> None:
     """Weak propagation into datasets that have no column lineage at all."""
     with_column_lineage = set(ColumnLineageEdge.objects.values_list("downstream__dataset_id", flat=True).distinct())
     personal_cols = {c for c, _ in result} | set(seeds)
-    col_rows = Column.objects.filter(id__in=personal_cols).values_list("id", "dataset_id", "name")
+    col_rows = Column.objects.filter(AnyOf("id", personal_cols)).values_list("id", "dataset_id", "name")
     by_dataset: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for cid, did, name in col_rows:
         by_dataset[did].append((cid, name.lower()))
     if not by_dataset:
         return
     edges = list(
-        LineageEdge.objects.filter(upstream_id__in=list(by_dataset)).values_list("upstream_id", "downstream_id")
+        LineageEdge.objects.filter(AnyOf("upstream_id", by_dataset)).values_list("upstream_id", "downstream_id")
     )
     targets = {d for _, d in edges if d not in with_column_lineage and d not in stop_datasets}
     if not targets:
         return
     target_cols: dict[int, dict[str, int]] = defaultdict(dict)
-    for cid, did, name in Column.objects.filter(dataset_id__in=targets).values_list("id", "dataset_id", "name"):
+    for cid, did, name in Column.objects.filter(AnyOf("dataset_id", targets)).values_list("id", "dataset_id", "name"):
         target_cols[did][name.lower()] = cid
     cats_of = {c: set(seeds.get(c, ())) for c in personal_cols}
     for (c, cat), _ in result.items():
@@ -147,11 +148,13 @@ def propagate() -> dict:
                 rule="lineage:table" if weak else "lineage:column",
             )
         if delete:
-            ColumnClassification.objects.filter(pk__in=delete).delete()
+            ColumnClassification.objects.filter(AnyOf("pk", delete)).delete()
     touched = {key[0] for key in wanted if key not in existing} | {
         existing[key]["column_id"] for key, row in existing.items() if row["id"] in set(delete)
     }
     datasets = (
-        list(Column.objects.filter(id__in=touched).values_list("dataset_id", flat=True).distinct()) if touched else []
+        list(Column.objects.filter(AnyOf("id", touched)).values_list("dataset_id", flat=True).distinct())
+        if touched
+        else []
     )
     return {"created": len(create), "updated": len(update), "removed": len(delete), "datasets": datasets}

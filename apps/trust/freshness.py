@@ -13,14 +13,17 @@ The promise is the output port's ``endpoint_details.latency`` (``"30m"``, ``"6h"
 minute.
 """
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.db import connection
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from apps.catalog.models import Dataset, QualityCheck, QualityResult
+from apps.core.lookups import AnyOf, array_literal
 from apps.trust.models import DatasetChange
 
 _LATENCY_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(m|min|minutes?|h|hours?|d|days?)?\s*$", re.IGNORECASE)
@@ -123,7 +126,7 @@ def record_change(dataset_changes: dict[int, tuple[datetime, str, int | None]]) 
     """Store ``{dataset id: (changed_at, evidence, counter)}`` where newer; returns rows written."""
     if not dataset_changes:
         return 0
-    known = {c.dataset_id: c for c in DatasetChange.objects.filter(dataset_id__in=list(dataset_changes))}
+    known = {c.dataset_id: c for c in DatasetChange.objects.filter(AnyOf("dataset_id", dataset_changes))}
     new, changed = [], []
     for did, (when, evidence, counter) in dataset_changes.items():
         row = known.get(did)
@@ -173,14 +176,46 @@ def measure_postgres_counters(counters: dict[int, int], measured_at: datetime | 
     The first counter seen for a table is only stored: a change is a difference.
     """
     measured_at = measured_at or timezone.now()
-    known = dict(DatasetChange.objects.filter(dataset_id__in=list(counters)).values_list("dataset_id", "counter"))
-    changes, first = {}, []
+    known = {
+        did: (pk, counter)
+        for pk, did, counter in DatasetChange.objects.filter(AnyOf("dataset_id", counters)).values_list(
+            "pk", "dataset_id", "counter"
+        )
+    }
+    changes, first, counted = {}, {}, []
     for did, counter in counters.items():
         if did not in known:
-            first.append(DatasetChange(dataset_id=did, changed_at=None, evidence="pg_stat", counter=counter))
-        elif known[did] is None:
-            DatasetChange.objects.filter(dataset_id=did).update(counter=counter)
-        elif known[did] != counter:
+            first[did] = counter
+        elif known[did][1] is None:
+            counted.append(DatasetChange(pk=known[did][0], counter=counter))
+        elif known[did][1] != counter:
             changes[did] = (measured_at, "pg_stat", counter)
-    DatasetChange.objects.bulk_create(first, batch_size=1000, ignore_conflicts=True)
-    return record_change(changes) + len(first)
+    DatasetChange.objects.bulk_update(counted, ["counter"], batch_size=1000)
+    return record_change(changes) + store_first_counters(first)
+
+
+def store_first_counters(first: dict[int, int]) -> int:
+    """Insert ``{dataset id: counter}`` as first readings (no change measured yet); returns rows.
+
+    One ``INSERT … SELECT`` of two arrays (one JSON list on SQLite): the first harvest of a
+    large database reads 5,000 counters at once, and ``bulk_create`` spent 0.15 s building and
+    preparing 5,000 model objects for them. Rows that exist meanwhile are left as they are.
+    """
+    if not first:
+        return 0
+    table = connection.ops.quote_name(DatasetChange._meta.db_table)
+    columns = "(dataset_id, changed_at, evidence, counter)"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"INSERT INTO {table} {columns} SELECT d, NULL, 'pg_stat', c"
+                " FROM unnest(%s::bigint[], %s::bigint[]) AS x(d, c) ON CONFLICT (dataset_id) DO NOTHING",
+                [array_literal(first)[0], array_literal(first.values())[0]],
+            )
+        else:
+            cursor.execute(
+                f"INSERT INTO {table} {columns} SELECT json_extract(value, '$[0]'), NULL, 'pg_stat',"
+                " json_extract(value, '$[1]') FROM json_each(%s) WHERE true ON CONFLICT (dataset_id) DO NOTHING",
+                [json.dumps(list(first.items()))],
+            )
+        return cursor.rowcount

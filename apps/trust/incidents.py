@@ -13,6 +13,7 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Ou
 
 from apps.catalog.models import DataProduct, PortDataset, PortDirection, QualityCheck, QualityResult
 from apps.core.actors import SystemActor
+from apps.core.lookups import AnyOf
 from apps.trust.models import Incident, IncidentCause, Severity
 
 SYSTEM = SystemActor("incident monitor")
@@ -52,7 +53,7 @@ def _apply(wanted: dict[tuple[int, str], str], prefix: str, product_ids, cause: 
 def sync_check_incidents(dataset_ids: list[int]) -> tuple[int, int]:
     """Reconcile check incidents of the products exposing ``dataset_ids``."""
     links = list(
-        PortDataset.objects.filter(dataset_id__in=dataset_ids, port__direction=PortDirection.OUTPUT)
+        PortDataset.objects.filter(AnyOf("dataset_id", dataset_ids), port__direction=PortDirection.OUTPUT)
         .values_list("port__product_id", "dataset_id", "dataset__name", "dataset__removed_at")
         .distinct()
     )

@@ -20,8 +20,9 @@ CHUNK = 2000  # products per background task
 
 def _products_of_datasets(pks):
     from apps.catalog.models import PortDataset
+    from apps.core.lookups import AnyOf
 
-    return PortDataset.objects.filter(dataset_id__in=pks).values_list("port__product_id", flat=True)
+    return PortDataset.objects.filter(AnyOf("dataset_id", pks)).values_list("port__product_id", flat=True)
 
 
 def _products_of_domains(pks):

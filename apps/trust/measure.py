@@ -10,6 +10,7 @@ table of the database through the source's own read-only connection, and
 import logging
 
 from apps.catalog.models import Dataset
+from apps.core.lookups import AnyOf
 from apps.trust.freshness import measure_postgres_counters
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ def measure_postgres_source(source, measured_at=None) -> int:
     """Record the changes of the source's datasets since the previous reading; rows written."""
     counters = read_counters(source)
     ids = dict(
-        Dataset.objects.filter(source=source, removed_at__isnull=True, name__in=list(counters)).values_list(
+        Dataset.objects.filter(AnyOf("name", counters), source=source, removed_at__isnull=True).values_list(
             "name", "pk"
         )
     )

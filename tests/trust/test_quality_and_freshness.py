@@ -140,6 +140,15 @@ def test_pg_stat_counters_measure_a_change_only_when_they_move(mesh):
     assert change.changed_at == t0 + timedelta(hours=2) and change.counter == 130 and change.evidence == "pg_stat"
 
 
+def test_first_counters_of_many_tables_are_stored_at_once_and_a_counterless_change_gets_one(mesh):
+    t0 = timezone.now() - timedelta(hours=3)
+    DatasetChange.objects.create(dataset=mesh.raw, changed_at=t0, evidence="openlineage")  # no counter yet
+    assert measure_postgres_counters({mesh.orders_ds.pk: 7, mesh.raw.pk: 40}, measured_at=t0) == 1
+    rows = {c.dataset_id: (c.changed_at, c.evidence, c.counter) for c in DatasetChange.objects.all()}
+    assert rows == {mesh.orders_ds.pk: (None, "pg_stat", 7), mesh.raw.pk: (t0, "openlineage", 40)}
+    assert measure_postgres_counters({mesh.orders_ds.pk: 7, mesh.raw.pk: 40}) == 0
+
+
 def test_freshness_compares_the_measured_change_with_the_promise(mesh):
     actions.update_port(SYSTEM, mesh.orders_port, endpoint_details={"latency": "1h"})
     DatasetChange.objects.create(

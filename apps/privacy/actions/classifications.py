@@ -17,9 +17,11 @@ from apps.core.actors import SystemActor
 from apps.core.errors import ActionError, NotFoundError
 from apps.core.history import record_change
 from apps.core.hooks import objects_changed
+from apps.core.lookups import AnyOf
 from apps.core.models import ChangeAction
 from apps.core.writes import require
 from apps.privacy.categories import Category
+from apps.privacy.detection.by_name import detect_by_name
 from apps.privacy.detection.detector import detect
 from apps.privacy.detection.gather import gather
 from apps.privacy.detection.sampling import sample
@@ -48,33 +50,39 @@ def detect_pii(
         if source is not None:
             qs = qs.filter(source=source)
         if dataset_ids is not None:
-            qs = qs.filter(pk__in=list(dataset_ids))
+            qs = qs.filter(AnyOf("id", dataset_ids))
         ids = list(qs.values_list("id", flat=True))
-        facts, declared, to_sample = gather(ids)
-        timings["gather"] = round(time.perf_counter() - started, 3)
         samples, warnings = None, []
-        if sample_values and to_sample:
-            from apps.harvest.models import Source
+        if sample_values:
+            facts, declared, to_sample = gather(ids)
+            timings["gather"] = round(time.perf_counter() - started, 3)
+            if to_sample:
+                from apps.harvest.models import Source
 
-            sources = {s.pk: s for s in Source.objects.filter(pk__in={d.source_id for d in to_sample if d.source_id})}
-            report = sample(
-                to_sample,
-                sources,
-                max_connections=max_connections or settings.MESH_PRIVACY_SAMPLE_CONNECTIONS,
-                timeout_ms=settings.MESH_PRIVACY_SAMPLE_TIMEOUT_MS,
-            )
-            samples, warnings = report.values, report.warnings
-            run.columns_sampled = report.columns_sampled
-            timings["sample"] = report.seconds
-        t = time.perf_counter()
-        suggestions = detect(facts, samples)
+                sources = {
+                    s.pk: s for s in Source.objects.filter(pk__in={d.source_id for d in to_sample if d.source_id})
+                }
+                report = sample(
+                    to_sample,
+                    sources,
+                    max_connections=max_connections or settings.MESH_PRIVACY_SAMPLE_CONNECTIONS,
+                    timeout_ms=settings.MESH_PRIVACY_SAMPLE_TIMEOUT_MS,
+                )
+                samples, warnings = report.values, report.warnings
+                run.columns_sampled = report.columns_sampled
+                timings["sample"] = report.seconds
+            t = time.perf_counter()
+            suggestions, checked = detect(facts, samples), len(facts)
+        else:  # by name only: each distinct set of column facts is judged once
+            t = time.perf_counter()
+            suggestions, declared, checked = detect_by_name(ids)
         timings["detect"] = round(time.perf_counter() - t, 3)
         t = time.perf_counter()
         written, removed = _write(ids, suggestions, declared, sampled=set(samples or ()))
         if written or removed:
             reindex_search(ids)
         timings["write"] = round(time.perf_counter() - t, 3)
-        run.datasets, run.columns_checked, run.suggestions, run.removed = len(ids), len(facts), written, removed
+        run.datasets, run.columns_checked, run.suggestions, run.removed = len(ids), checked, written, removed
         run.warnings = warnings[:MAX_WARNINGS] + (
             [f"… and {len(warnings) - MAX_WARNINGS} more"] if len(warnings) > MAX_WARNINGS else []
         )
@@ -95,17 +103,18 @@ def detect_pii(
 def _write(dataset_ids, suggestions, declared, *, sampled: set[int]) -> tuple[int, int]:
     """Upsert suggestions and declarations of the datasets' columns; drop detected suggestions no longer supported.
 
-    The existing rows are found by dataset (thousands of ids), not by column (a hundred thousand).
+    The existing rows are found by dataset (thousands of ids, one array), not by column (a
+    hundred thousand).
     """
     wanted = {(s.column_id, s.category): s for s in suggestions}
     written = removed = 0
     with transaction.atomic():
-        existing = {}
-        for i in range(0, len(dataset_ids), 5000):
-            for row in ColumnClassification.objects.filter(column__dataset_id__in=dataset_ids[i : i + 5000]).only(
+        existing = {
+            (row.column_id, row.category): row
+            for row in ColumnClassification.objects.filter(AnyOf("column__dataset_id", dataset_ids)).only(
                 "id", "column_id", "category", "state", "origin", "confidence", "rule", "reason", "sampled", "matched"
-            ):
-                existing[(row.column_id, row.category)] = row
+            )
+        }
         create, update, delete = [], [], []
         declared = _resolve_any_personal(declared, wanted)
         for column_id, categories in declared.items():
@@ -177,12 +186,14 @@ def _resolve_any_personal(declared: dict, wanted: dict) -> dict:
     from apps.privacy.categories import PERSONAL_DATA
     from apps.privacy.detection.gather import ANY_PERSONAL
 
+    suggested: dict[int, set[str]] = {}
+    for cid, cat in wanted:
+        if cat in PERSONAL_DATA:
+            suggested.setdefault(cid, set()).add(cat)
     out = {}
     for column_id, categories in declared.items():
         if ANY_PERSONAL in categories:
-            categories = (categories - {ANY_PERSONAL}) | {
-                cat for (cid, cat) in wanted if cid == column_id and cat in PERSONAL_DATA
-            }
+            categories = (categories - {ANY_PERSONAL}) | suggested.get(column_id, set())
         if categories:
             out[column_id] = categories
     return out

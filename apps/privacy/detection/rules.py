@@ -61,10 +61,15 @@ def match_name(name: str, data_type: str, table: str = "", is_key: bool = False)
     ``table`` only matters for a bare ``name`` column, so it stays out of the cache key.
     """
     found = _match_name(name, data_type, is_key)
-    bare = not found and table and words(name) == ("name",) and type_class(data_type) in (TEXT, UNKNOWN)
+    bare = not found and table and table_matters(name) and type_class(data_type) in (TEXT, UNKNOWN)
     if bare and set(words(table)) & PERSON_TABLES:
         return ((Category.NAME, 0.7, "name:name_in_person_table"),)
     return found
+
+
+def table_matters(name: str) -> bool:
+    """Whether ``match_name`` of ``name`` can depend on its table: only a bare ``name`` column's does."""
+    return words(name) == ("name",)
 
 
 @lru_cache(maxsize=200_000)

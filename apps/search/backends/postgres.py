@@ -2,6 +2,7 @@
 
 import zlib
 
+from apps.core.lookups import array_literal
 from apps.search.backends.base import (
     ALL_KINDS,
     EMPTY_POOL,
@@ -31,7 +32,9 @@ class PostgresBackend(SearchBackend):
     vendor = "postgresql"
 
     def in_list(self, column, values):
-        return f"{column} = ANY(%s)", [list(values)]
+        # one array literal: psycopg's list dumper spent ~15 ms of CPU on 5,000 ids
+        literal, element = array_literal(values)
+        return f"{column} = ANY(%s::{element}[])", [literal]
 
     def id_in(self, subquery, column="e.id"):
         # Evaluated once into an array: the planner then probes ids instead of merging a

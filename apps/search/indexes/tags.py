@@ -13,9 +13,10 @@ def _tags_of_products(pks):
 
 def _tags_of_datasets(pks):
     from apps.catalog.models import Dataset
+    from apps.core.lookups import AnyOf
 
     return "id", list(
-        Dataset.tags.through.objects.filter(dataset_id__in=pks).values_list("tag_id", flat=True).distinct()
+        Dataset.tags.through.objects.filter(AnyOf("dataset_id", pks)).values_list("tag_id", flat=True).distinct()
     )
 
 
