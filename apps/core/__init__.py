@@ -15,6 +15,7 @@ Beyond the common anatomy (README "Layout"):
     registry.py  named registries that refuse duplicates
     writes.py    validate, save, record history, notify: the steps every action shares
     limits.py    the documented input limits every action enforces
+    lookups.py   AnyOf: membership in thousands of ids bound as one parameter (listeners, lineage)
     context_processors.py  what every page's template needs (can the visitor read the catalog)
     demo_warehouse.py      which warehouse the demo uses: DuckDB embedded, or PostgreSQL when it answers
     duckdb_files.py        opening DuckDB files read-only and naming them (shared by harvest and lab)

@@ -8,7 +8,10 @@ from apps.catalog.models.choices import SchemaChangeType
 class SchemaVersion(models.Model):
     """The column list of a dataset as of one harvest; a new row only when it changed."""
 
-    dataset = models.ForeignKey("catalog.Dataset", on_delete=models.CASCADE, related_name="schema_versions")
+    # ``uniq_schema_version`` (dataset, version) is the dataset's index; no second one.
+    dataset = models.ForeignKey(
+        "catalog.Dataset", on_delete=models.CASCADE, related_name="schema_versions", db_index=False
+    )
     version = models.PositiveIntegerField()
     schema_hash = models.CharField(max_length=64)
     columns = models.JSONField(help_text="[{name, type, nullable, ordinal}] at this version")

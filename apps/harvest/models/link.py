@@ -11,8 +11,12 @@ class SourceDataset(models.Model):
     unchanged re-harvest skip a dataset without reading or writing its columns.
     """
 
-    source = models.ForeignKey("harvest.Source", on_delete=models.CASCADE, related_name="dataset_links")
-    dataset = models.ForeignKey("catalog.Dataset", on_delete=models.CASCADE, related_name="source_links")
+    # No FK indexes of their own: ``uniq_source_dataset`` leads with the source and
+    # ``source_dataset_dataset_idx`` is the dataset's (copies only slowed a first harvest's COPY).
+    source = models.ForeignKey("harvest.Source", on_delete=models.CASCADE, related_name="dataset_links", db_index=False)
+    dataset = models.ForeignKey(
+        "catalog.Dataset", on_delete=models.CASCADE, related_name="source_links", db_index=False
+    )
     digest = models.CharField(max_length=64)
     # The source's own digest of the dataset (``SourceDigest``), handed back to the next run.
     source_digest = models.CharField(max_length=64, blank=True, default="")

@@ -10,6 +10,7 @@ without being read: an unchanged re-harvest of 5,000 dbt models fetched 104,000 
 from django.utils import timezone
 
 from apps.catalog.models import Column, ColumnLineageEdge, LineageEdge
+from apps.core.lookups import AnyOf
 from apps.harvest.pipeline.bulk import dumps, upsert
 from apps.harvest.pipeline.refs import label, resolve_refs
 
@@ -45,7 +46,7 @@ def reconcile_lineage(source, batch, outcome, report) -> set[int]:
     # Kept datasets no desired edge points into keep every edge of this source: not read, counted.
     unread = sorted(keep - {key[1] for key in desired})
     edges = LineageEdge.objects.filter(source=source)
-    read = edges.exclude(downstream_id__in=unread) if unread else edges
+    read = edges.exclude(AnyOf("downstream_id", unread)) if unread else edges
     existing = {
         (u, d, e): (pk, det)
         for pk, u, d, e, det in read.values_list("pk", "upstream_id", "downstream_id", "evidence", "details")
@@ -93,7 +94,9 @@ def _reconcile_column_lineage(source, batch, outcome, report, keep: set[int]) ->
     # By column ids (a hashed subplan), not by the joined column's dataset: on tables never
     # analysed that filter's estimate made PostgreSQL loop over the edges per column (1.9 s).
     read = (
-        edges.exclude(downstream_id__in=Column.objects.filter(dataset_id__in=unread).values("pk")) if unread else edges
+        edges.exclude(downstream_id__in=Column.objects.filter(AnyOf("dataset_id", unread)).values("pk"))
+        if unread
+        else edges
     )
     existing = {
         (ud, un, dd, dn, e): (pk, t)
