@@ -10,7 +10,6 @@ judging 100,000 columns one by one cost ~0.3 s of CPU; this costs one aggregate,
 counts the tagged columns (declared categories are read only when there are some).
 """
 
-from collections.abc import Iterable
 from contextlib import contextmanager
 from operator import itemgetter
 
@@ -21,7 +20,7 @@ from apps.catalog.models import Column
 from apps.core.lookups import AnyOf
 from apps.privacy.detection.detector import ColumnFacts, Suggestion, detect_column
 from apps.privacy.detection.gather import declared_in_tags, single_column_keys
-from apps.privacy.detection.rules import table_matters
+from apps.privacy.detection.rules import match_name, table_matters
 
 _POSITION = itemgetter(0, 1, 2)  # dataset, ordinal, column id: the order ``gather`` gives
 
@@ -67,14 +66,11 @@ def _needs_each_column(name: str, dtype: str, desc: str, pk: bool) -> bool:
     from another (a key by a unique constraint, a bare ``name`` in a person table)."""
     if table_matters(name):
         return True
-    judged = detect_column(ColumnFacts(0, name, dtype, desc, pk))
-    return bool(judged) or (
-        not pk and _signature(judged) != _signature(detect_column(ColumnFacts(0, name, dtype, desc, True)))
-    )
-
-
-def _signature(suggestions: Iterable[Suggestion]) -> list[tuple]:
-    return [(s.category, s.confidence, s.rule, s.reason, s.sampled, s.matched) for s in suggestions]
+    if detect_column(ColumnFacts(0, name, dtype, desc, pk)):
+        return True
+    # Being a key reaches the judgement only through the name's rules (cached per name), so
+    # the description, different in almost every dbt column, is not judged a second time.
+    return not pk and match_name(name, dtype, "", False) != match_name(name, dtype, "", True)
 
 
 def _judge_each(columns, closer: set[tuple], dataset_ids: list[int]) -> list[Suggestion]:

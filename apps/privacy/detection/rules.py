@@ -154,6 +154,9 @@ _DESCRIPTION_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     (Category.PAYMENT_CARD, re.compile(r"\b(credit card|card number|payment card|\bPAN\b)\b", re.I)),
     (Category.IBAN, re.compile(r"\bIBAN\b|\bbank account number\b", re.I)),
 )
+# Every pattern at once: most descriptions mention none, and one scan tells (40,000 dbt
+# descriptions were scanned eight times each, a third of a first harvest's detection).
+_ANY_DESCRIPTION = re.compile("|".join(f"(?:{p.pattern})" for _, p in _DESCRIPTION_PATTERNS), re.I)
 _DESCRIPTION_NEGATIONS = re.compile(r"\b(hash(ed)? of|whether|flag|count of|number of|anonymi[sz]ed|masked)\b", re.I)
 
 
@@ -161,7 +164,7 @@ def match_description(description: str, data_type: str) -> list[tuple[str, float
     if not description or type_class(data_type) in (BOOLEAN, BINARY):
         return []
     text = description[:2000]
-    if _DESCRIPTION_NEGATIONS.search(text):
+    if not _ANY_DESCRIPTION.search(text) or _DESCRIPTION_NEGATIONS.search(text):
         return []
     return [
         (category, 0.65, f"description:{category}")
