@@ -37,7 +37,15 @@ class RecordBuilder:
         for row in facts["columns"]:
             self.columns.setdefault(row[0], []).append(row)
         self.partitions = {(s, n): (rs, rn) for s, n, rs, rn in facts["partitions"]}
-        self.attnames = {(row[0], row[2]): row[1] for row in facts["columns"]}  # (relation oid, attnum) -> name
+
+    def attname(self, relid: int, attnum: int) -> str:
+        """The name of a relation's column by number ("" when its rows were not read: a
+        partition or an unharvested schema). A scan of the relation's few columns, not a map
+        of all 101,750: keys are mostly the first columns, and only keys are looked up."""
+        for row in self.columns.get(relid, ()):
+            if row[2] == attnum:
+                return row[1]
+        return ""
 
     def ref(self, schema: str, name: str) -> DatasetRef:
         return DatasetRef(self.target.namespace, f"{self.target.dbname}.{schema}.{name}")
@@ -68,7 +76,7 @@ class RecordBuilder:
             persistence,
             server,
         ) = row
-        pk_columns = {self.attnames.get((oid, n)) for r in constraints if r[2] == "p" for n in r[3]}
+        pk_columns = {self.attname(oid, n) for r in constraints if r[2] == "p" for n in r[3]}
         properties = {"schema": schema, "selectable": bool(selectable)}
         for key, value in (
             ("partitions", partitions),
@@ -109,11 +117,11 @@ class RecordBuilder:
         relid, name, contype, keys, ref_schema, ref_name, ref_relid, ref_keys, definition = row
         referenced = self.ref(ref_schema, ref_name) if contype == "f" and ref_name else None
         # A foreign key into a partition or an unharvested schema has no column rows here.
-        ref_cols = tuple(self.attnames.get((ref_relid, n), "") for n in ref_keys or ())
+        ref_cols = tuple(self.attname(ref_relid, n) for n in ref_keys or ())
         return ConstraintRecord(
             name=name,
             kind=CONSTRAINT_KINDS[contype],
-            columns=tuple(self.attnames.get((relid, n), "") for n in keys or ()),
+            columns=tuple(self.attname(relid, n) for n in keys or ()),
             referenced=referenced,
             referenced_columns=ref_cols if all(ref_cols) else (),
             definition=definition or "",
