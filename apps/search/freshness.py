@@ -17,7 +17,10 @@ from apps.search.tasks import reindex_changed
 log = logging.getLogger(__name__)
 
 SYNC_LIMIT = 2000  # changed objects indexed in the committing process
-CHUNK = 5000  # objects per background task
+# Objects per background task. Each chunk pays fixed passes (facets, vocabulary, GIN pending
+# lists) and a 10,000-dataset chunk is ~1 s of work: a 5,250-table first harvest is one pass,
+# not 5,000 + a 250 tail paying them again.
+CHUNK = 10_000
 
 
 def on_objects_changed(model, pks) -> None:

@@ -9,6 +9,7 @@ new to ``search_searchcolumnname``, whose words its candidates are found by.
 """
 
 import logging
+import re
 import time
 
 from django.db import connection, transaction
@@ -74,8 +75,15 @@ def select_sql(index: SearchIndex) -> str:
         f"coalesce((SELECT sp.score FROM search_searchpopularity sp WHERE sp.kind = '{index.kind}' AND sp.object_id = t.id), 0)",
     ]
     values = [index.fields.get(column, value) for value, column in zip(values, ENTRY_COLUMNS, strict=True)]
+    source = index.source
+    for alias, subquery in index.per_row.items():
+        if get_backend().lateral:
+            source += f" LEFT JOIN LATERAL ({subquery}) {alias} ON true"
+        else:
+            reference = re.compile(rf"\b{alias}\.value\b")
+            values = [reference.sub(lambda _, sql=subquery: f"({sql})", value) for value in values]
     named = ", ".join(f"{value} AS {column}" for value, column in zip(values, ENTRY_COLUMNS, strict=True))
-    return f"SELECT {named} FROM {index.source} WHERE ({index.where})"
+    return f"SELECT {named} FROM {source} WHERE ({index.where})"
 
 
 def _max_entry_id(cursor) -> int:

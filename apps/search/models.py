@@ -44,8 +44,9 @@ class SearchEntry(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="uniq_search_entry")]
+        # No index on (kind, parent_id): only columns have a parent and they have no entries
+        # (migration 0008 dropped it; it cost every inserted entry a btree insertion).
         indexes = [
-            models.Index(fields=["kind", "parent_id"], name="search_entry_parent_idx"),
             models.Index(fields=["domain"], name="search_entry_domain_idx"),
             models.Index(fields=["platform"], name="search_entry_platform_idx"),
         ]

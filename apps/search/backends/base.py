@@ -116,6 +116,7 @@ class SearchBackend(ABC):
     """What the indexer and the service need from a database vendor."""
 
     vendor: str = ""
+    lateral: bool = False  # joins LATERAL subqueries (an index's ``per_row`` values)
     strpos: str = "strpos"  # position of a substring, 0 when absent
     greatest: str = "greatest"
 

@@ -30,6 +30,7 @@ class PostgresBackend(SearchBackend):
     """Matching with ``to_tsquery('simple', …)``; vocabulary in ``search_searchword``."""
 
     vendor = "postgresql"
+    lateral = True
 
     def in_list(self, column, values):
         # one array literal: psycopg's list dumper spent ~15 ms of CPU on 5,000 ids

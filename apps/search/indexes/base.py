@@ -68,6 +68,10 @@ class SearchIndex:
     # False: no rows are written; ``select_sql`` of the declaration is evaluated at query time
     # for the candidates the backend finds (columns: see ``apps.search.indexes.columns``).
     stored: bool = True
+    # Per-row values read by several fields, computed once per row: alias → a one-row aggregate
+    # subquery over ``t`` yielding ``value``, referenced as ``alias.value``. PostgreSQL joins it
+    # LATERAL; SQLite (no LATERAL) gets the subquery inlined at every reference.
+    per_row: dict[str, str] = field(default_factory=dict)
     # Entry fields (``keys``, ``text_a``…) given as finished SQL instead of split from ``keys``
     # and ``weights`` by ``mesh_search_words`` — for rows computed at query time from words
     # split already (a column's name words, its dataset's entry).
