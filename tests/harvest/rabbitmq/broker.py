@@ -55,13 +55,15 @@ def publish(vhost: str, exchange: str, routing_key: str, n: int = 1) -> None:
 
 
 def wait_for_messages(vhost: str, queue: str, count: int, timeout: float = 20) -> None:
-    """The management API refreshes queue statistics every few seconds."""
+    """The management API refreshes queue statistics every few seconds, and not all at once:
+    right after the plugin starts a queue may show ``messages`` before ``consumers``."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if api("GET", f"queues/{q(vhost)}/{q(queue)}").get("messages") == count:
+        stats = api("GET", f"queues/{q(vhost)}/{q(queue)}")
+        if stats.get("messages") == count and {"consumers", "messages_unacknowledged"} <= stats.keys():
             return
         time.sleep(0.5)
-    raise AssertionError(f"{queue} never showed {count} messages")
+    raise AssertionError(f"{queue} never showed {count} messages with its consumer counts")
 
 
 @contextmanager
