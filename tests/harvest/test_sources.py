@@ -124,6 +124,11 @@ def test_connection_test_says_exactly_what_failed(shop):
         SYSTEM, actions.create_source(SYSTEM, name="no-connect", kind="postgres", config={"dsn": dsn})
     )
     assert (check.ok, check.stage) == (False, "permission") and "permission denied" in check.message.lower()
+    execute(dbname, f'alter role "{role}" connection limit 0')  # "too many connections for role": not auth
+    check = actions.test_source_connection(
+        SYSTEM, actions.create_source(SYSTEM, name="no-slot", kind="postgres", config={"dsn": dsn})
+    )
+    assert (check.ok, check.stage) == (False, "unavailable"), check.message
     ok = actions.test_source_connection(
         SYSTEM,
         actions.create_source(SYSTEM, name="good", kind="postgres", config={"dsn": dsn.replace(role, "postgres")}),

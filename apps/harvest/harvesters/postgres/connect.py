@@ -50,6 +50,7 @@ PATTERNS = [
         False,
         "Authentication failed: the server does not accept this user from here (pg_hba.conf).",
     ),
+    ("too many connections", "unavailable", True, "The server has too many connections."),  # also 'for role "…"'
     ('role "', "auth", False, "Authentication failed: the user does not exist on this server."),
     ('database "', "database", False, "The database does not exist on this server."),
     ("server closed the connection", "connection_lost", True, "The server closed the connection unexpectedly."),
