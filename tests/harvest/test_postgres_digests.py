@@ -200,6 +200,20 @@ COVERED_BY_DEPENDENCY_NAMES = [
         id="column-default-changed",
     ),
     pytest.param(
+        "create type sales.mood as enum ('glad', 'sad'); alter table sales.customers add column mood sales.mood;",
+        "alter type sales.mood rename to feeling;",  # a type of its own: digested by name, not only by oid
+        lambda: Column.objects.get(dataset__short_name="customers", name="mood").data_type == "sales.feeling",
+        id="column-type-renamed",
+    ),
+    pytest.param(
+        "",
+        "alter table marketing.campaigns alter column channel type varchar(40);",  # same type oid, new modifier
+        lambda: (
+            Column.objects.get(dataset__short_name="campaigns", name="channel").data_type == "character varying(40)"
+        ),
+        id="column-type-modifier-changed",
+    ),
+    pytest.param(
         "",
         "comment on column sales.orders.amount is 'Before tax';",
         lambda: Column.objects.get(dataset__short_name="orders", name="amount").description == "Before tax",
@@ -225,6 +239,20 @@ def test_a_change_seen_only_through_names_is_harvested_incrementally(source, sho
     full = harvest(source)
     assert full.counts.get("datasets_changed", 0) == 0, full.counts
     assert catalog_state() == after
+
+
+def test_a_new_digest_scheme_reads_every_relation_once(source, monkeypatch):
+    """Digests stored by an older scheme (or server version) match none: everything is read
+    again, finds nothing to change, and the next run is incremental again."""
+    from apps.harvest.harvesters.postgres import queries
+
+    harvest(source)
+    before = catalog_state()
+    monkeypatch.setattr(queries, "SCHEME", "pg-next")
+    again = harvest(source)
+    assert again.counts["source_queries"] == 7  # the digests and every fact query, unrestricted
+    assert again.counts.get("datasets_changed", 0) == 0 and catalog_state() == before
+    assert harvest(source).counts["source_queries"] == 2
 
 
 def test_a_first_harvest_whose_digest_query_fails_writes_nothing(source, monkeypatch):

@@ -92,7 +92,9 @@ class PostgresHarvester(Harvester):
             chosen, denied = self._schemas(conn)
             params = {"schemas": [oid for oid, _, _ in chosen]}
             if self.known_digests:
-                digests = queries.combine_digests(self._query(conn, "digests", queries.DIGESTS, params))
+                digests = queries.combine_digests(
+                    self._query(conn, "digests", queries.DIGESTS, params), conn.info.server_version
+                )
                 refs = self._refs(where, digests)
                 changed = [oid for oid, _, _, digest, _ in digests if self.known_digests.get(refs[oid]) != digest]
                 facts = self._facts(conn, params, digests, changed)
@@ -129,7 +131,7 @@ class PostgresHarvester(Harvester):
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="postgres-digests") as pool:
             pending = pool.submit(self._query, conn, "digests", queries.DIGESTS, params)
             records = list(RecordBuilder(where, facts).records())
-        return records, queries.combine_digests(pending.result())
+        return records, queries.combine_digests(pending.result(), conn.info.server_version)
 
     def _all_facts(self, conn, params: dict) -> dict:
         return {
