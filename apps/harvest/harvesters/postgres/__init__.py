@@ -93,7 +93,8 @@ class PostgresHarvester(Harvester):
             params = {"schemas": [oid for oid, _, _ in chosen]}
             if self.known_digests:
                 digests = queries.combine_digests(
-                    self._query(conn, "digests", queries.DIGESTS, params), conn.info.server_version
+                    self._query(conn, "digests", queries.digests_query(conn.info.server_version), params),
+                    conn.info.server_version,
                 )
                 refs = self._refs(where, digests)
                 changed = [oid for oid, _, _, digest, _ in digests if self.known_digests.get(refs[oid]) != digest]
@@ -129,7 +130,8 @@ class PostgresHarvester(Harvester):
         facts = self._all_facts(conn, params)
         # Leaving the block waits for the query, also when building failed (that error wins).
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="postgres-digests") as pool:
-            pending = pool.submit(self._query, conn, "digests", queries.DIGESTS, params)
+            digests = queries.digests_query(conn.info.server_version)
+            pending = pool.submit(self._query, conn, "digests", digests, params)
             records = list(RecordBuilder(where, facts).records())
         return records, queries.combine_digests(pending.result(), conn.info.server_version)
 
