@@ -145,7 +145,9 @@ def test_source_queries_do_not_grow_with_the_number_of_tables(source, shop):
     )
     second = harvest(source)
     assert second.counts["datasets_added"] == 40
-    assert first.counts["source_queries"] == second.counts["source_queries"] == 7  # digests + the five fact queries
+    # schemas, the digests and the five fact queries; with digests known, the digests are
+    # read in two parts on two connections sharing one snapshot (exported, then imported).
+    assert (first.counts["source_queries"], second.counts["source_queries"]) == (7, 10)
 
 
 def test_unchanged_reharvest_writes_nothing(source):

@@ -1,16 +1,19 @@
 """Re-harvesting PostgreSQL by server-side digest: unchanged relations are not read again, and
 what is read incrementally equals what a full read finds (against a real source database)."""
 
+import psycopg
 import pytest
 
 from apps.catalog.models import Column, ColumnLineageEdge, Dataset, LineageEdge
 from apps.core.testing import SYSTEM
 from apps.harvest import actions
 from apps.harvest.models import SourceDataset
-from tests.harvest.pg_source import execute, source_database
+from tests.harvest.pg_source import SERVER_URL, execute, source_database
 from tests.harvest.test_postgres import export
 
 pytestmark = pytest.mark.django_db
+
+UNCHANGED_QUERIES = 5  # schemas, pg_export_snapshot, SET TRANSACTION SNAPSHOT, two parts of the digests
 
 
 @pytest.fixture
@@ -60,8 +63,9 @@ def test_unchanged_reharvest_reads_only_the_digests_and_keeps_lineage(source):
     before, lineage = export(), lineage_state()
     assert lineage[0] and lineage[1]
     second = harvest(source)
-    # schemas + digests: no relation, column or constraint rows are read.
-    assert second.counts["source_queries"] == 2 < first.counts["source_queries"]
+    # schemas, the snapshot exported and imported, the digests in two parts: no relation,
+    # column or constraint rows are read.
+    assert second.counts["source_queries"] == UNCHANGED_QUERIES < first.counts["source_queries"]
     assert second.counts["datasets_unchanged"] == 10 and second.counts.get("datasets_changed", 0) == 0
     assert second.counts["lineage_edges"] == first.counts["lineage_edges"]
     assert second.counts["column_lineage_edges"] == first.counts["column_lineage_edges"]
@@ -80,7 +84,7 @@ def test_incremental_reharvest_equals_a_full_read(source, shop, flavour):
     )
     incremental = harvest(source)
     assert incremental.status in ("succeeded", "partial"), incremental.errors
-    assert incremental.counts["source_queries"] > 2
+    assert incremental.counts["source_queries"] > UNCHANGED_QUERIES
     assert incremental.counts["datasets_unchanged"] >= 1  # e.g. the foreign table
     customers = Dataset.objects.get(short_name="customers")
     assert {"loyalty_tier", "email_address"} <= set(customers.columns.values_list("name", flat=True))
@@ -120,7 +124,7 @@ def test_new_mapping_rules_reach_datasets_reported_unchanged(source):
     harvest(source)
     source = actions.update_source(SYSTEM, source, mapping_rules=[{"schema": "sales", "domain": "sales"}])
     run = harvest(source)
-    assert run.counts["source_queries"] == 2  # nothing was read again...
+    assert run.counts["source_queries"] == UNCHANGED_QUERIES  # nothing was read again...
     placed = set(Dataset.objects.filter(domain__slug="sales").values_list("short_name", flat=True))
     assert {"customers", "orders", "customer_totals"} <= placed  # ...and the rule still applied
 
@@ -260,18 +264,15 @@ def test_a_new_digest_scheme_reads_every_relation_once(source, monkeypatch):
     before = catalog_state()
     monkeypatch.setattr(queries, "SCHEME", "pg-next")
     again = harvest(source)
-    assert again.counts["source_queries"] == 7  # the digests and every fact query, unrestricted
+    assert again.counts["source_queries"] == UNCHANGED_QUERIES + 5  # and every fact query, unrestricted
     assert again.counts.get("datasets_changed", 0) == 0 and catalog_state() == before
-    assert harvest(source).counts["source_queries"] == 2
+    assert harvest(source).counts["source_queries"] == UNCHANGED_QUERIES
 
 
 def test_a_first_harvest_whose_digest_query_fails_writes_nothing(source, monkeypatch):
     """On a first harvest the digests are computed on a second thread while records are
     built: a connection lost there fails the run like any other query."""
-    import psycopg
-
     from apps.harvest.harvesters.postgres import PostgresHarvester
-    from tests.harvest.pg_source import SERVER_URL
 
     def kill_during_digests(name, conn):
         if name == "partitions":  # the last fact query: the digests come next, on the other thread
@@ -286,3 +287,103 @@ def test_a_first_harvest_whose_digest_query_fails_writes_nothing(source, monkeyp
     monkeypatch.setattr(PostgresHarvester, "query_hook", None)
     again = harvest(source)
     assert again.status in ("succeeded", "partial") and again.counts["datasets_added"] == 10
+
+
+# --- Digests read in two parts, on two connections sharing one snapshot ----------------------
+
+
+def test_both_parts_of_the_digests_read_one_snapshot(source, shop, monkeypatch):
+    """DDL committed after the main connection exported its snapshot, before the helper
+    imported it, is invisible to both parts: the run sees one catalog state."""
+    from apps.harvest.harvesters.postgres import PostgresHarvester
+
+    harvest(source)
+    before = catalog_state()
+    calls = []
+
+    def change_after_export(name, conn):
+        calls.append(name)
+        if calls.count("snapshot") == 1:  # the export, on the main connection
+            execute(
+                shop[1],
+                "alter table sales.customers add column tier text; alter table marketing.campaigns add column tier text;"
+                " alter table sales.orders add column tier text; alter foreign table marketing.leads_file add column tier text;"
+                " create table sales.newcomer (id int);",  # every table: whichever part each falls in
+            )
+
+    monkeypatch.setattr(PostgresHarvester, "query_hook", staticmethod(change_after_export))
+    run = harvest(source)
+    # Exported, imported; two parts; no relation changed in that state, so no fact was read (a
+    # part read in a later state would store digests of changes its records do not hold).
+    assert calls == ["schemas", "snapshot", "snapshot", "digests", "digests"], calls
+    assert run.counts["source_queries"] == UNCHANGED_QUERIES
+    assert run.counts["datasets_unchanged"] == 10 and catalog_state() == before
+
+    monkeypatch.setattr(PostgresHarvester, "query_hook", None)
+    later = harvest(source)  # the next run sees every change (and the views reading those tables)
+    assert later.counts["datasets_added"] == 1 and later.counts["datasets_changed"] >= 4, later.counts
+    assert set(Column.objects.filter(name="tier").values_list("dataset__short_name", flat=True)) == {
+        "customers",
+        "campaigns",
+        "orders",
+        "leads_file",
+    }
+
+
+def test_without_a_second_connection_one_connection_reads_every_part(source, shop):
+    harvest(source)
+    execute(shop[1], "alter table marketing.campaigns add column tier text;")
+    with psycopg.connect(SERVER_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
+        admin.execute(f'alter role "{shop[2]}" connection limit 1')  # the helper is refused
+    run = harvest(source)
+    assert run.status in ("succeeded", "partial"), run.errors
+    assert Column.objects.filter(dataset__short_name="campaigns", name="tier").exists()
+    after = catalog_state()
+    # schemas, the export, both parts of the digests, then the five fact queries (no SET)
+    assert run.counts["source_queries"] == UNCHANGED_QUERIES - 1 + 5
+
+    SourceDataset.objects.update(source_digest="")  # a full read finds nothing left to change
+    full = harvest(source)
+    assert full.counts.get("datasets_changed", 0) == 0 and catalog_state() == after
+
+
+def test_a_server_that_exports_no_snapshot_is_read_on_one_connection(source, shop, monkeypatch):
+    """A hot standby cannot export a snapshot (``EXPORT_SNAPSHOT`` answers null there)."""
+    from apps.harvest.harvesters.postgres import queries
+
+    harvest(source)
+    execute(shop[1], "alter table marketing.campaigns add column tier text;")
+    monkeypatch.setattr(queries, "EXPORT_SNAPSHOT", "select null::text")
+    run = harvest(source)
+    assert run.status in ("succeeded", "partial"), run.errors
+    assert run.counts["source_queries"] == 3 + 5  # schemas, the export, the digests at once; the facts
+    assert Column.objects.filter(dataset__short_name="campaigns", name="tier").exists()
+
+
+def test_a_server_before_14_reads_its_text_digests_on_one_connection(source, monkeypatch):
+    from apps.harvest.harvesters.postgres import queries
+
+    monkeypatch.setattr(queries, "HASHED_SINCE", 10**9)  # as PostgreSQL 12 or 13 would be
+    harvest(source)
+    run = harvest(source)
+    assert run.counts["source_queries"] == 2 and run.counts["datasets_unchanged"] == 10  # schemas, digests
+
+
+def test_a_lost_helper_connection_fails_the_run_and_writes_nothing(source, shop, monkeypatch):
+    from apps.harvest.harvesters.postgres import PostgresHarvester
+
+    harvest(source)
+    execute(shop[1], "alter table marketing.campaigns add column tier text;")
+    before = catalog_state()
+    calls = []
+
+    def kill_the_helper(name, conn):
+        calls.append(name)
+        if calls.count("snapshot") == 2:  # the import, on the helper: its digests query comes next
+            with psycopg.connect(SERVER_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
+                admin.execute("select pg_terminate_backend(%s)", [conn.info.backend_pid])
+
+    monkeypatch.setattr(PostgresHarvester, "query_hook", staticmethod(kill_the_helper))
+    run = harvest(source)
+    assert run.status == "failed" and run.errors[0]["code"] == "connection_lost", run.errors
+    assert catalog_state() == before

@@ -187,7 +187,7 @@ _UPSTREAMS = """case when c.relkind in ('v', 'm') then (
 _DIGESTED_FIELDS = _RELATION_FIELDS.replace("pg_get_viewdef(c.oid, true)", _RULE_DIGEST).replace(
     "d.description", "null::text"
 )
-DIGESTS = f"""
+_DIGESTS = f"""
 {_LEAVES}
 select c.oid, n.nspname, c.relname,
        hash_record_extended(row({_DIGESTED_FIELDS}, {_COMMENTS_DIGEST}, {_COLUMNS_DIGEST}, k.digest), 0),
@@ -195,8 +195,20 @@ select c.oid, n.nspname, c.relname,
 from pg_class c
 join pg_namespace n on n.oid = c.relnamespace
 left join lateral {_CONSTRAINTS_DIGEST} k on true
-where {_RELATION_FILTER.replace("/*only*/", "")}
+where {_RELATION_FILTER.replace("/*only*/", "/*part*/")}
 """
+
+# Exported in the main connection's transaction; a helper connection imports it with
+# ``SET TRANSACTION SNAPSHOT`` before its first query, so both read one catalog state. A hot
+# standby cannot export one (the error would abort the run's transaction): null there.
+EXPORT_SNAPSHOT = "select case when not pg_is_in_recovery() then pg_export_snapshot() end"
+
+
+DIGESTS = _DIGESTS.replace("/*part*/", "")
+# The digests of the relations whose hashed oid falls in part ``%(part)s`` of ``%(parts)s``,
+# for one of several connections: a hash, not the oid itself, because DDL allocates oids in
+# fixed strides (a table, its row and array types, TOAST, indexes), so parity can split unevenly.
+DIGESTS_PART = _DIGESTS.replace("/*part*/", " and (hashoid(c.oid) & 2147483647) %% %(parts)s = %(part)s")
 
 
 # PostgreSQL 12 and 13 have neither ``hash_record_extended`` nor ``bit_xor`` (both came in 14):
