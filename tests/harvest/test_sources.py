@@ -170,3 +170,18 @@ def test_password_env_names_the_variable_and_a_missing_one_is_reported(shop, mon
     )
     monkeypatch.setenv("MESH_TEST_PG_PASSWORD", "from-the-environment")
     assert actions.trigger_harvest(SYSTEM, source, run_async=False).status == RunStatus.PARTIAL
+
+
+def test_a_server_out_of_connection_slots_is_unavailable_and_transient():
+    """libpq reports these as text only (no SQLSTATE): they must not read as an unknown user."""
+    import psycopg
+
+    from apps.harvest.harvesters.base import TransientSourceError
+    from apps.harvest.harvesters.postgres.connect import classify
+
+    for text in (
+        'connection to server at "db" (10.0.0.5), port 5432 failed: FATAL:  too many connections for role "harvester"',
+        'connection to server at "db" (10.0.0.5), port 5432 failed: FATAL:  sorry, too many clients already',
+    ):
+        error = classify(psycopg.OperationalError(text))
+        assert isinstance(error, TransientSourceError) and error.stage == "unavailable", text

@@ -51,6 +51,7 @@ PATTERNS = [
         "Authentication failed: the server does not accept this user from here (pg_hba.conf).",
     ),
     ("too many connections", "unavailable", True, "The server has too many connections."),  # also 'for role "…"'
+    ("too many clients", "unavailable", True, "The server has too many connections."),  # max_connections
     ('role "', "auth", False, "Authentication failed: the user does not exist on this server."),
     ('database "', "database", False, "The database does not exist on this server."),
     ("server closed the connection", "connection_lost", True, "The server closed the connection unexpectedly."),
