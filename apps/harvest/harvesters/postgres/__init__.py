@@ -152,8 +152,8 @@ class PostgresHarvester(Harvester):
         while this one builds the records from the fact rows: the client's work and the
         server's overlap. The same connection and snapshot serve both, one query at a time."""
         facts = self._all_facts(conn, params)
-        digests = queries.digests_query(conn.info.server_version)
-        pending = pool.submit(self._query, conn, "digests", digests, params)
+        query = queries.digests_query(conn.info.server_version)
+        pending = pool.submit(self._query, conn, "digests", query, params)
         try:
             records = list(RecordBuilder(where, facts).records())
         finally:  # wait for the query, also when building failed (that error wins)
