@@ -46,11 +46,13 @@ class ColumnLineageEdge(models.Model):
 
     # No index of their own: the unique constraint's index leads with ``upstream`` and the
     # ``downstream`` index below is the other direction (a second copy of each only slowed writes).
+    # No database foreign keys either: set-based triggers check both once per statement instead
+    # of two deferred checks per edge at COMMIT (migration 0006, docs/decisions/0022).
     upstream = models.ForeignKey(
-        "catalog.Column", on_delete=models.CASCADE, related_name="downstream_edges", db_index=False
+        "catalog.Column", on_delete=models.CASCADE, related_name="downstream_edges", db_index=False, db_constraint=False
     )
     downstream = models.ForeignKey(
-        "catalog.Column", on_delete=models.CASCADE, related_name="upstream_edges", db_index=False
+        "catalog.Column", on_delete=models.CASCADE, related_name="upstream_edges", db_index=False, db_constraint=False
     )
     evidence = models.CharField(max_length=20, choices=LineageEvidence.choices)
     source = models.ForeignKey(
