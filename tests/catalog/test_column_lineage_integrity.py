@@ -119,7 +119,7 @@ def test_the_parent_check_fits_each_statement_size(columns):
     up, down, total = columns
     dataset = Dataset.objects.create(namespace="postgres://db:5432", name="shop.public.wide")
     raw(
-        "insert into catalog_column (dataset_id, name, ordinal, data_type, nullable, \"default\", description,"
+        'insert into catalog_column (dataset_id, name, ordinal, data_type, nullable, "default", description,'
         " is_primary_key, is_generated, tags) select %s, 'c' || g, g, 'text', true, '', '', false, false, '[]'"
         " from generate_series(1, 5000) g",
         [dataset.pk],
