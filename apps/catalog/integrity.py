@@ -1,7 +1,7 @@
 """Set-based foreign keys on SQLite: triggers re-created after every ``migrate``.
 
-``Column.dataset`` and ``ColumnLineageEdge.upstream``/``downstream`` have no database foreign
-key (ADR 0022): on PostgreSQL, statement-level triggers (migrations 0004 and 0006) enforce
+``Column.dataset`` and ``ColumnLineageEdge.upstream``/``downstream``/``source`` have no database
+foreign key (ADR 0022): on PostgreSQL, statement-level triggers (migrations 0004 and 0006) enforce
 them once per statement. SQLite gets the same rules as row triggers, but they cannot live in
 a migration: SQLite checks every trigger when Django rebuilds a table (``AlterField``), and
 these name another table, so a later rebuild of any table they name would fail. They are
@@ -17,7 +17,9 @@ def _reference(child: str, columns: list[str], parent: str, *, child_name: str, 
     """Row triggers (name → body) that make ``child.columns`` reference ``parent.id``."""
     fk_error = f'insert or update on table "{child}" violates foreign key on "{", ".join(columns)}"'
     parent_error = f'delete or re-key on table "{parent}" leaves rows of "{child}" behind'
-    missing = " or ".join(f"not exists (select 1 from {parent} where id = new.{c})" for c in columns)
+    missing = " or ".join(
+        f"(new.{c} is not null and not exists (select 1 from {parent} where id = new.{c}))" for c in columns
+    )
     referenced = " or ".join(f"exists (select 1 from {child} where {c} = old.id)" for c in columns)
     return {
         f"{child_name}_ins": f"""before insert on {child} when {missing}
@@ -51,6 +53,16 @@ SQLITE_REFERENCES = [
             "catalog_column",
             child_name="catalog_columnlineageedge_columns",
             parent_name="catalog_column_lineage_edges",
+        ),
+    ),
+    (
+        {"catalog_columnlineageedge", "harvest_source"},
+        _reference(
+            "catalog_columnlineageedge",
+            ["source_id"],
+            "harvest_source",
+            child_name="catalog_columnlineageedge_source",
+            parent_name="harvest_source_column_lineage_edges",
         ),
     ),
 ]

@@ -1,9 +1,9 @@
-"""Column lineage edges reference existing columns, kept by triggers instead of deferred keys.
+"""Column lineage edges reference existing columns and sources, kept by triggers, not deferred keys.
 
-``ColumnLineageEdge.upstream``/``downstream`` have no database foreign key: migration catalog
+``ColumnLineageEdge.upstream``/``downstream``/``source`` have no database foreign key: migration catalog
 0006 checks them once per statement on PostgreSQL, ``apps.catalog.integrity`` row by row on
 SQLite (docs/decisions/0022). What a foreign key refused is still refused, and the ORM's
-cascade still removes a column's edges before the column.
+cascade still removes a column's (or a source's) edges before it.
 """
 
 import pytest
@@ -100,6 +100,31 @@ def test_the_orm_deletes_a_datasets_columns_and_their_edges(columns):
     assert list(Column.objects.values_list("name", flat=True).order_by("name")) == ["order_id", "total"]
 
 
+def test_an_edges_source_must_exist_and_may_be_none(columns):
+    up, _, total = columns
+    source = Source.objects.create(name="dbt", kind="dbt")
+    missing = source.pk + 1000
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ColumnLineageEdge.objects.create(
+            upstream=up, downstream=total, evidence=LineageEvidence.VIEW_SQL, source_id=missing
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ColumnLineageEdge.objects.filter(downstream=total).update(source_id=missing)
+    ColumnLineageEdge.objects.filter(downstream=total).update(source=source)
+    assert ColumnLineageEdge.objects.filter(source=None).count() == 1  # no source: allowed, as before
+
+
+def test_a_source_with_edges_cannot_be_deleted_by_sql_and_the_orm_deletes_its_edges(columns):
+    source = Source.objects.create(name="dbt", kind="dbt")
+    ColumnLineageEdge.objects.filter(downstream=columns[2]).update(source=source)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        raw("delete from harvest_source where id = %s", [source.pk])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        raw("update harvest_source set id = %s where id = %s", [source.pk + 1000, source.pk])
+    source.delete()
+    assert list(ColumnLineageEdge.objects.values_list("downstream_id", flat=True)) == [columns[1].pk]
+
+
 @POSTGRES
 def test_truncating_columns_alone_is_refused_and_with_the_edges_allowed(columns):
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -110,6 +135,15 @@ def test_truncating_columns_alone_is_refused_and_with_the_edges_allowed(columns)
         raw("set constraints all immediate")
         raw("truncate catalog_columnlineageedge, catalog_column cascade")  # as a test flush does
     assert not Column.objects.exists() and not ColumnLineageEdge.objects.exists()
+
+
+@POSTGRES
+def test_truncating_sources_alone_is_refused(columns):
+    ColumnLineageEdge.objects.update(source=Source.objects.create(name="dbt", kind="dbt"))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        raw("set constraints all immediate")
+        raw("truncate harvest_source cascade")
+    assert ColumnLineageEdge.objects.count() == 2
 
 
 @POSTGRES
@@ -140,7 +174,7 @@ def test_no_deferred_row_checks_are_left_on_column_edges():
                and a.attnum = any(c.conkey)
                where c.conrelid = 'catalog_columnlineageedge'::regclass and c.contype = 'f'"""
         )
-        assert {row[0] for row in cursor.fetchall()} == {"source_id"}
+        assert not cursor.fetchall()
         cursor.execute("select tgname from pg_trigger where not tgisinternal and tgname like 'catalog_column%%'")
         assert {
             "catalog_columnlineageedge_columns_ins",
@@ -150,7 +184,15 @@ def test_no_deferred_row_checks_are_left_on_column_edges():
             "catalog_column_lineage_edges_truncate",
             "catalog_column_dataset_ins",
             "catalog_column_dataset_upd",
+            "catalog_columnlineageedge_source_ins",
+            "catalog_columnlineageedge_source_upd",
         } <= {row[0] for row in cursor.fetchall()}
+        cursor.execute("select tgname from pg_trigger where tgrelid = 'harvest_source'::regclass and not tgisinternal")
+        assert {row[0] for row in cursor.fetchall()} == {
+            "harvest_source_column_lineage_edges_del",
+            "harvest_source_column_lineage_edges_rekey",
+            "harvest_source_column_lineage_edges_truncate",
+        }
 
 
 @POSTGRES

@@ -1,11 +1,12 @@
-"""Column lineage → columns by set-based triggers; one generator for every such foreign key.
+"""Column lineage → columns and source by set-based triggers; one generator for every such key.
 
 A first dbt harvest of 5,000 models with column lineage writes ~104,000 column edges, and
-each queued two deferred RI checks (upstream, downstream) that ran one by one at COMMIT.
+each queued three deferred RI checks (upstream, downstream, source) that ran one by one at
+COMMIT.
 As migration 0004 did for ``Column.dataset`` (docs/decisions/0022), the constraints are
 replaced by triggers that check once per statement over its transition table and lock the
 parents FOR KEY SHARE as the RI check does; a column that still has edges cannot be
-deleted, re-keyed or truncated.
+deleted, re-keyed or truncated, nor a source that still has edges.
 
 ``set_based_fk`` writes those triggers for any child columns that reference one parent. It
 lives here, not in app code, so that this migration emits the same SQL for as long as it
@@ -120,15 +121,24 @@ EDGE_COLUMNS = set_based_fk(
     parent_name="catalog_column_lineage_edges",
 )
 
+# Every edge of a run names the one source: 104,000 deferred checks of the same row (0.3–0.5 s)
+EDGE_SOURCE = set_based_fk(
+    "catalog_columnlineageedge",
+    ["source_id"],
+    "harvest_source",
+    child_name="catalog_columnlineageedge_source",
+    parent_name="harvest_source_column_lineage_edges",
+)
+
 
 def install(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(_0004.POSTGRES_DOWN + COLUMN_DATASET[0] + EDGE_COLUMNS[0])
+        schema_editor.execute(_0004.POSTGRES_DOWN + COLUMN_DATASET[0] + EDGE_COLUMNS[0] + EDGE_SOURCE[0])
 
 
 def uninstall(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(EDGE_COLUMNS[1] + COLUMN_DATASET[1] + _0004.POSTGRES_UP)
+        schema_editor.execute(EDGE_SOURCE[1] + EDGE_COLUMNS[1] + COLUMN_DATASET[1] + _0004.POSTGRES_UP)
 
 
 class Migration(migrations.Migration):
@@ -157,6 +167,18 @@ class Migration(migrations.Migration):
                 on_delete=django.db.models.deletion.CASCADE,
                 related_name="downstream_edges",
                 to="catalog.column",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="columnlineageedge",
+            name="source",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="column_lineage_edges",
+                to="harvest.source",
             ),
         ),
         migrations.RunPython(install, uninstall),
