@@ -224,3 +224,29 @@ def test_a_concurrent_column_delete_cannot_orphan_new_edges():
     )
     assert isinstance(error, psycopg.errors.ForeignKeyViolation)
     assert not ColumnLineageEdge.objects.exists() and list(Column.objects.values_list("pk", flat=True)) == [up.pk]
+
+
+def test_a_reharvest_that_drops_a_column_with_edges_removes_the_edges_with_it():
+    """The pipeline deletes columns through the ORM, whose cascade deletes their edges first
+    (a raw delete would be refused): the run succeeds and leaves no edge behind."""
+    from apps.harvest.pipeline import reconcile
+    from apps.harvest.records import ColumnLineageRecord, ColumnRecord, DatasetRecord, DatasetRef
+
+    ns = "postgres://db:5432"
+    orders, report = DatasetRef(ns, "shop.public.orders"), DatasetRef(ns, "shop.public.report")
+
+    def records(*report_columns):
+        columns = tuple(ColumnRecord(name=c, ordinal=i, data_type="int") for i, c in enumerate(report_columns, 1))
+        return [
+            DatasetRecord(ref=orders, platform="postgres", kind="table", columns=(ColumnRecord(name="id", ordinal=1),)),
+            DatasetRecord(ref=report, platform="postgres", kind="view", columns=columns),
+            *(ColumnLineageRecord(orders, "id", report, c, DBT, "identity") for c in report_columns),
+        ]
+
+    source = Source.objects.create(name="dbt", kind="dbt")
+    reconcile(source, records("order_id", "total"))
+    assert ColumnLineageEdge.objects.filter(source=source).count() == 2
+    run = reconcile(source, records("order_id"))
+    assert run.counts["columns_removed"] == 1
+    assert list(ColumnLineageEdge.objects.values_list("downstream__name", flat=True)) == ["order_id"]
+    assert list(Column.objects.filter(dataset__name=report.name).values_list("name", flat=True)) == ["order_id"]
