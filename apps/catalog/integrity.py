@@ -1,7 +1,7 @@
 """Set-based foreign keys on SQLite: triggers re-created after every ``migrate``.
 
 ``Column.dataset`` and ``ColumnLineageEdge.upstream``/``downstream``/``source`` have no database
-foreign key (ADR 0022): on PostgreSQL, statement-level triggers (migrations 0004 and 0006) enforce
+foreign key (ADR 0022): on PostgreSQL, statement-level triggers (migrations 0004 and 0007) enforce
 them once per statement. SQLite gets the same rules as row triggers, but they cannot live in
 a migration: SQLite checks every trigger when Django rebuilds a table (``AlterField``), and
 these name another table, so a later rebuild of any table they name would fail. They are

@@ -1,7 +1,7 @@
 """Column lineage edges reference existing columns and sources, kept by triggers, not deferred keys.
 
 ``ColumnLineageEdge.upstream``/``downstream``/``source`` have no database foreign key: migration catalog
-0006 checks them once per statement on PostgreSQL, ``apps.catalog.integrity`` row by row on
+0007 checks them once per statement on PostgreSQL, ``apps.catalog.integrity`` row by row on
 SQLite (docs/decisions/0022). What a foreign key refused is still refused, and the ORM's
 cascade still removes a column's (or a source's) edges before it.
 """

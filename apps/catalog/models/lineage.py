@@ -47,7 +47,7 @@ class ColumnLineageEdge(models.Model):
     # No index of their own: the unique constraint's index leads with ``upstream`` and the
     # ``downstream`` index below is the other direction (a second copy of each only slowed writes).
     # No database foreign keys either (nor on ``source``): set-based triggers check them once per
-    # statement instead of three deferred checks per edge at COMMIT (migration 0006, ADR 0022).
+    # statement instead of three deferred checks per edge at COMMIT (migration 0007, ADR 0022).
     upstream = models.ForeignKey(
         "catalog.Column", on_delete=models.CASCADE, related_name="downstream_edges", db_index=False, db_constraint=False
     )

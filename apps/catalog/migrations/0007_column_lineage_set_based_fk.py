@@ -152,7 +152,7 @@ def uninstall(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("catalog", "0005_without_duplicate_fk_indexes"),
+        ("catalog", "0006_without_indexes_covered_or_unused"),
     ]
 
     operations = [
