@@ -15,8 +15,8 @@ import sys
 from django.conf import settings
 
 # Imported by the code that uses them (the GraphQL view and schema, SQL lineage and the lab's
-# checks, descriptor and contract validation, the MySQL connections, Avro, Markdown), never by
-# set-up: each was on the start-up path through an installed app or a ready() registration.
+# checks, descriptor and contract validation, MySQL connections, Avro, Markdown, secrets),
+# never by set-up: each was on the start-up path through an installed app or a ready().
 LAZY = (
     "graphene_django",
     "graphene",
@@ -30,6 +30,7 @@ LAZY = (
     "fastavro",
     "markdown_it",
     "nh3",
+    "cryptography",
 )
 
 SET_UP = """
