@@ -77,10 +77,12 @@ print(json.dumps({
 )
 
 
-def _run(code: str, tmp_path) -> dict:
-    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"} | {
+def _run(code: str, tmp_path, **extra_env: str) -> dict:
+    # not inherited: this process set CELERY_SKIP_CHECKS when it imported the Celery app
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "CELERY_SKIP_CHECKS")} | {
         "DJANGO_SETTINGS_MODULE": "mesh_catalog.settings",
         "MESH_DATA_DIR": str(tmp_path),
+        **extra_env,
     }
     done = subprocess.run(
         [sys.executable, "-c", code, *LAZY], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120
@@ -107,3 +109,30 @@ def test_the_code_that_uses_a_lazy_library_imports_it_when_called(tmp_path):
     assert found["markdown"] == "<h3>Title</h3>\n"
     assert found["descriptor_problems"] > 0 and found["contract_problems"] > 0
     assert found["loaded"] == ["jsonschema", "markdown_it", "nh3", "sqlglot"]
+
+
+# A worker's start: set-up, then the task modules, imported as the worker does (Celery's
+# Django fix-up runs the system checks at this point unless CELERY_SKIP_CHECKS is set).
+WORKER = """
+import json, sys
+import django
+django.setup()
+from mesh_catalog.celery import app
+app.loader.import_default_modules()
+print(json.dumps({
+    "loaded": sorted(name for name in ["mesh_catalog.urls", *sys.argv[1:]] if name in sys.modules),
+    "tasks": sorted(name for name in app.tasks if not name.startswith("celery.")),
+}))
+"""
+
+
+def test_a_worker_registers_every_task_without_running_the_system_checks_that_import_the_urlconf(tmp_path):
+    found = _run(WORKER, tmp_path)
+    assert found["loaded"] == []
+    assert {"apps.harvest.tasks.run_harvest", "search.reindex_changed", "costs.import_configured"} <= set(
+        found["tasks"]
+    )
+    # The same tasks as a worker that runs the checks (an empty CELERY_SKIP_CHECKS turns them on).
+    checked = _run(WORKER, tmp_path, CELERY_SKIP_CHECKS="")
+    assert "mesh_catalog.urls" in checked["loaded"]
+    assert checked["tasks"] == found["tasks"]
