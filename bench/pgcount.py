@@ -10,10 +10,12 @@ tool at ``counter.host:counter.port`` with ``sslmode=disable`` (an encrypted str
 
 import argparse
 import asyncio
+import contextlib
 import os
 import socket
 import struct
 import threading
+import time
 from urllib.parse import urlsplit, urlunsplit
 
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432"
@@ -137,3 +139,40 @@ class StatementCounter:
                     return
         except (asyncio.IncompleteReadError, ConnectionError, OSError):
             return
+
+
+class StatementTimer:
+    """The slowest statements a Django process sends to its catalog, timed on the client.
+
+    The wall of each ``execute`` (Django's ``execute_wrapper``) is the server's work plus one
+    round trip: enough to tell which statement a server-bound phase waits on, where the server
+    keeps no statement log. COMMIT is timed too (it runs deferred checks and after-commit work).
+    """
+
+    def __init__(self) -> None:
+        self.timings: list[tuple[float, str]] = []
+
+    def __call__(self, execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.timings.append((time.perf_counter() - start, sql))
+
+    @contextlib.contextmanager
+    def watching(self, enabled: bool = True):
+        if not enabled:
+            yield self
+            return
+        from django.db import connection
+
+        with connection.execute_wrapper(self):
+            yield self
+
+    def print_slowest(self, count: int) -> None:
+        if not count or not self.timings:
+            return
+        total = sum(t for t, _ in self.timings)
+        print(f"  {len(self.timings)} catalog statements, {total:.2f} s; the {count} slowest:")
+        for seconds, sql in sorted(self.timings, key=lambda item: -item[0])[:count]:
+            print(f"    {seconds * 1000:8.1f} ms  {' '.join(sql.split())[:150]}")

@@ -48,7 +48,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "graphene_django",
+    "mesh_catalog.graphql.apps.GrapheneDjangoConfig",  # graphene_django, imported lazily
     "django_celery_beat",
     "apps.core",
     "apps.catalog",

@@ -1,11 +1,16 @@
-"""Encryption of secrets at rest (Fernet, keyed by FIELD_ENCRYPTION_KEY)."""
+"""Encryption of secrets at rest (Fernet, keyed by FIELD_ENCRYPTION_KEY).
 
-from cryptography.fernet import Fernet, InvalidToken
+``cryptography`` is imported when a secret is encrypted or decrypted, not with the models
+that declare the field (every process imports them; a source without secrets never needs it).
+"""
+
 from django.conf import settings
 from django.db import models
 
 
-def _fernet() -> Fernet:
+def _fernet():
+    from cryptography.fernet import Fernet
+
     return Fernet(settings.FIELD_ENCRYPTION_KEY.encode())
 
 
@@ -14,6 +19,8 @@ def encrypt(value: str) -> str:
 
 
 def decrypt(token: str) -> str:
+    from cryptography.fernet import InvalidToken
+
     try:
         return _fernet().decrypt(token.encode()).decode()
     except InvalidToken:

@@ -4,12 +4,19 @@ Owners write product and domain documentation in Markdown. Raw HTML in the sourc
 escaped by the parser (``html=False``) and the result is sanitized again by nh3 with a
 strict allow-list, so a ``<script>`` tag, an event handler or a ``javascript:`` link never
 reaches a page, whatever markdown-it-py's link validation does.
+
+Both libraries are imported on first render: the catalog's views import this module and
+CatalogConfig.ready() imports the views, so every process (``manage.py harvest``, workers)
+would load them.
 """
 
-from functools import lru_cache
+from __future__ import annotations
 
-import nh3
-from markdown_it import MarkdownIt
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 ALLOWED_TAGS = {
     "a",
@@ -63,6 +70,8 @@ URL_SCHEMES = {"http", "https", "mailto"}
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
     return (
         MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
         .enable("table")
@@ -84,6 +93,8 @@ def render_markdown(text: str | None, *, heading_offset: int = 2) -> str:
         if token.type in ("heading_open", "heading_close"):
             token.tag = f"h{min(6, int(token.tag[1]) + heading_offset)}"
     html = parser.renderer.render(tokens, parser.options, {})
+    import nh3
+
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

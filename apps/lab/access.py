@@ -8,10 +8,15 @@ access to each grant-gated product that publishes that dataset, whichever port t
 was sent through.
 """
 
-from sqlglot import exp
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from apps.governance.access import refused_datasets
 from apps.lab.sql_checks import QueryRefused, port_table, referenced_tables
+
+if TYPE_CHECKING:
+    from sqlglot import exp
 
 
 class GrantRequired(QueryRefused):

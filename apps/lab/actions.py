@@ -4,9 +4,7 @@ Every query is validated with sqlglot when saved: one read-only SELECT over the 
 of its port. History goes to the product the port belongs to.
 """
 
-import sqlglot
 from django.db import transaction
-from sqlglot.errors import SqlglotError
 
 from apps.catalog.models import Dataset, Port, PortDirection, PortProtocol
 from apps.catalog.permissions import can_edit_product
@@ -27,6 +25,9 @@ def validate_sql(port: Port | None, sql: str) -> str:
     """The SQL as it will be stored, or an ActionError on field ``sql`` saying what is wrong."""
     sql = (sql or "").strip()
     if port is not None and port.protocol == PortProtocol.GLUE:
+        import sqlglot  # here: the lab's reconcile step imports this module in every process
+        from sqlglot.errors import SqlglotError
+
         try:
             statements = sqlglot.parse(sql, dialect="athena")
         except SqlglotError as exc:

@@ -6,51 +6,62 @@ checked against an allow-list (``apps.lab.sql_functions``), by the names the dat
 see: every word the tokenizer finds right before ``(``. Checking tokens rather than the
 parsed tree means a function sqlglot happens to model under another name cannot slip by.
 The ``dialect`` parameter lets the DuckDB and MySQL engines reuse every check.
+
+sqlglot is imported by the functions that parse, not by this module: the light helpers here
+(``PortTable``, ``port_table``, ``QueryRefused``) are imported by the lab's and privacy's
+registrations in ``AppConfig.ready()``, i.e. by every process's start-up (``manage.py harvest``,
+workers), which mostly never parse lab SQL.
 """
 
-from dataclasses import dataclass
+from __future__ import annotations
 
-import sqlglot
+import functools
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 from django.conf import settings
-from sqlglot import exp
-from sqlglot.errors import ParseError, SqlglotError
-from sqlglot.optimizer.qualify import qualify
-from sqlglot.optimizer.scope import build_scope
-from sqlglot.tokens import TokenType
 
 from apps.core.errors import ActionError
 from apps.lab.sql_functions import allowed_functions
+
+if TYPE_CHECKING:
+    from sqlglot import exp
 
 DIALECT = "postgres"
 # Where each dialect keeps its built-in functions (a schema-qualified call must name it).
 BUILTIN_SCHEMAS = {"postgres": ("pg_catalog",), "duckdb": ("main", "pg_catalog"), "mysql": ()}
 
-# Node types that write, change the session or run something other than a query.
-_FORBIDDEN_NODES = (
-    exp.Insert,
-    exp.Update,
-    exp.Delete,
-    exp.Merge,
-    exp.Create,
-    exp.Drop,
-    exp.Alter,
-    exp.Command,
-    exp.Copy,
-    exp.TruncateTable,
-    exp.Set,
-    exp.Transaction,
-    exp.Commit,
-    exp.Rollback,
-    exp.Grant,
-    exp.Into,
-    exp.Lock,
-    exp.LoadData,
-    exp.Use,
-    exp.Pragma,
-    exp.Cache,
-    exp.Uncache,
-    exp.Refresh,
-)
+
+@functools.cache
+def _forbidden_nodes() -> tuple[type, ...]:
+    """Node types that write, change the session or run something other than a query."""
+    from sqlglot import exp
+
+    return (
+        exp.Insert,
+        exp.Update,
+        exp.Delete,
+        exp.Merge,
+        exp.Create,
+        exp.Drop,
+        exp.Alter,
+        exp.Command,
+        exp.Copy,
+        exp.TruncateTable,
+        exp.Set,
+        exp.Transaction,
+        exp.Commit,
+        exp.Rollback,
+        exp.Grant,
+        exp.Into,
+        exp.Lock,
+        exp.LoadData,
+        exp.Use,
+        exp.Pragma,
+        exp.Cache,
+        exp.Uncache,
+        exp.Refresh,
+    )
 
 
 class QueryRefused(ActionError):
@@ -78,12 +89,14 @@ class PortTable:
 
 def quote_ident(name: str) -> str:
     """Quote an identifier only when PostgreSQL needs it (keeps generated SQL readable)."""
+    from sqlglot.tokens import Tokenizer
+
     if (
         name
         and (name.islower() or not any(c.isalpha() for c in name))
         and name.replace("_", "a").isalnum()
         and not name[0].isdigit()
-        and not sqlglot.tokens.Tokenizer.KEYWORDS.get(name.upper())
+        and not Tokenizer.KEYWORDS.get(name.upper())
     ):
         return name
     return '"' + name.replace('"', '""') + '"'
@@ -109,6 +122,10 @@ def _position(sql: str, node: exp.Expression | None) -> int | None:
 
 def parse_select(sql: str, dialect: str = DIALECT) -> exp.Expression:
     """Parse ``sql`` as exactly one SELECT (or WITH … SELECT, or a set operation of them)."""
+    import sqlglot
+    from sqlglot import exp
+    from sqlglot.errors import ParseError, SqlglotError
+
     if not sql or not sql.strip():
         raise QueryRefused("Write a query first.", code="empty")
     limit = getattr(settings, "MESH_LAB_MAX_SQL_CHARS", 20_000)
@@ -134,7 +151,7 @@ def parse_select(sql: str, dialect: str = DIALECT) -> exp.Expression:
     if not isinstance(ast, (exp.Select, exp.SetOperation)):
         raise QueryRefused("Only SELECT queries can run here.", code="not_select")
     for node in ast.walk():
-        if isinstance(node, _FORBIDDEN_NODES):
+        if isinstance(node, _forbidden_nodes()):
             raise QueryRefused(
                 f"Only SELECT queries can run here ({node.key.upper()} is not allowed).",
                 position=_position(sql, node),
@@ -150,6 +167,8 @@ def parse_select(sql: str, dialect: str = DIALECT) -> exp.Expression:
 
 def _names_the_query_defines(ast: exp.Expression) -> set[str]:
     """CTE names and aliases with column lists (``WITH c(a) AS``, ``AS t(a, b)``): not calls."""
+    from sqlglot import exp
+
     names = {cte.alias_or_name.lower() for cte in ast.find_all(exp.CTE)}
     names |= {alias.name.lower() for alias in ast.find_all(exp.TableAlias) if alias.name}
     return names
@@ -162,6 +181,10 @@ def check_functions(sql: str, ast: exp.Expression, dialect: str = DIALECT) -> No
     grammar or standard functions; every other word before ``(`` — bare, quoted or
     schema-qualified — is a function call the allow-list must name.
     """
+    import sqlglot
+    from sqlglot.errors import SqlglotError
+    from sqlglot.tokens import TokenType
+
     allowed = allowed_functions(dialect)
     try:
         tokens = sqlglot.tokenize(sql, dialect=dialect)
@@ -196,11 +219,16 @@ def check_functions(sql: str, ast: exp.Expression, dialect: str = DIALECT) -> No
 
 
 def _cte_names(ast: exp.Expression) -> set[str]:
+    from sqlglot import exp
+
     return {cte.alias_or_name.lower() for cte in ast.find_all(exp.CTE)}
 
 
 def referenced_tables(ast: exp.Expression) -> list[exp.Table]:
     """Every real table the query reads: scope sources, plus a syntactic sweep as a backstop."""
+    from sqlglot import exp
+    from sqlglot.optimizer.scope import build_scope
+
     found: dict[int, exp.Table] = {}
     root = build_scope(ast)
     if root is not None:
@@ -253,6 +281,9 @@ def missing_columns(sql: str, schema: dict, dialect: str = DIALECT) -> list[str]
     ``schema`` is ``{schema_name: {table: {column: type}}}`` for the port's tables. Returns
     an empty list when the query resolves, or when it cannot be analysed (no false alarms).
     """
+    from sqlglot.errors import SqlglotError
+    from sqlglot.optimizer.qualify import qualify
+
     try:
         ast = parse_select(sql, dialect)
     except QueryRefused:

@@ -10,7 +10,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from jsonschema import Draft202012Validator
 
 from apps.catalog.descriptors.limits import LimitExceeded, Loader, check_limits
 from apps.core.problems import Problem, format_path, key_problem
@@ -125,6 +124,8 @@ def parse(text: str) -> Parsed:
 
 
 def schema_problems(parsed: Parsed) -> list[Problem]:
+    from jsonschema import Draft202012Validator  # here: the descriptor registries are imported at start-up
+
     problems = []
     validator = Draft202012Validator(schema())
     for error in sorted(validator.iter_errors(parsed.data), key=lambda e: (list(map(str, e.absolute_path)), e.message)):

@@ -30,29 +30,22 @@ on far-away rows, and the page does not use them.
 ``graphql_pages`` cache (Redis with ``REDIS_URL``, shared by every process; else this process's memory).
 """
 
+from __future__ import annotations
+
+import functools
 import hashlib
 import logging
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from django.conf import settings
 from django.core.cache import caches
 from django.db import connection, transaction
-from graphql import (
-    ExecutionResult,
-    FieldNode,
-    GraphQLSchema,
-    OperationDefinitionNode,
-    OperationType,
-    TypeInfo,
-    TypeInfoVisitor,
-    Visitor,
-    get_named_type,
-    value_from_ast,
-    visit,
-)
+
+if TYPE_CHECKING:  # graphql-core is imported by the plan and the view: not by every process's start-up
+    from graphql import ExecutionResult, FieldNode, GraphQLSchema, OperationDefinitionNode, TypeInfo
 
 CACHE_ALIAS = "graphql_pages"  # apart from the default cache (settings.CACHES says why)
 GENERATION_KEY = "catalog:gql:generation"
@@ -155,6 +148,8 @@ class _Plan:
         self.arg_type = arg_type
 
     def slug(self, variables) -> Any:
+        from graphql import value_from_ast
+
         for arg in self.field.arguments:
             if arg.name.value == "slug":
                 return value_from_ast(arg.value, self.arg_type, variables)
@@ -178,6 +173,8 @@ def plan_for(schema: GraphQLSchema, document, operation: OperationDefinitionNode
 
 
 def _make_plan(schema, document, operation) -> _Plan | None:
+    from graphql import FieldNode, OperationType, TypeInfo, TypeInfoVisitor, visit
+
     if operation is None or operation.operation != OperationType.QUERY:
         return None
     roots = operation.selection_set.selections
@@ -186,7 +183,7 @@ def _make_plan(schema, document, operation) -> _Plan | None:
     if roots[0].directives or operation.directives:
         return None
     type_info = TypeInfo(schema)
-    checker = _PublicFieldsOnly(type_info)
+    checker = _public_fields_only()(type_info)
     visit(document, TypeInfoVisitor(type_info, checker))
     if not checker.public:
         return None
@@ -195,29 +192,41 @@ def _make_plan(schema, document, operation) -> _Plan | None:
     return _Plan(roots[0], query_type.fields[roots[0].name.value].args["slug"].type)
 
 
-class _PublicFieldsOnly(Visitor):
-    """Walks every field of the document (fragments too); ``public`` is False at the first non-public one."""
+@functools.cache
+def _public_fields_only() -> type:
+    """The visitor class, defined on first use.
 
-    def __init__(self, type_info: TypeInfo):
-        super().__init__()
-        self.type_info = type_info
-        self.public = True
+    Its base class is graphql-core's ``Visitor``: defined at module level it would import
+    graphql-core into every process that registers this module's change listeners
+    (``CatalogConfig.ready``: ``manage.py harvest``, workers), which never plan a page.
+    """
+    from graphql import Visitor, get_named_type
 
-    def enter_field(self, node: FieldNode, *_):
-        name = node.name.value
-        parent = self.type_info.get_parent_type()
-        if name == "__typename":
-            return None
-        if parent is None:  # validation rules this out; refuse rather than guess
-            self.public = False
-            return self.BREAK
-        parent_name = get_named_type(parent).name
-        if parent_name == "Query":
-            if name not in ROOT_FIELDS:
+    class _PublicFieldsOnly(Visitor):
+        """Walks every field of the document (fragments too); ``public`` is False at the first non-public one."""
+
+        def __init__(self, type_info: TypeInfo):
+            super().__init__()
+            self.type_info = type_info
+            self.public = True
+
+        def enter_field(self, node: FieldNode, *_):
+            name = node.name.value
+            parent = self.type_info.get_parent_type()
+            if name == "__typename":
+                return None
+            if parent is None:  # validation rules this out; refuse rather than guess
                 self.public = False
-        elif name not in PUBLIC_FIELDS.get(parent_name, ()):
-            self.public = False
-        return None if self.public else self.BREAK
+                return self.BREAK
+            parent_name = get_named_type(parent).name
+            if parent_name == "Query":
+                if name not in ROOT_FIELDS:
+                    self.public = False
+            elif name not in PUBLIC_FIELDS.get(parent_name, ()):
+                self.public = False
+            return None if self.public else self.BREAK
+
+    return _PublicFieldsOnly
 
 
 def fingerprint(slug) -> tuple | None:
@@ -272,6 +281,8 @@ def execute_cached(
     run: Callable[[], ExecutionResult],
 ) -> ExecutionResult:
     """``run()``'s result, from the cache when the document is cacheable and nothing changed."""
+    from graphql import ExecutionResult
+
     if not enabled():
         return run()
     plan = plan_for(schema, document, operation)

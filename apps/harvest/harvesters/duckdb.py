@@ -19,14 +19,9 @@ for table and column lineage.
 from fnmatch import fnmatchcase
 from pathlib import Path
 
-import sqlglot
-from sqlglot import exp
-from sqlglot.errors import SqlglotError
-
 from apps.core.duckdb_files import connect_read_only, default_database, namespace_of, resolve_path
 from apps.harvest.config_fields import ConfigField
 from apps.harvest.harvesters.base import ConfigError, ConnectionCheck, Harvester, SourceError, register_harvester
-from apps.harvest.harvesters.sql.view_lineage import UnparseableView, analyse
 from apps.harvest.records import (
     ColumnLineageRecord,
     ColumnRecord,
@@ -284,6 +279,9 @@ class RecordBuilder:
         return [r[2] for r in rows] if rows else None
 
     def _view_lineage(self, schema: str, name: str, sql: str):
+        # sqlglot is imported here, not at start-up (every process imports the harvesters)
+        from apps.harvest.harvesters.sql.view_lineage import UnparseableView, analyse
+
         view = self.ref(schema, name)
         try:
             query = postgres_query_of_view(sql, schema)
@@ -323,6 +321,12 @@ def postgres_query_of_view(create_sql: str, schema: str) -> str:
     DuckDB stores the statement as written; an unqualified table lives in the view's own
     schema. The shared view-lineage analysis expects qualified names and PostgreSQL SQL.
     """
+    import sqlglot  # here, not at start-up: every process imports the harvesters (their registry)
+    from sqlglot import exp
+    from sqlglot.errors import SqlglotError
+
+    from apps.harvest.harvesters.sql.view_lineage import UnparseableView
+
     try:
         ast = sqlglot.parse_one(create_sql, dialect="duckdb")
     except SqlglotError as exc:

@@ -91,27 +91,33 @@ def _reconcile_column_lineage(source, batch, outcome, report, keep: set[int]) ->
         desired[(up, rec.upstream_column, down, rec.downstream_column, rec.evidence)] = rec.transformation
     unread = sorted(keep - {key[2] for key in desired})
     edges = ColumnLineageEdge.objects.filter(source=source)
-    # By column ids (a hashed subplan), not by the joined column's dataset: on tables never
-    # analysed that filter's estimate made PostgreSQL loop over the edges per column (1.9 s).
-    read = (
-        edges.exclude(downstream_id__in=Column.objects.filter(AnyOf("dataset_id", unread)).values("pk"))
-        if unread
-        else edges
-    )
-    existing = {
-        (ud, un, dd, dn, e): (pk, t)
-        for pk, ud, un, dd, dn, e, t in read.values_list(
-            "pk",
-            "upstream__dataset_id",
-            "upstream__name",
-            "downstream__dataset_id",
-            "downstream__name",
-            "evidence",
-            "transformation",
+    untouched = not batch.datasets and not desired and not outcome.removed
+    if untouched:
+        # Nothing re-read, nothing gone (an unchanged re-harvest): every edge stays, counted.
+        # The exclusion below would gather the ids of every column of the kept datasets.
+        existing: dict[tuple, tuple] = {}
+    else:
+        # By column ids (a hashed subplan), not by the joined column's dataset: on tables never
+        # analysed that filter's estimate made PostgreSQL loop over the edges per column (1.9 s).
+        read = (
+            edges.exclude(downstream_id__in=Column.objects.filter(AnyOf("dataset_id", unread)).values("pk"))
+            if unread
+            else edges
         )
-    }
+        existing = {
+            (ud, un, dd, dn, e): (pk, t)
+            for pk, ud, un, dd, dn, e, t in read.values_list(
+                "pk",
+                "upstream__dataset_id",
+                "upstream__name",
+                "downstream__dataset_id",
+                "downstream__name",
+                "evidence",
+                "transformation",
+            )
+        }
     kept = {key for key in existing if key[2] in keep and key not in desired}
-    kept_unread = edges.count() - len(existing) if unread else 0
+    kept_unread = edges.count() - len(existing) if unread or untouched else 0
     stale = [pk for key, (pk, _) in existing.items() if key not in desired and key not in kept]
     to_add = {key: t for key, t in desired.items() if key not in existing}
     moved = [

@@ -9,11 +9,15 @@ a timeout, a row cap and a byte cap, cancellable by token. Engines register in
 the datasets' OpenLineage namespace (``postgres://…``, ``duckdb://…``).
 """
 
-from dataclasses import dataclass, field
+from __future__ import annotations
 
-from sqlglot import exp
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from apps.lab.sql_checks import PortTable, QueryRefused, check_query, port_table
+
+if TYPE_CHECKING:  # sqlglot is imported where SQL is checked, not at start-up (the engines register in ready())
+    from sqlglot import exp
 
 
 class EngineError(Exception):
@@ -88,6 +92,8 @@ class Engine:
     def refuse(self, sql: str, ast: exp.Expression) -> None:
         """Raise QueryRefused for what this warehouse makes dangerous; the default refuses
         ``forbidden_functions``."""
+        from sqlglot import exp
+
         from apps.lab.sql_checks import _position
 
         for node in ast.walk():

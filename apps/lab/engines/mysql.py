@@ -15,15 +15,19 @@ Locks, on top of the runner's sqlglot check in the ``mysql`` dialect:
    may ``KILL QUERY`` its own threads) from any process.
 """
 
+from __future__ import annotations
+
 import re
 from dataclasses import dataclass, field
-
-import pymysql
-import pymysql.cursors
-from sqlglot import exp
+from typing import TYPE_CHECKING
 
 from apps.lab.engines.base import Engine, EngineError, Execution, cap_rows
 from apps.lab.sql_checks import QueryRefused, _position
+
+# pymysql and sqlglot are imported where a query is checked or run, not at start-up: the
+# engine registers in LabConfig.ready(), i.e. in every process.
+if TYPE_CHECKING:
+    from sqlglot import exp
 
 CONFIGURE_HINT = (
     "To run queries here, the platform team configures a reader on the MySQL source that harvested "
@@ -68,6 +72,8 @@ class MySQLReader:
         return {"host": self.host, "port": str(self.port), "user": self.user}
 
     def connect(self, timeout_ms: int):
+        import pymysql
+
         return pymysql.connect(
             host=self.host,
             port=self.port,
@@ -134,6 +140,8 @@ class MySQLEngine(Engine):
         return super().check(sql, tables)
 
     def refuse(self, sql: str, ast: exp.Expression) -> None:
+        from sqlglot import exp
+
         super().refuse(sql, ast)
         for node in ast.walk():
             if isinstance(node, exp.Into) or (isinstance(node, exp.Select) and node.args.get("into")):
@@ -148,6 +156,9 @@ class MySQLEngine(Engine):
                 )
 
     def execute(self, reader, tables, sql, *, token, row_cap, byte_cap, timeout_ms, on_start=None) -> Execution:
+        import pymysql
+        import pymysql.cursors
+
         try:
             conn = reader.connect(timeout_ms)
         except pymysql.Error as exc:
@@ -185,6 +196,8 @@ class MySQLEngine(Engine):
 
     def cancel(self, reader, token: str) -> bool:
         """``KILL QUERY`` the reader's thread whose statement carries the token."""
+        import pymysql
+
         marker = TOKEN_COMMENT.format(token=_safe(token)).strip()
         try:
             conn = reader.connect(5000)

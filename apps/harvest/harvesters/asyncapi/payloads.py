@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
-from fastavro.schema import SchemaParseException, UnknownType, parse_schema
 
 from apps.harvest.harvesters.asyncapi.documents import DocumentError, Folder
 
@@ -74,6 +73,10 @@ class AvroTypes:
     """Named Avro types known to a source: every ``.avsc`` file in its folder, parsed by fastavro."""
 
     def __init__(self, folder: Folder):
+        # fastavro is imported by the harvest that reads Avro, not at start-up (the registry
+        # imports every harvester module in every process)
+        from fastavro.schema import SchemaParseException, UnknownType, parse_schema
+
         self.folder = folder
         self.named: dict = {}
         self.files: dict[Path, dict] = {}
@@ -98,6 +101,8 @@ class AvroTypes:
     def parse(self, schema, context: str) -> dict:
         if isinstance(schema, str) and schema in self.named:
             return self.named[schema]
+        from fastavro.schema import SchemaParseException, UnknownType, parse_schema
+
         try:
             return parse_schema(schema, named_schemas=dict(self.named))
         except UnknownType as exc:

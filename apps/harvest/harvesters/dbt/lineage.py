@@ -15,7 +15,6 @@ import orjson
 from apps.harvest.harvesters.dbt.cache import LineageCache
 from apps.harvest.harvesters.dbt.gcpause import collecting
 from apps.harvest.harvesters.dbt.nodes import NodeIndex, is_ephemeral
-from apps.harvest.harvesters.sql.lineage import parse_many
 from apps.harvest.records import ColumnLineageRecord, DatasetRef, HarvestWarning, LineageRecord
 
 EVIDENCE = "dbt"
@@ -78,6 +77,9 @@ def column_lineage(
     stats["sql_parsed"] = len(todo)
     stats["sql_unchanged"] = len(jobs) - len(current)
     if todo:
+        # sqlglot only when there is SQL to parse: not in a start-up, nor an unchanged run
+        from apps.harvest.harvesters.sql.lineage import parse_many
+
         with collecting():  # sqlglot trees are cyclic: let the collector free them
             parsed = parse_many(list(todo.values()))
         for key, result in parsed.items():

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 
 import orjson
 
-from apps.harvest.harvesters.sql.lineage import SqlLineageError, column_lineage, table_sources
 from apps.harvest.records import (
     ColumnLineageRecord,
     DatasetRecord,
@@ -25,6 +24,9 @@ PRESTO_PREFIX, PRESTO_SUFFIX = "/* Presto View: ", " */"
 
 def view_lineage(namespace: str, record: DatasetRecord, table: dict, schema: dict) -> Iterator[HarvestRecord]:
     """Column- and table-level lineage of a view from its SQL; a warning when there is none."""
+    # sqlglot is imported here, not at start-up (every process imports the harvesters)
+    from apps.harvest.harvesters.sql.lineage import SqlLineageError, column_lineage, table_sources
+
     sql, default_db, dialect = view_sql(table)
     subject = record.ref.name
     if not sql:

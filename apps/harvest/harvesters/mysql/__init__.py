@@ -9,8 +9,6 @@ Datasets are named as OpenLineage does: ``mysql://host:port`` and ``db.table``.
 
 from fnmatch import fnmatchcase
 
-import pymysql
-
 from apps.harvest.harvesters.base import ConnectionCheck, Harvester, SourceError, register_harvester
 from apps.harvest.harvesters.mysql import queries
 from apps.harvest.harvesters.mysql.build import RecordBuilder
@@ -43,6 +41,8 @@ class MySQLHarvester(Harvester):
         return conn
 
     def _query(self, conn, sql: str, params=None) -> list[tuple]:
+        import pymysql  # loaded with the first connection (connect.py), not by the registry at start-up
+
         self.queries_sent += 1
         try:
             with conn.cursor() as cur:

@@ -2,7 +2,6 @@
 
 from datetime import UTC
 
-from apps.harvest.harvesters.sql.lineage import SqlLineageError, parse_many, table_sources
 from apps.harvest.records import (
     ColumnLineageRecord,
     ColumnRecord,
@@ -200,6 +199,9 @@ class RecordBuilder:
         return schema
 
     def _view_lineage(self):
+        # sqlglot is imported here, not at start-up (every process imports the harvesters)
+        from apps.harvest.harvesters.sql.lineage import SqlLineageError, parse_many, table_sources
+
         tasks, read = [], {}
         for key, view in self.views.items():
             if key not in self.tables:

@@ -1,7 +1,5 @@
 """Opening a read-only, time-limited connection to MySQL/MariaDB, and saying exactly why one failed."""
 
-import pymysql
-
 from apps.harvest.harvesters.base import SourceError, TransientSourceError
 from apps.harvest.harvesters.mysql.config import password, target
 
@@ -50,6 +48,8 @@ def classify(exc: Exception) -> SourceError:
                 stage, transient, message = s, t, m
                 break
     if stage is None:
+        import pymysql
+
         stage, transient, message = (
             "connection",
             isinstance(exc, pymysql.OperationalError),
@@ -69,6 +69,8 @@ def connect(config: dict, secrets: dict, *, dsn_key: str = "dsn", secret: str = 
     The timeout is MariaDB's ``max_statement_time`` (seconds) or MySQL's
     ``max_execution_time`` (milliseconds, SELECT only): the server is asked which it is.
     """
+    import pymysql  # here, not at start-up: every process imports the harvesters (their registry)
+
     where = target({"dsn": config[dsn_key]})
     try:
         conn = pymysql.connect(

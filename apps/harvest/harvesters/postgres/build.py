@@ -1,6 +1,5 @@
 """Turning the catalog queries' rows into records (no database access here)."""
 
-from apps.harvest.harvesters.sql.view_lineage import UnparseableView, analyse
 from apps.harvest.records import (
     ColumnLineageRecord,
     ColumnRecord,
@@ -135,6 +134,9 @@ class RecordBuilder:
         return [c[1] for c in self.columns.get(oid, [])] if oid else None
 
     def _view_lineage(self):
+        # sqlglot is imported here, not at start-up (every process imports the harvesters)
+        from apps.harvest.harvesters.sql.view_lineage import UnparseableView, analyse
+
         dependencies: dict[int, set] = {}
         for view_oid, schema, name in self.facts["dependencies"]:
             dependencies.setdefault(view_oid, set()).add((schema, name))
