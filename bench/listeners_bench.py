@@ -33,7 +33,7 @@ def changed_reharvests(args, change, event, report, slowest) -> None:
     the source's tables (``harvest_postgres.change_sql``) and time the re-harvest's listeners."""
     from unittest import mock
 
-    from harvest_postgres import change_sql
+    from pg_source_sql import change_sql
 
     from apps.core import events, hooks
     from apps.core.actors import SystemActor
