@@ -193,9 +193,9 @@ def execute_run(run: HarvestRun, *, allow_removals: bool = False, final_attempt:
                 report.set("source_queries", harvester.queries_sent)
                 reconcile(source, records, run, allow_removals=allow_removals, report=report)
                 partial = any(getattr(r, "partial", False) for r in records if type(r).__name__ == "HarvestWarning")
-                # Freed by reference counting while the collector still sleeps: alive when it
-                # wakes, the run's hundreds of thousands of records were all traversed by its
-                # first passes (~0.2 s inside whatever ran next: finishing the run).
+                # Freed here by reference counting, while the collector still sleeps: left alive
+                # through finish_run, the run's hundreds of thousands of records would be
+                # traversed by the collector's first passes once it wakes.
                 del records
             status = RunStatus.PARTIAL if partial or report.errors else RunStatus.SUCCEEDED
         except TransientSourceError as exc:
